@@ -1,0 +1,7 @@
+// The simulation worker: owns one language Session and exposes the bridge API with Comlink.
+// Thin on purpose: everything it does lives in src/bridge/host.ts (tested in Node).
+import * as Comlink from 'comlink';
+import { createSimApi } from '../src/bridge/host';
+import { Session } from '../src/lang';
+
+Comlink.expose(createSimApi(() => new Session()));
