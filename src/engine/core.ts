@@ -1,0 +1,62 @@
+// What the Machine hands to the operation modules while it runs one step. Only the Machine
+// creates a Core and only during `step`, so the Machine stays the one writer.
+import type { PagingConsts } from './arch';
+import type { LowestFitAllocator } from './frame/allocator';
+import type { PhysMem } from './mem';
+import type { Ghost, Site } from './state';
+
+export interface ResolvedConfig {
+  arch: string;
+  memBytes: number;
+  cpus: number;
+  tlbEntries: number;
+  iommu: boolean;
+  seed: number;
+}
+
+export const DEFAULT_CONFIG: ResolvedConfig = {
+  arch: 'x86_64',
+  memBytes: 64 * 1024 * 1024,
+  cpus: 2,
+  tlbEntries: 64,
+  iommu: false,
+  seed: 0,
+};
+
+/** The deterministic boot layout, as page numbers (half-open ranges). See docs/boot-layout.md. */
+export interface BootLayout {
+  nframes: number;
+  reserved: [number, number];
+  meta: [number, number];
+  kernelPt: [number, number];
+  kernelRoot: number;
+  firstFree: number;
+}
+
+/** One observable change of a step, for the views to animate and the timeline to list. */
+export interface Effect {
+  kind: 'slot' | 'bind' | 'unbind' | 'forget' | 'revive' | 'pte' | 'data';
+  text: string;
+  pfn?: number;
+  name?: string;
+}
+
+export interface Core {
+  readonly consts: PagingConsts;
+  readonly config: ResolvedConfig;
+  readonly mem: PhysMem;
+  readonly ghost: Ghost;
+  readonly allocator: LowestFitAllocator;
+  readonly layout: BootLayout;
+  readonly unsafe: boolean;
+  readonly site: Site;
+  readonly effects: Effect[];
+}
+
+export function hex(n: number | bigint): string {
+  return '0x' + n.toString(16);
+}
+
+export function paddrText(pfn: number): string {
+  return hex(pfn * 4096);
+}

@@ -1,0 +1,88 @@
+// The handle table: binding names, resolving them, and retiring them with a note of where they
+// went (so `UnknownHandle` can say "f1 was moved into the page table at line 7").
+import { hex, paddrText, type Core } from './core';
+import { fail } from './errors';
+import type { AddrRef } from './ops';
+import {
+  KIND_PREFIX,
+  KIND_TYPE,
+  siteText,
+  handleFirstPfn,
+  handlePages,
+  type Handle,
+  type HandleKind,
+} from './state';
+
+export const NAME_RE = /^[a-z][a-z0-9_]*$/;
+
+export function describeHandle(h: Handle): string {
+  if (h.kind === 'segment')
+    return `${h.name} = Segment ${paddrText(h.start)}..${paddrText(h.end)} (${h.end - h.start} frames)`;
+  return `${h.name} = ${KIND_TYPE[h.kind]} ${paddrText(h.pfn)}`;
+}
+
+/** The live handle `name`, of one of `kinds`; otherwise UnknownHandle / WrongKind. */
+export function lookup<K extends HandleKind>(core: Core, name: string, kinds: readonly K[]): Extract<Handle, { kind: K }> {
+  const h = core.ghost.handles.get(name);
+  if (!h) {
+    const g = core.ghost.gone.get(name);
+    if (g) fail('UnknownHandle', `\`${name}\` is no longer a live handle: it was ${g.how} at ${siteText(g.site)}`);
+    fail('UnknownHandle', `no handle named \`${name}\``);
+  }
+  if (!(kinds as readonly HandleKind[]).includes(h.kind))
+    fail('WrongKind', `\`${name}\` is a ${KIND_TYPE[h.kind]}; this needs a ${kinds.map((k) => KIND_TYPE[k]).join(' or ')}`);
+  return h as Extract<Handle, { kind: K }>;
+}
+
+/** Checks that `name` may be bound, or picks the next free default name of the kind. */
+export function chooseName(core: Core, kind: HandleKind, as: string | undefined, taken: string[] = []): string {
+  if (as !== undefined) {
+    if (!NAME_RE.test(as)) fail('Syntax', `\`${as}\` is not a valid handle name ([a-z][a-z0-9_]*)`);
+    if (core.ghost.handles.has(as) || taken.includes(as)) fail('NameInUse', `\`${as}\` already names a live handle`);
+    return as;
+  }
+  const prefix = KIND_PREFIX[kind];
+  let k = core.ghost.nameHint[prefix] ?? 1;
+  for (;;) {
+    const n = prefix + k;
+    if (!core.ghost.handles.has(n) && !core.ghost.gone.has(n) && !taken.includes(n)) break;
+    k++;
+  }
+  core.ghost.nameHint[prefix] = k + 1;
+  return prefix + k;
+}
+
+export function bind(core: Core, h: Handle): Handle {
+  core.ghost.gone.delete(h.name);
+  core.ghost.handles.set(h.name, h);
+  core.effects.push({ kind: 'bind', name: h.name, pfn: handleFirstPfn(h), text: `bound ${describeHandle(h)}` });
+  return h;
+}
+
+/** The handle leaves the table; its name keeps naming its address. */
+export function retire(core: Core, h: Handle, how: string): void {
+  core.ghost.handles.delete(h.name);
+  core.ghost.gone.set(h.name, { kind: h.kind, pfn: handleFirstPfn(h), npages: handlePages(h), how, site: core.site });
+  core.effects.push({ kind: 'unbind', name: h.name, pfn: handleFirstPfn(h), text: `${h.name} ${how}` });
+}
+
+/** A physical address given as a number or a (live or gone) handle name, as a page number. */
+export function resolvePaddr(core: Core, a: AddrRef): number {
+  if ('name' in a) {
+    const h = core.ghost.handles.get(a.name);
+    if (h) return handleFirstPfn(h);
+    const g = core.ghost.gone.get(a.name);
+    if (g) return g.pfn;
+    fail('UnknownHandle', `no handle or address named \`${a.name}\``);
+  }
+  return checkPaddr(core, a.num);
+}
+
+export function checkPaddr(core: Core, pa: bigint): number {
+  const ps = BigInt(core.consts.pageSize);
+  if (pa < 0n) fail('InvalidArgs', `physical address ${pa} is negative`);
+  if (pa % ps !== 0n) fail('NotAligned', `physical address ${hex(pa)} is not aligned to ${core.consts.pageSize} bytes`);
+  if (pa >= BigInt(core.layout.nframes) * ps)
+    fail('OutOfBound', `physical address ${hex(pa)} is beyond this machine's memory (${hex(core.layout.nframes * core.consts.pageSize)})`);
+  return Number(pa / ps);
+}

@@ -1,0 +1,27 @@
+import { paddrText } from '../core';
+import { RC_UNUSED, readRc } from '../frame/meta';
+import { holderNames, type CheckContext, type Violation } from './context';
+
+/** Embedding accounting (ACC-1): nothing refers to an UNUSED slot (use after free, double free). */
+export const accNoDangling = {
+  id: 'acc.no_dangling',
+  severity: 'error' as const,
+  mirrors: 'embedding accounting_inv (UNUSED ⇒ H = P = cover = 0)',
+  check(ctx: CheckContext): Violation[] {
+    const out: Violation[] = [];
+    const h = ctx.holders;
+    const referenced = new Set<number>([...h.frames.keys(), ...h.uniques.keys(), ...h.covers.keys(), ...h.mappings.keys(), ...h.others.keys(), ...h.forgotten.keys()]);
+    for (const p of [...referenced].sort((a, b) => a - b)) {
+      if (readRc(ctx.mem, p) !== RC_UNUSED) continue;
+      const who = holderNames(ctx, p);
+      out.push({
+        id: this.id,
+        severity: this.severity,
+        message: `frame ${paddrText(p)} is free (UNUSED) but ${who.join(', ')} still refer${who.length === 1 ? 's' : ''} to it — a use after free`,
+        frames: [p],
+        handles: who.filter((n) => !n.includes(' ')),
+      });
+    }
+    return out;
+  },
+};

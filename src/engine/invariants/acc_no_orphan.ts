@@ -1,0 +1,27 @@
+import { paddrText } from '../core';
+import { RC_UNIQUE, RC_UNUSED, Usage, W_USAGE, readRc, rcText } from '../frame/meta';
+import { holderNames, type CheckContext, type Violation } from './context';
+
+/** Embedding accounting (ACC-2): no in-use data frame is held by nothing (not even a forgotten reference). */
+export const accNoOrphan = {
+  id: 'acc.no_orphan',
+  severity: 'error' as const,
+  mirrors: 'embedding accounting_inv (no orphaned in-use frames)',
+  check(ctx: CheckContext): Violation[] {
+    const out: Violation[] = [];
+    for (const p of ctx.interesting) {
+      if (ctx.mem.slotWord(p, W_USAGE) !== Usage.Frame) continue;
+      const rc = readRc(ctx.mem, p);
+      if (rc === RC_UNUSED || rc === RC_UNIQUE) continue;
+      if (holderNames(ctx, p).length === 0)
+        out.push({
+          id: this.id,
+          severity: this.severity,
+          message: `frame ${paddrText(p)} is in use (refcount ${rcText(rc)}) but nothing holds it: no handle, mapping, segment or forgotten reference — it can never be freed`,
+          frames: [p],
+          handles: [],
+        });
+    }
+    return out;
+  },
+};

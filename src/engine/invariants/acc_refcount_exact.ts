@@ -1,0 +1,41 @@
+import { paddrText } from '../core';
+import { RC_UNIQUE, RC_UNUSED, Usage, W_USAGE, readRc, rcText } from '../frame/meta';
+import { countOf, handleNamesAt, holderNames, type CheckContext, type Violation } from './context';
+
+/** Embedding accounting (ACC-3): for an in-use data frame, rc = handles + mappings + covers + forgotten + others. */
+export const accRefcountExact = {
+  id: 'acc.refcount_exact',
+  severity: 'error' as const,
+  mirrors: 'embedding accounting_inv (rc == H + P + cover)',
+  check(ctx: CheckContext): Violation[] {
+    const out: Violation[] = [];
+    const h = ctx.holders;
+    for (const p of ctx.interesting) {
+      if (ctx.mem.slotWord(p, W_USAGE) !== Usage.Frame) continue;
+      const rc = readRc(ctx.mem, p);
+      if (rc === RC_UNUSED || rc === RC_UNIQUE || rc <= 0) continue;
+      const f = h.forgotten.get(p);
+      const parts: [string, number][] = [
+        ['handles', countOf(h.frames, p)],
+        ['mappings', countOf(h.mappings, p)],
+        ['segment covers', countOf(h.covers, p)],
+        ['forgotten', f ? f.frames : 0],
+        ['other holders', countOf(h.others, p)],
+      ];
+      const sum = parts.reduce((a, [, n]) => a + n, 0);
+      if (sum === 0) continue; // an orphan: acc.no_orphan reports it
+      if (rc !== sum)
+        out.push({
+          id: this.id,
+          severity: this.severity,
+          message:
+            `frame ${paddrText(p)} has refcount ${rcText(rc)} but ${sum} reference${sum === 1 ? '' : 's'} hold it (` +
+            parts.filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') +
+            `: ${holderNames(ctx, p).join(', ')})`,
+          frames: [p],
+          handles: handleNamesAt(ctx, p),
+        });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,108 @@
+// What every invariant reads: the metadata slots, plus the references counted from their own
+// sources (the handle table, segments, the forgotten-reference ledger, the page tables), so the
+// checker never trusts a counter that the operations themselves keep.
+import type { PagingConsts } from '../arch';
+import type { BootLayout } from '../core';
+import { RC_UNUSED, W_OBLIG, W_PATHS, W_STORAGE, W_USAGE, readRc, Usage } from '../frame/meta';
+import type { PhysMem } from '../mem';
+import type { Forgotten, Ghost } from '../state';
+
+export interface Violation {
+  id: string;
+  severity: 'error' | 'warning';
+  message: string;
+  /** Page numbers of the blamed frames. */
+  frames: number[];
+  /** Names of the blamed handles. */
+  handles: string[];
+}
+
+export interface Holders {
+  /** Live Frame handle names by page. */
+  frames: Map<number, string[]>;
+  uniques: Map<number, string[]>;
+  /** Live segments (and, later, DMA objects) covering each page. */
+  covers: Map<number, string[]>;
+  forgotten: Map<number, Forgotten>;
+  /** Leaf mappings found by walking every page table: page → "where" strings. */
+  mappings: Map<number, string[]>;
+  /** References held by TLB flushers, DMA objects, query results…: page → holder names. */
+  others: Map<number, string[]>;
+  /** Page-table nodes found by walking: page → level and path text. */
+  nodes: Map<number, { level: number; path: string }[]>;
+}
+
+export interface CheckContext {
+  consts: PagingConsts;
+  layout: BootLayout;
+  mem: PhysMem;
+  ghost: Ghost;
+  holders: Holders;
+  /** Slots worth looking at: anything not in the pristine UNUSED state, and anything referenced. */
+  interesting: number[];
+}
+
+function push(m: Map<number, string[]>, k: number, v: string): void {
+  const a = m.get(k);
+  if (a) a.push(v);
+  else m.set(k, [v]);
+}
+
+export function countOf(m: Map<number, readonly unknown[]>, k: number): number {
+  return m.get(k)?.length ?? 0;
+}
+
+export function buildContext(
+  consts: PagingConsts,
+  layout: BootLayout,
+  mem: PhysMem,
+  ghost: Ghost,
+  extra?: (h: Holders) => void,
+): CheckContext {
+  const holders: Holders = {
+    frames: new Map(),
+    uniques: new Map(),
+    covers: new Map(),
+    forgotten: ghost.forgotten,
+    mappings: new Map(),
+    others: new Map(),
+    nodes: new Map(),
+  };
+  for (const h of ghost.handles.values()) {
+    if (h.kind === 'frame') push(holders.frames, h.pfn, h.name);
+    else if (h.kind === 'unique') push(holders.uniques, h.pfn, h.name);
+    else for (let p = h.start; p < h.end; p++) push(holders.covers, p, h.name);
+  }
+  extra?.(holders);
+  const seen = new Set<number>();
+  const n = layout.nframes;
+  for (let i = 0; i < n; i++) {
+    if (
+      readRc(mem, i) !== RC_UNUSED ||
+      mem.slotWord(i, W_STORAGE) !== 0 ||
+      mem.slotWord(i, W_PATHS) !== 0 ||
+      mem.slotWord(i, W_OBLIG) !== 0 ||
+      mem.slotWord(i, W_USAGE) === Usage.Frame
+    )
+      seen.add(i);
+  }
+  for (const m of [holders.frames, holders.uniques, holders.covers, holders.mappings, holders.others, holders.nodes])
+    for (const k of m.keys()) seen.add(k);
+  for (const k of holders.forgotten.keys()) seen.add(k);
+  return { consts, layout, mem, ghost, holders, interesting: [...seen].sort((a, b) => a - b) };
+}
+
+/** Everyone holding page `p`, as readable names. */
+export function holderNames(ctx: CheckContext, p: number): string[] {
+  const h = ctx.holders;
+  const out = [...(h.frames.get(p) ?? []), ...(h.uniques.get(p) ?? []), ...(h.covers.get(p) ?? [])];
+  const f = h.forgotten.get(p);
+  if (f) out.push(...f.by.map((b) => `forgotten (${b})`));
+  out.push(...(h.mappings.get(p) ?? []), ...(h.others.get(p) ?? []));
+  return out;
+}
+
+export function handleNamesAt(ctx: CheckContext, p: number): string[] {
+  const h = ctx.holders;
+  return [...(h.frames.get(p) ?? []), ...(h.uniques.get(p) ?? []), ...(h.covers.get(p) ?? []), ...(h.others.get(p) ?? [])];
+}

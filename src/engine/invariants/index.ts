@@ -1,0 +1,45 @@
+/**
+ * The invariant checker. One module per ID of shared/spec/invariants.md; each is a pure function
+ * from a CheckContext (slots + references counted from their own sources) to violations, and each
+ * violation names the blamed frames and handles in one sentence. The Machine runs them all after
+ * every accepted command.
+ */
+import { accNoDangling } from './acc_no_dangling';
+import { accNoOrphan } from './acc_no_orphan';
+import { accObligations } from './acc_obligations';
+import { accRefcountExact } from './acc_refcount_exact';
+import type { CheckContext, Violation } from './context';
+import { metaRefcountBand } from './meta_refcount_band';
+import { metaSlotAddr } from './meta_slot_addr';
+import { metaUniqueUnmapped } from './meta_unique_unmapped';
+import { metaUnusedEmpty } from './meta_unused_empty';
+import { metaUsage } from './meta_usage';
+import { segUnmapped } from './seg_unmapped';
+
+export { buildContext, type CheckContext, type Violation, type Holders } from './context';
+
+export interface Invariant {
+  id: string;
+  severity: 'error' | 'warning';
+  mirrors: string;
+  check(ctx: CheckContext): Violation[];
+}
+
+export const INVARIANTS: readonly Invariant[] = [
+  metaRefcountBand,
+  metaUnusedEmpty,
+  metaUniqueUnmapped,
+  metaSlotAddr,
+  metaUsage,
+  accRefcountExact,
+  accNoOrphan,
+  accNoDangling,
+  accObligations,
+  segUnmapped,
+];
+
+export function checkAll(ctx: CheckContext): Violation[] {
+  const out: Violation[] = [];
+  for (const inv of INVARIANTS) out.push(...inv.check(ctx));
+  return out;
+}

@@ -1,0 +1,32 @@
+import { paddrText } from '../core';
+import { RC_UNIQUE, W_PATHS, readRc } from '../frame/meta';
+import { countOf, holderNames, type CheckContext, type Violation } from './context';
+
+/** MSO-2 and the embedding's unique entries: a UNIQUE slot is unmapped and has exactly one owner. */
+export const metaUniqueUnmapped = {
+  id: 'meta.unique_unmapped',
+  severity: 'error' as const,
+  mirrors: 'MetaSlotOwner::inv, unique case (MSO-2); embedding unique entries',
+  check(ctx: CheckContext): Violation[] {
+    const out: Violation[] = [];
+    for (const p of ctx.interesting) {
+      if (readRc(ctx.mem, p) !== RC_UNIQUE) continue;
+      const h = ctx.holders;
+      const mapped = Math.max(ctx.mem.slotWord(p, W_PATHS), countOf(h.mappings, p));
+      const owners =
+        countOf(h.uniques, p) + (h.forgotten.get(p)?.uniques ?? 0) + countOf(h.frames, p) + countOf(h.covers, p) + countOf(h.others, p);
+      const what: string[] = [];
+      if (mapped > 0) what.push(`is mapped by ${mapped} page-table entr${mapped === 1 ? 'y' : 'ies'}`);
+      if (owners !== 1) what.push(`has ${owners} owners (${holderNames(ctx, p).join(', ') || 'none'})`);
+      if (what.length)
+        out.push({
+          id: this.id,
+          severity: this.severity,
+          message: `frame ${paddrText(p)} is UNIQUE but ${what.join(' and ')}; a unique frame is unmapped and has exactly one owner`,
+          frames: [p],
+          handles: holderNames(ctx, p).filter((n) => !n.includes(' ')),
+        });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,38 @@
+import { paddrText } from '../core';
+import { USAGE_NAMES, Usage, W_USAGE } from '../frame/meta';
+import { handleNamesAt, type CheckContext, type Violation } from './context';
+
+/** Page-table nodes have usage PageTable, data frames usage Frame, and neither is used as the other. */
+export const metaUsage = {
+  id: 'meta.usage',
+  severity: 'error' as const,
+  mirrors: 'item_slot_in_regions, metaregion_sound',
+  check(ctx: CheckContext): Violation[] {
+    const out: Violation[] = [];
+    const h = ctx.holders;
+    const dataRefs = new Set<number>([...h.frames.keys(), ...h.uniques.keys(), ...h.covers.keys(), ...h.mappings.keys(), ...h.forgotten.keys()]);
+    for (const p of dataRefs) {
+      const u = ctx.mem.slotWord(p, W_USAGE);
+      if (u !== Usage.Frame)
+        out.push({
+          id: this.id,
+          severity: this.severity,
+          message: `frame ${paddrText(p)} has usage ${USAGE_NAMES[u]} but is held as a data frame (${[...handleNamesAt(ctx, p), ...(h.mappings.get(p) ?? [])].join(', ') || 'a forgotten reference'})`,
+          frames: [p],
+          handles: handleNamesAt(ctx, p),
+        });
+    }
+    for (const [p, where] of h.nodes) {
+      const u = ctx.mem.slotWord(p, W_USAGE);
+      if (u !== Usage.PageTable)
+        out.push({
+          id: this.id,
+          severity: this.severity,
+          message: `frame ${paddrText(p)} is used as a page-table node (${where.map((w) => w.path).join(', ')}) but has usage ${USAGE_NAMES[u]}`,
+          frames: [p],
+          handles: [],
+        });
+    }
+    return out;
+  },
+};

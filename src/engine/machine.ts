@@ -1,0 +1,389 @@
+// The composition root and the only writer. `step` runs one operation atomically: it journals every
+// write, rolls all of them back if the operation fails (or panics), and otherwise returns the
+// result, the effects and a reverse delta, then runs the invariant checker.
+import { X86_64, type PagingConsts } from './arch';
+import { DEFAULT_CONFIG, hex, paddrText, type BootLayout, type Core, type Effect, type ResolvedConfig } from './core';
+import { fail, SimError, type ErrorCode } from './errors';
+import { LowestFitAllocator } from './frame/allocator';
+import { boot } from './frame/boot';
+import {
+  RC_UNUSED,
+  STORAGE_NAMES,
+  USAGE_NAMES,
+  W_OBLIG,
+  W_PATHS,
+  W_RC_HI,
+  W_RC_LO,
+  W_STORAGE,
+  W_USAGE,
+  decodeRc,
+  rcState,
+  rcText,
+  readRc,
+  readSlot,
+  type SlotView,
+} from './frame/meta';
+import * as frames from './frame/ops';
+import { describeHandle, resolvePaddr } from './handles';
+import { buildContext, checkAll, INVARIANTS, type CheckContext, type Violation } from './invariants';
+import { holderNames } from './invariants/context';
+import { Hasher, PhysMem } from './mem';
+import type { AddrRef, MachineConfig, Op, RangeRef } from './ops';
+import { cloneGhost, newGhost, siteText, type Ghost, type Site } from './state';
+
+export interface StepInput {
+  op: Op;
+  unsafe?: boolean;
+  /** Script line and text, for messages that say where a handle went. */
+  line?: number;
+  text?: string;
+}
+
+export type ReverseDelta = { kind: 'mem'; mem: Float64Array; ghost: Ghost; violations: Violation[] } | { kind: 'reboot' };
+
+export interface StepResult {
+  ok: boolean;
+  /** The printed payload (ok) or message (error). */
+  text: string;
+  code?: ErrorCode;
+  clause?: string;
+  effects: Effect[];
+  violations: Violation[];
+  delta?: ReverseDelta;
+  /** Bytes the command returned (`read`, `device read`), for `expect data`. */
+  data?: Uint8Array;
+}
+
+export type CheckingMode = 'full' | 'off';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+export class Machine {
+  config: ResolvedConfig;
+  consts: PagingConsts;
+  mem!: PhysMem;
+  ghost!: Ghost;
+  layout!: BootLayout;
+  allocator!: LowestFitAllocator;
+  /** The violations of the last check: shown in the ledger until repaired. */
+  violations: Violation[] = [];
+  checking: CheckingMode = 'full';
+  /** True until the first command after boot: `machine` is allowed only then. */
+  fresh = true;
+
+  constructor(config: Partial<ResolvedConfig> = {}) {
+    this.config = { ...DEFAULT_CONFIG, ...config };
+    this.consts = X86_64;
+    this.boot();
+  }
+
+  private boot(): void {
+    this.mem = new PhysMem(this.config.memBytes / this.consts.pageSize);
+    this.mem.setJournaling(false);
+    this.layout = boot(this.consts, this.mem);
+    this.mem.setJournaling(true);
+    this.ghost = newGhost();
+    this.allocator = new LowestFitAllocator(this.mem);
+    this.violations = [];
+    this.fresh = true;
+  }
+
+  // ---- the one writer --------------------------------------------------------------------------
+
+  step(input: StepInput): StepResult {
+    const { op } = input;
+    const site: Site = { line: input.line ?? 0, text: input.text ?? op.op };
+    if (op.op === 'machine' || op.op === 'reset') return this.reboot(input);
+    const mark = this.mem.mark();
+    const ghostBefore = cloneGhost(this.ghost);
+    const core: Core = {
+      consts: this.consts,
+      config: this.config,
+      mem: this.mem,
+      ghost: this.ghost,
+      allocator: this.allocator,
+      layout: this.layout,
+      unsafe: input.unsafe ?? false,
+      site,
+      effects: [],
+    };
+    let text: string;
+    try {
+      text = this.exec(core, op);
+    } catch (e) {
+      this.mem.rollback(mark);
+      this.ghost = ghostBefore;
+      this.allocator.invalidate();
+      if (e instanceof SimError)
+        return { ok: false, code: e.code, clause: e.clause, text: e.message, effects: [], violations: this.violations };
+      const why = e instanceof Error ? e.message : String(e);
+      return { ok: false, code: 'Panic', clause: 'simulator', text: `internal error, nothing was changed: ${why}`, effects: [], violations: this.violations };
+    }
+    this.fresh = false;
+    core.effects.push(...this.slotEffects(mark));
+    const violationsBefore = this.violations;
+    if (this.checking === 'full') this.violations = this.check();
+    const delta: ReverseDelta = { kind: 'mem', mem: this.mem.take(mark), ghost: ghostBefore, violations: violationsBefore };
+    return { ok: true, text, effects: core.effects, violations: this.violations, delta };
+  }
+
+  /** Undo the step whose reverse delta this is (the machine must be in the state right after it). */
+  undo(delta: ReverseDelta): void {
+    if (delta.kind !== 'mem') throw new Error('a reboot is undone by replaying from the start');
+    this.mem.undoDelta(delta.mem);
+    this.ghost = cloneGhost(delta.ghost);
+    this.violations = delta.violations;
+    this.allocator.invalidate();
+  }
+
+  private reboot(input: StepInput): StepResult {
+    const op = input.op;
+    if (op.op === 'machine') {
+      if (!this.fresh)
+        return { ok: false, code: 'InvalidArgs', text: '`machine` must be the first command, or come right after `reset`', effects: [], violations: this.violations };
+      let config: ResolvedConfig;
+      try {
+        config = resolveConfig(op.config);
+      } catch (e) {
+        const se = e as SimError;
+        return { ok: false, code: se.code, text: se.message, effects: [], violations: this.violations };
+      }
+      this.config = config;
+    }
+    this.boot();
+    const c = this.config;
+    return {
+      ok: true,
+      text: `machine ${c.arch} mem=${c.memBytes / MiB}M cpus=${c.cpus} tlb=${c.tlbEntries} iommu=${c.iommu ? 'on' : 'off'}; ${this.layout.nframes} frames, first free ${paddrText(this.layout.firstFree)}`,
+      effects: [],
+      violations: [],
+      delta: { kind: 'reboot' },
+    };
+  }
+
+  private exec(core: Core, op: Op): string {
+    switch (op.op) {
+      case 'cpu': {
+        if (op.cpu < 0n || op.cpu >= BigInt(this.config.cpus))
+          fail('InvalidArgs', `this machine has CPUs 0..${this.config.cpus - 1}, not ${op.cpu}`);
+        core.ghost.cpu = Number(op.cpu);
+        return `cpu ${op.cpu}`;
+      }
+      case 'alloc':
+        return frames.alloc(core, op.count, op.zeroed, op.unique, op.as);
+      case 'frame':
+        return frames.frameFromInUse(core, op.paddr, op.as);
+      case 'clone':
+        return frames.clone(core, op.handle, op.as);
+      case 'drop':
+        return frames.drop(core, op.handle);
+      case 'into_raw':
+        return frames.intoRaw(core, op.handle);
+      case 'from_raw':
+        return frames.fromRaw(core, op.target, op.as);
+      case 'split':
+        return frames.split(core, op.handle, op.offset, op.as);
+      case 'slice':
+        return frames.slice(core, op.handle, op.range, op.as);
+      case 'next':
+        return frames.next(core, op.handle, op.as);
+      case 'share':
+        return frames.share(core, op.handle, op.as);
+      case 'unique':
+        return frames.unique(core, op.handle, op.as);
+      case 'show':
+        if (op.what === 'frame') return this.showFrame(resolvePaddr(core, op.paddr));
+        if (op.what === 'frames') return this.showFrames(core, op.range);
+        if (op.what === 'handles') return this.showHandles();
+        return this.showLedger();
+      case 'check':
+        return this.checkReport();
+      case 'machine':
+      case 'reset':
+        throw new Error('unreachable');
+      default:
+        return fail('InvalidArgs', `\`${op.op}\` is not simulated by this build yet: VM spaces, cursors and TLBs arrive with the page-table work, VM I/O and DMA after it`);
+    }
+  }
+
+  // ---- effects ---------------------------------------------------------------------------------
+
+  private slotEffects(mark: number): Effect[] {
+    const out: Effect[] = [];
+    for (const s of [...this.mem.touchedSlots(mark)].sort((a, b) => a - b)) {
+      const was = (w: number): number => this.mem.metaWordAt(mark, s, w);
+      const now = (w: number): number => this.mem.slotWord(s, w);
+      const rc0 = decodeRc(was(W_RC_LO), was(W_RC_HI));
+      const rc1 = readRc(this.mem, s);
+      const parts: string[] = [];
+      if (rc0 !== rc1) parts.push(`refcount ${rcText(rc0)} → ${rcText(rc1)}`);
+      if (was(W_USAGE) !== now(W_USAGE)) parts.push(`usage ${USAGE_NAMES[was(W_USAGE)]} → ${USAGE_NAMES[now(W_USAGE)]}`);
+      if (was(W_STORAGE) !== now(W_STORAGE)) parts.push(`storage ${STORAGE_NAMES[was(W_STORAGE)]} → ${STORAGE_NAMES[now(W_STORAGE)]}`);
+      if (was(W_PATHS) !== now(W_PATHS)) parts.push(`paths_in_pt ${was(W_PATHS)} → ${now(W_PATHS)}`);
+      if (was(W_OBLIG) !== now(W_OBLIG)) parts.push(`obligations ${was(W_OBLIG)} → ${now(W_OBLIG)}`);
+      if (parts.length) out.push({ kind: 'slot', pfn: s, text: `${paddrText(s)}: ${parts.join(', ')}` });
+    }
+    return out;
+  }
+
+  // ---- read-only queries -----------------------------------------------------------------------
+
+  context(): CheckContext {
+    return buildContext(this.consts, this.layout, this.mem, this.ghost);
+  }
+
+  check(): Violation[] {
+    return checkAll(this.context());
+  }
+
+  refcount(pfn: number): number {
+    return readRc(this.mem, pfn);
+  }
+
+  slot(pfn: number): SlotView {
+    return readSlot(this.mem, pfn);
+  }
+
+  /** Resolve a physical address (number or handle name) the way commands do, or throw SimError. */
+  resolvePaddr(a: { num: bigint } | { name: string }): number {
+    return resolvePaddr(this.readCore(), a);
+  }
+
+  private readCore(): Core {
+    return {
+      consts: this.consts,
+      config: this.config,
+      mem: this.mem,
+      ghost: this.ghost,
+      allocator: this.allocator,
+      layout: this.layout,
+      unsafe: false,
+      site: { line: 0, text: '' },
+      effects: [],
+    };
+  }
+
+  /** `expect translate VS VA PADDR|fault`: null when it holds, else why not. */
+  expectTranslate(vs: string, _va: bigint, _target: AddrRef | 'fault'): string | null {
+    return fail('UnknownHandle', `no VM space named \`${vs}\``);
+  }
+
+  /** Why the machine is not back to its boot state (empty when it is): `expect clean`. */
+  uncleanReasons(): string[] {
+    const out: string[] = [];
+    const v = this.check();
+    for (const x of v) out.push(`${x.id}: ${x.message}`);
+    for (const h of this.ghost.handles.values()) out.push(`handle ${describeHandle(h)} is still live (from ${siteText(h.site)})`);
+    for (const [p, f] of this.ghost.forgotten)
+      out.push(`${f.frames + f.uniques} forgotten reference${f.frames + f.uniques === 1 ? '' : 's'} to ${paddrText(p)} never revived (leaked by ${f.by.join('; ')})`);
+    for (let p = this.layout.firstFree; p < this.layout.nframes; p++) {
+      if (readRc(this.mem, p) !== RC_UNUSED) out.push(`frame ${paddrText(p)} is not UNUSED (refcount ${rcText(readRc(this.mem, p))})`);
+      else if (this.mem.slotWord(p, W_OBLIG) !== 0) out.push(`frame ${paddrText(p)} still has obligations`);
+      if (out.length > 50) break;
+    }
+    return out;
+  }
+
+  stateHash(): string {
+    const h = new Hasher();
+    const c = this.config;
+    h.text(`${c.arch} ${c.memBytes} ${c.cpus} ${c.tlbEntries} ${c.iommu} ${c.seed}`);
+    this.mem.hashInto(h);
+    const g = this.ghost;
+    h.word(g.cpu);
+    for (const [name, x] of [...g.handles].sort(([a], [b]) => (a < b ? -1 : 1))) h.text(name + JSON.stringify(x));
+    for (const [name, x] of [...g.gone].sort(([a], [b]) => (a < b ? -1 : 1))) h.text(name + JSON.stringify(x));
+    for (const [p, f] of [...g.forgotten].sort(([a], [b]) => a - b)) h.text(`${p}:${JSON.stringify(f)}`);
+    for (const [k, v] of Object.entries(g.nameHint).sort()) h.text(`${k}${v}`);
+    return h.hex();
+  }
+
+  // ---- text for `show` and `check` -----------------------------------------------------------
+
+  private showFrame(pfn: number): string {
+    const s = this.slot(pfn);
+    const holders = holderNames(this.context(), pfn);
+    return (
+      `frame ${paddrText(pfn)} (slot ${pfn}): refcount ${rcText(s.rc)} (${rcState(s.rc)}), usage ${USAGE_NAMES[s.usage]}, ` +
+      `storage ${STORAGE_NAMES[s.storage]}, in_list ${s.inList}, paths_in_pt ${s.paths}, obligations ${s.obligations}` +
+      (holders.length ? `; held by ${holders.join(', ')}` : '')
+    );
+  }
+
+  private showFrames(core: Core, range?: RangeRef): string {
+    let first = 0;
+    let end = this.layout.nframes;
+    if (range) {
+      first = resolvePaddr(core, range.start);
+      const endPa = range.end ?? BigInt(first * this.consts.pageSize) + (range.len ?? 0n);
+      end = Math.min(this.layout.nframes, Math.ceil(Number(endPa) / this.consts.pageSize));
+      if (end <= first) fail('InvalidArgs', 'the frame range is empty');
+    }
+    const lines: string[] = [];
+    let runStart = first;
+    const key = (p: number): string => `${USAGE_NAMES[this.mem.slotWord(p, W_USAGE)]} ${rcState(readRc(this.mem, p))}`;
+    for (let p = first + 1; p <= end; p++) {
+      if (p === end || key(p) !== key(runStart)) {
+        lines.push(`${paddrText(runStart)}..${paddrText(p)}  ${String(p - runStart).padStart(6)} frames  ${key(runStart)}`);
+        runStart = p;
+      }
+    }
+    return lines.join('\n');
+  }
+
+  private showHandles(): string {
+    const hs = [...this.ghost.handles.values()];
+    if (hs.length === 0) return 'no live handles';
+    return hs.map((h) => `${describeHandle(h)}  (from ${siteText(h.site)})`).join('\n');
+  }
+
+  private showLedger(): string {
+    const lines = ['handles:'];
+    for (const h of this.ghost.handles.values()) lines.push(`  ${describeHandle(h)}`);
+    lines.push('obligations (frame_obligations):');
+    for (let p = 0; p < this.layout.nframes; p++) {
+      const n = this.mem.slotWord(p, W_OBLIG);
+      if (n) lines.push(`  ${paddrText(p)} ×${n}`);
+    }
+    lines.push('forgotten references:');
+    for (const [p, f] of this.ghost.forgotten) lines.push(`  ${paddrText(p)} ×${f.frames + f.uniques}  (${f.by.join('; ')})`);
+    lines.push(this.checkReport());
+    return lines.join('\n');
+  }
+
+  checkReport(): string {
+    const v = this.check();
+    return INVARIANTS.map((inv) => {
+      const mine = v.filter((x) => x.id === inv.id);
+      if (mine.length === 0) return `pass  ${inv.id}`;
+      return `${inv.severity === 'warning' ? 'warn' : 'FAIL'}  ${inv.id}: ${mine.map((x) => x.message).join('; ')}`;
+    }).join('\n');
+  }
+}
+
+export function resolveConfig(c: MachineConfig): ResolvedConfig {
+  const out = { ...DEFAULT_CONFIG };
+  if (c.arch !== undefined && c.arch !== 'x86_64') fail('InvalidArgs', `unknown arch \`${c.arch}\` (supported: x86_64)`);
+  if (c.mem !== undefined) {
+    if (c.mem < BigInt(4 * MiB) || c.mem > BigInt(2 * GiB))
+      fail('InvalidArgs', `mem=${c.mem} is outside 4M..2G (vostd's MAX_PADDR is 2 GiB)`);
+    if (c.mem % BigInt(2 * MiB) !== 0n) fail('InvalidArgs', `mem=${hex(c.mem)} is not a multiple of 2M (the linear map uses 2 MiB pages)`);
+    out.memBytes = Number(c.mem);
+  }
+  if (c.cpus !== undefined) {
+    if (c.cpus < 1n || c.cpus > 64n) fail('InvalidArgs', `cpus=${c.cpus} is outside 1..64`);
+    out.cpus = Number(c.cpus);
+  }
+  if (c.tlb !== undefined) {
+    if (c.tlb < 4n || c.tlb > 4096n || c.tlb % 4n !== 0n) fail('InvalidArgs', `tlb=${c.tlb} must be a multiple of 4 (4-way) in 4..4096`);
+    out.tlbEntries = Number(c.tlb);
+  }
+  if (c.iommu !== undefined) out.iommu = c.iommu;
+  if (c.seed !== undefined) {
+    if (c.seed < 0n || c.seed >= 2n ** 32n) fail('InvalidArgs', `seed=${c.seed} is outside 0..2^32-1`);
+    out.seed = Number(c.seed);
+  }
+  return out;
+}

@@ -1,0 +1,229 @@
+export const SLOT_WORDS = 16;
+export const PAGE_BYTES = 4096;
+const PAGE_WORDS = PAGE_BYTES / 4;
+const CHUNK_PAGES = 256;
+
+/** Journal array ids: 0 = metadata words, 1 = page-slot table (pool allocation), 2+k = pool chunk k. */
+const ARR_META = 0;
+const ARR_PAGESLOT = 1;
+const ARR_CHUNK0 = 2;
+
+export type JournalMark = number;
+
+export class PhysMem {
+  readonly nframes: number;
+  readonly metaSab: SharedArrayBuffer;
+  readonly meta: Uint32Array;
+  readonly pageSlotSab: SharedArrayBuffer;
+  /** pfn → pool page index, or -1 when the frame has never been written (reads as zeros). */
+  readonly pageSlot: Int32Array;
+  private readonly chunks: Uint32Array[] = [];
+  readonly chunkSabs: SharedArrayBuffer[] = [];
+  private poolFree: number[] = [];
+  private poolNext = 0;
+  /** Flat (array id, index, old value) triples since the last mark. */
+  private log: number[] = [];
+  private journaling = true;
+
+  constructor(nframes: number) {
+    this.nframes = nframes;
+    this.metaSab = new SharedArrayBuffer(nframes * SLOT_WORDS * 4);
+    this.meta = new Uint32Array(this.metaSab);
+    this.pageSlotSab = new SharedArrayBuffer(nframes * 4);
+    this.pageSlot = new Int32Array(this.pageSlotSab).fill(-1);
+  }
+
+  // ---- journal -------------------------------------------------------------------------------
+
+  mark(): JournalMark {
+    return this.log.length;
+  }
+
+  /** Undo every write after `m`, newest first. */
+  rollback(m: JournalMark): void {
+    const log = this.log;
+    const was = this.journaling;
+    this.journaling = false;
+    for (let k = log.length - 3; k >= m; k -= 3) this.restore(log[k]!, log[k + 1]!, log[k + 2]!);
+    log.length = m;
+    this.journaling = was;
+  }
+
+  /** The entries after `m`, as a reverse delta that `undoDelta` can apply later. */
+  take(m: JournalMark): Float64Array {
+    const d = Float64Array.from(this.log.slice(m));
+    this.log.length = m;
+    return d;
+  }
+
+  /** Apply a reverse delta taken by `take` (the state must be the one right after that step). */
+  undoDelta(d: Float64Array): void {
+    const was = this.journaling;
+    this.journaling = false;
+    for (let k = d.length - 3; k >= 0; k -= 3) this.restore(d[k]!, d[k + 1]!, d[k + 2]!);
+    this.journaling = was;
+  }
+
+  /** Metadata slots touched since `m` (for effects and incremental checking). */
+  touchedSlots(m: JournalMark): Set<number> {
+    const s = new Set<number>();
+    const log = this.log;
+    for (let k = m; k < log.length; k += 3) if (log[k] === ARR_META) s.add((log[k + 1]! / SLOT_WORDS) | 0);
+    return s;
+  }
+
+  /** Old value of a metadata word as of mark `m` (the first journaled old value after m). */
+  metaWordAt(m: JournalMark, slot: number, word: number): number {
+    const idx = slot * SLOT_WORDS + word;
+    const log = this.log;
+    for (let k = m; k < log.length; k += 3) if (log[k] === ARR_META && log[k + 1] === idx) return log[k + 2]!;
+    return this.meta[idx]!;
+  }
+
+  /** Turn journaling off for bulk work that is never rolled back (benchmarks, boot). */
+  setJournaling(on: boolean): void {
+    this.journaling = on;
+    if (!on) this.log.length = 0;
+  }
+
+  private restore(arr: number, idx: number, old: number): void {
+    if (arr === ARR_META) this.meta[idx] = old;
+    else if (arr === ARR_PAGESLOT) {
+      const p = this.pageSlot[idx]!;
+      if (p >= 0) this.poolFree.push(p);
+      this.pageSlot[idx] = old;
+    } else this.chunks[arr - ARR_CHUNK0]![idx] = old;
+  }
+
+  // ---- metadata ------------------------------------------------------------------------------
+
+  slotWord(slot: number, word: number): number {
+    return this.meta[slot * SLOT_WORDS + word]!;
+  }
+
+  setSlotWord(slot: number, word: number, v: number): void {
+    const idx = slot * SLOT_WORDS + word;
+    const old = this.meta[idx]!;
+    if (old === v >>> 0) return;
+    if (this.journaling) this.log.push(ARR_META, idx, old);
+    this.meta[idx] = v;
+  }
+
+  // ---- contents ------------------------------------------------------------------------------
+
+  hasContents(pfn: number): boolean {
+    return this.pageSlot[pfn]! >= 0;
+  }
+
+  /** The u32 word at byte offset `off` (4-aligned) of frame `pfn`. */
+  readWord(pfn: number, off: number): number {
+    const p = this.pageSlot[pfn]!;
+    if (p < 0) return 0;
+    return this.chunks[(p / CHUNK_PAGES) | 0]![(p % CHUNK_PAGES) * PAGE_WORDS + (off >>> 2)]!;
+  }
+
+  writeWord(pfn: number, off: number, v: number): void {
+    let p = this.pageSlot[pfn]!;
+    if (p < 0) {
+      if (v === 0) return;
+      p = this.materialize(pfn);
+    }
+    const chunk = (p / CHUNK_PAGES) | 0;
+    const arr = this.chunks[chunk]!;
+    const idx = (p % CHUNK_PAGES) * PAGE_WORDS + (off >>> 2);
+    const old = arr[idx]!;
+    if (old === v >>> 0) return;
+    if (this.journaling) this.log.push(ARR_CHUNK0 + chunk, idx, old);
+    arr[idx] = v;
+  }
+
+  readByte(pfn: number, off: number): number {
+    return (this.readWord(pfn, off & ~3) >>> ((off & 3) * 8)) & 0xff;
+  }
+
+  writeByte(pfn: number, off: number, b: number): void {
+    const w = this.readWord(pfn, off & ~3);
+    const sh = (off & 3) * 8;
+    this.writeWord(pfn, off & ~3, ((w & ~(0xff << sh)) | ((b & 0xff) << sh)) >>> 0);
+  }
+
+  /** Copies `len` bytes starting at physical address `pa` (may cross frames). */
+  readBytes(pa: number, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    for (let i = 0; i < len; i++) {
+      const a = pa + i;
+      out[i] = this.readByte(Math.floor(a / PAGE_BYTES), a % PAGE_BYTES);
+    }
+    return out;
+  }
+
+  writeBytes(pa: number, data: Uint8Array): void {
+    for (let i = 0; i < data.length; i++) {
+      const a = pa + i;
+      this.writeByte(Math.floor(a / PAGE_BYTES), a % PAGE_BYTES, data[i]!);
+    }
+  }
+
+  zeroFrame(pfn: number): void {
+    if (this.pageSlot[pfn]! < 0) return;
+    for (let off = 0; off < PAGE_BYTES; off += 4) this.writeWord(pfn, off, 0);
+  }
+
+  /** Pool pages in use (for the memory figure: contents cost what is used). */
+  poolPagesInUse(): number {
+    return this.poolNext - this.poolFree.length;
+  }
+
+  private materialize(pfn: number): number {
+    let p = this.poolFree.pop();
+    if (p === undefined) {
+      p = this.poolNext++;
+      if (((p / CHUNK_PAGES) | 0) >= this.chunks.length) {
+        const sab = new SharedArrayBuffer(CHUNK_PAGES * PAGE_BYTES);
+        this.chunkSabs.push(sab);
+        this.chunks.push(new Uint32Array(sab));
+      }
+    } else {
+      const base = (p % CHUNK_PAGES) * PAGE_WORDS;
+      this.chunks[(p / CHUNK_PAGES) | 0]!.fill(0, base, base + PAGE_WORDS);
+    }
+    if (this.journaling) this.log.push(ARR_PAGESLOT, pfn, -1);
+    this.pageSlot[pfn] = p;
+    return p;
+  }
+
+  /** Hash of the state as the machine sees it (pool layout does not matter; zero pages = absent). */
+  hashInto(h: Hasher): void {
+    const m = this.meta;
+    for (let i = 0; i < m.length; i++) h.word(m[i]!);
+    for (let pfn = 0; pfn < this.nframes; pfn++) {
+      const p = this.pageSlot[pfn]!;
+      if (p < 0) continue;
+      const arr = this.chunks[(p / CHUNK_PAGES) | 0]!;
+      const base = (p % CHUNK_PAGES) * PAGE_WORDS;
+      let nonzero = false;
+      for (let k = 0; k < PAGE_WORDS; k++) if (arr[base + k] !== 0) { nonzero = true; break; }
+      if (!nonzero) continue;
+      h.word(pfn);
+      for (let k = 0; k < PAGE_WORDS; k++) h.word(arr[base + k]!);
+    }
+  }
+}
+
+/** Two independent 32-bit multiplicative hashes, printed as 16 hex digits. */
+export class Hasher {
+  private a = 0x811c9dc5;
+  private b = 0x9747b28c;
+  word(v: number): void {
+    this.a = Math.imul(this.a ^ v, 0x01000193);
+    this.b = Math.imul(this.b ^ (v >>> 16) ^ (v << 16), 0x5bd1e995);
+    this.b ^= this.b >>> 13;
+  }
+  text(s: string): void {
+    for (let i = 0; i < s.length; i++) this.word(s.charCodeAt(i));
+    this.word(0xffff_ffff);
+  }
+  hex(): string {
+    return (this.a >>> 0).toString(16).padStart(8, '0') + (this.b >>> 0).toString(16).padStart(8, '0');
+  }
+}

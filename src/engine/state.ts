@@ -1,0 +1,71 @@
+// The machine's state outside the SharedArrayBuffer: the handle table and the ghost ledgers of
+// vostd's embedding (forgotten references, names that moved). Small, plain data: cloned whole
+// before each step so a failing command can be rolled back and a step undone.
+
+/** Where something happened: the script line and the command's text. */
+export interface Site {
+  line: number;
+  text: string;
+}
+
+export type FrameHandle = { kind: 'frame'; name: string; pfn: number; site: Site };
+/** A Segment covers page numbers [start, end); each covered page holds one reference. */
+export type SegmentHandle = { kind: 'segment'; name: string; start: number; end: number; site: Site };
+export type UniqueHandle = { kind: 'unique'; name: string; pfn: number; site: Site };
+export type Handle = FrameHandle | SegmentHandle | UniqueHandle;
+export type HandleKind = Handle['kind'];
+
+export const KIND_TYPE: Record<HandleKind, string> = {
+  frame: 'UFrame',
+  segment: 'Segment',
+  unique: 'UniqueFrame',
+};
+
+/** Default-name prefixes (commands.md). */
+export const KIND_PREFIX: Record<HandleKind, string> = { frame: 'f', segment: 's', unique: 'u' };
+
+/** A name whose handle was moved or dropped: it still names its address. */
+export interface Gone {
+  kind: HandleKind;
+  pfn: number;
+  npages: number;
+  how: string;
+  site: Site;
+}
+
+/** References `into_raw` forgot at one page and no `from_raw` has taken back yet. */
+export interface Forgotten {
+  frames: number;
+  uniques: number;
+  /** Who forgot them, oldest first (for naming a leak). */
+  by: string[];
+}
+
+export interface Ghost {
+  handles: Map<string, Handle>;
+  gone: Map<string, Gone>;
+  forgotten: Map<number, Forgotten>;
+  nameHint: Record<string, number>;
+  cpu: number;
+}
+
+export function newGhost(): Ghost {
+  return { handles: new Map(), gone: new Map(), forgotten: new Map(), nameHint: {}, cpu: 0 };
+}
+
+export function cloneGhost(g: Ghost): Ghost {
+  return structuredClone(g);
+}
+
+export function siteText(s: Site): string {
+  return s.line > 0 ? `line ${s.line} (\`${s.text}\`)` : `\`${s.text}\``;
+}
+
+/** Number of pages a handle covers. */
+export function handlePages(h: Handle): number {
+  return h.kind === 'segment' ? h.end - h.start : 1;
+}
+
+export function handleFirstPfn(h: Handle): number {
+  return h.kind === 'segment' ? h.start : h.pfn;
+}
