@@ -2,7 +2,7 @@
 // line and an output log) that runs commands in the simulation worker. On load it runs the
 // default scenario. The real views (terminal, page-table tree, frames, ledger…) come later.
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import type { ScriptLineResult } from '../bridge/api';
+import type { ExecResult, ScriptLineResult } from '../bridge/api';
 import { createSimClient, type SimClient } from '../bridge/client';
 import defaultScenario from '../scenarios/default.lab?raw';
 import { useLog, type LogLine } from './store/log';
@@ -11,10 +11,17 @@ type Entry = Omit<LogLine, 'id'>;
 
 const isolated = globalThis.crossOriginIsolated === true;
 
+/** How a result shows in the log: nothing for a blank line, narration as info. */
+function resultEntries(r: ExecResult): Entry[] {
+  if (r.kind === 'blank') return [];
+  if (r.kind === 'note') return [{ kind: 'info', text: r.text }];
+  return [{ kind: r.ok ? 'ok' : 'error', text: r.text }];
+}
+
 function scriptEntries(results: ScriptLineResult[]): Entry[] {
-  return results.flatMap((r) => [
-    { kind: 'input', text: r.source },
-    { kind: r.ok ? 'ok' : 'error', text: r.text },
+  return results.flatMap((r): Entry[] => [
+    { kind: 'input', text: r.source.trim() },
+    ...resultEntries(r),
   ]);
 }
 
@@ -56,8 +63,7 @@ export function App() {
     const sim = client.current;
     if (!sim) return;
     append([{ kind: 'input', text: line }]);
-    const result = await sim.api.exec(line);
-    append([{ kind: result.ok ? 'ok' : 'error', text: result.text }]);
+    append(resultEntries(await sim.api.exec(line)));
   }
 
   function onSubmit(event: FormEvent) {
