@@ -15,11 +15,18 @@ async function type(page: Page, line: string) {
   await input.press('Enter');
 }
 
-test('the page loads', async ({ page }) => {
-  await page.goto('/');
+test('the page loads without errors', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  await open(page);
   await expect(page).toHaveTitle('PageLab');
   await expect(page.getByRole('heading', { name: 'PageLab' })).toBeVisible();
   await expect(page.getByTestId('command')).toBeVisible();
+  await expect(page.getByTestId('command')).toBeFocused();
+  expect(problems).toEqual([]);
   await shot(page, 'loaded');
 });
 

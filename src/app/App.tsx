@@ -41,10 +41,9 @@ export function App() {
       onError: (message) => live && append([{ kind: 'error', text: `Worker error: ${message}` }]),
     });
     client.current = sim;
-    append([{ kind: 'info', text: 'Running the default scenario…' }]);
     void sim.api.load(defaultScenario).then((results) => {
       if (!live) return;
-      append(scriptEntries(results));
+      append([{ kind: 'info', text: 'The default scenario:' }, ...scriptEntries(results)]);
       append([{ kind: 'info', text: 'Ready. Type a command and press Enter.' }]);
       setReady(true);
     });
