@@ -3,6 +3,7 @@
 import type { PagingConsts } from './arch';
 import type { LowestFitAllocator } from './frame/allocator';
 import type { PhysMem } from './mem';
+import type { Tlb } from './tlb';
 import type { Ghost, Site } from './state';
 
 export interface ResolvedConfig {
@@ -51,6 +52,9 @@ export interface Core {
   readonly unsafe: boolean;
   readonly site: Site;
   readonly effects: Effect[];
+  readonly tlb: Tlb;
+  /** Bytes the step returns (`read`), for `expect data`. */
+  data?: Uint8Array;
 }
 
 export function hex(n: number | bigint): string {

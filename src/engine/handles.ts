@@ -16,6 +16,9 @@ import {
 export const NAME_RE = /^[a-z][a-z0-9_]*$/;
 
 export function describeHandle(h: Handle): string {
+  if (h.kind === 'vmspace') return `${h.name} = VmSpace (root ${paddrText(h.root)})`;
+  if (h.kind === 'cursor')
+    return `${h.name} = ${h.mut ? 'CursorMut' : 'Cursor'} on ${h.vs} ${hex(h.start * 4096)}..${hex(h.end * 4096)} at ${hex(h.va * 4096)}`;
   if (h.kind === 'segment')
     return `${h.name} = Segment ${paddrText(h.start)}..${paddrText(h.end)} (${h.end - h.start} frames)`;
   return `${h.name} = ${KIND_TYPE[h.kind]} ${paddrText(h.pfn)}`;
@@ -70,9 +73,9 @@ export function retire(core: Core, h: Handle, how: string): void {
 export function resolvePaddr(core: Core, a: AddrRef): number {
   if ('name' in a) {
     const h = core.ghost.handles.get(a.name);
-    if (h) return handleFirstPfn(h);
-    const g = core.ghost.gone.get(a.name);
-    if (g) return g.pfn;
+    const p = h ? handleFirstPfn(h) : core.ghost.gone.get(a.name)?.pfn;
+    if (p !== undefined && p >= 0) return p;
+    if (h || p !== undefined) fail('WrongKind', `\`${a.name}\` does not name a physical address (only frame, segment and unique-frame names do)`);
     fail('UnknownHandle', `no handle or address named \`${a.name}\``);
   }
   return checkPaddr(core, a.num);

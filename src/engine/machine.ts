@@ -24,7 +24,10 @@ import {
   type SlotView,
 } from './frame/meta';
 import * as frames from './frame/ops';
-import { describeHandle, resolvePaddr } from './handles';
+import { describeHandle, lookup, resolvePaddr } from './handles';
+import { dataBytes } from './ops';
+import { Tlb } from './tlb';
+import * as vm from './vm_space';
 import { buildContext, checkAll, INVARIANTS, type CheckContext, type Violation } from './invariants';
 import { holderNames } from './invariants/context';
 import { Hasher, PhysMem } from './mem';
@@ -67,6 +70,7 @@ export class Machine {
   ghost!: Ghost;
   layout!: BootLayout;
   allocator!: LowestFitAllocator;
+  tlb!: Tlb;
   /** The violations of the last check: shown in the ledger until repaired. */
   violations: Violation[] = [];
   checking: CheckingMode = 'full';
@@ -83,8 +87,9 @@ export class Machine {
     this.mem = new PhysMem(this.config.memBytes / this.consts.pageSize);
     this.mem.setJournaling(false);
     this.layout = boot(this.consts, this.mem);
+    this.tlb = new Tlb(this.mem, this.config.cpus, this.config.tlbEntries);
     this.mem.setJournaling(true);
-    this.ghost = newGhost();
+    this.ghost = newGhost(this.config.cpus);
     this.allocator = new LowestFitAllocator(this.mem);
     this.violations = [];
     this.fresh = true;
@@ -108,6 +113,7 @@ export class Machine {
       unsafe: input.unsafe ?? false,
       site,
       effects: [],
+      tlb: this.tlb,
     };
     let text: string;
     try {
@@ -126,7 +132,9 @@ export class Machine {
     const violationsBefore = this.violations;
     if (this.checking === 'full') this.violations = this.check();
     const delta: ReverseDelta = { kind: 'mem', mem: this.mem.take(mark), ghost: ghostBefore, violations: violationsBefore };
-    return { ok: true, text, effects: core.effects, violations: this.violations, delta };
+    const out: StepResult = { ok: true, text, effects: core.effects, violations: this.violations, delta };
+    if (core.data) out.data = core.data;
+    return out;
   }
 
   /** Undo the step whose reverse delta this is (the machine must be in the state right after it). */
@@ -177,8 +185,12 @@ export class Machine {
         return frames.frameFromInUse(core, op.paddr, op.as);
       case 'clone':
         return frames.clone(core, op.handle, op.as);
-      case 'drop':
+      case 'drop': {
+        const h = lookup(core, op.handle, ['frame', 'segment', 'unique', 'vmspace', 'cursor']);
+        if (h.kind === 'vmspace') return vm.dropVmSpace(core, h);
+        if (h.kind === 'cursor') return vm.dropCursor(core, h);
         return frames.drop(core, op.handle);
+      }
       case 'into_raw':
         return frames.intoRaw(core, op.handle);
       case 'from_raw':
@@ -193,7 +205,58 @@ export class Machine {
         return frames.share(core, op.handle, op.as);
       case 'unique':
         return frames.unique(core, op.handle, op.as);
+      case 'vmspace':
+        return vm.newVmSpace(core, op.as);
+      case 'activate':
+        return vm.activate(core, op.vs);
+      case 'deactivate':
+        return vm.deactivate(core);
+      case 'cursor':
+        return vm.cursor(core, op.vs, op.range, op.mut, op.as);
+      case 'query':
+        return vm.query(core, op.cursor, op.as);
+      case 'find_next':
+        return vm.findNext(core, op.cursor, op.len);
+      case 'jump':
+        return vm.jump(core, op.cursor, op.va);
+      case 'va':
+        return vm.va(core, op.cursor);
+      case 'map':
+        return vm.map(core, op.cursor, op.handle, op.prop, op.cache);
+      case 'map_at':
+        return vm.mapAt(core, op.vs, op.va, op.handle, op.prop, op.cache);
+      case 'unmap':
+        return vm.unmap(core, op.cursor, op.len);
+      case 'unmap_range':
+        return vm.unmapRange(core, op.vs, op.range);
+      case 'protect_next':
+        return vm.protectNext(core, op.cursor, op.len, op.prop);
+      case 'protect':
+        return vm.protect(core, op.vs, op.range, op.prop);
+      case 'flush':
+        return vm.flush(core, op.cursor);
+      case 'take_next':
+        if (!core.unsafe) fail('Precondition', '`take_next` is an unsafe fn: write `unsafe take_next`', 'unsafe fn');
+        return vm.takeNextCmd(core, op.cursor, op.len, op.as);
+      case 'mmap':
+        return vm.mmap(core, op.vs, op.range, op.prop);
+      case 'read':
+        return vm.cpuRead(core, op.va, op.len);
+      case 'write': {
+        const bytes = op.data.kind === 'zeros' || op.data.kind === 'fill' ? (op.data.len > 1n << 20n ? fail('InvalidArgs', 'at most 1 MiB at a time') : dataBytes(op.data)) : dataBytes(op.data);
+        return vm.cpuWrite(core, op.va, bytes);
+      }
+      case 'translate':
+        return vm.translate(core, op.vs, op.va).text;
+      case 'tlb':
+        if (op.cpu !== undefined && (op.cpu < 0n || op.cpu >= BigInt(this.config.cpus))) fail('InvalidArgs', `this machine has CPUs 0..${this.config.cpus - 1}`);
+        return vm.tlbShow(core, op.cpu === undefined ? undefined : Number(op.cpu));
+      case 'tlb_flush':
+        return vm.tlbFlushCmd(core, op.target, op.cpu);
       case 'show':
+        if (op.what === 'pt') return vm.showPt(core, op.vs, op.range);
+        if (op.what === 'tlb') return vm.tlbShow(core);
+        if (op.what === 'dma') fail('InvalidArgs', 'the DMA engine is not simulated by this build yet');
         if (op.what === 'frame') return this.showFrame(resolvePaddr(core, op.paddr));
         if (op.what === 'frames') return this.showFrames(core, op.range);
         if (op.what === 'handles') return this.showHandles();
@@ -204,7 +267,7 @@ export class Machine {
       case 'reset':
         throw new Error('unreachable');
       default:
-        return fail('InvalidArgs', `\`${op.op}\` is not simulated by this build yet: VM spaces, cursors and TLBs arrive with the page-table work, VM I/O and DMA after it`);
+        return fail('InvalidArgs', `\`${op.op}\` is not simulated by this build yet: VM I/O (readers, writers) and the DMA engine arrive with the next piece of work`);
     }
   }
 
@@ -231,7 +294,7 @@ export class Machine {
   // ---- read-only queries -----------------------------------------------------------------------
 
   context(): CheckContext {
-    return buildContext(this.consts, this.layout, this.mem, this.ghost);
+    return buildContext(this.consts, this.layout, this.mem, this.ghost, this.tlb);
   }
 
   check(): Violation[] {
@@ -262,12 +325,18 @@ export class Machine {
       unsafe: false,
       site: { line: 0, text: '' },
       effects: [],
+      tlb: this.tlb,
     };
   }
 
   /** `expect translate VS VA PADDR|fault`: null when it holds, else why not. */
-  expectTranslate(vs: string, _va: bigint, _target: AddrRef | 'fault'): string | null {
-    return fail('UnknownHandle', `no VM space named \`${vs}\``);
+  expectTranslate(vs: string, va: bigint, target: AddrRef | 'fault'): string | null {
+    const core = this.readCore();
+    const t = vm.translate(core, vs, va);
+    if (target === 'fault') return t.pa === null ? null : `expected a fault, got ${t.text}`;
+    const want = BigInt(resolvePaddr(core, target)) * 4096n;
+    if (t.pa === want) return null;
+    return `expected ${hex(want)}, got ${t.text}`;
   }
 
   /** Why the machine is not back to its boot state (empty when it is): `expect clean`. */
@@ -291,6 +360,14 @@ export class Machine {
     const c = this.config;
     h.text(`${c.arch} ${c.memBytes} ${c.cpus} ${c.tlbEntries} ${c.iommu} ${c.seed}`);
     this.mem.hashInto(h);
+    for (let i = 0; i < this.tlb.vpn.length; i++) {
+      h.word(this.tlb.vpn[i]! % 2 ** 32);
+      h.word(Math.floor(this.tlb.vpn[i]! / 2 ** 32));
+      h.word(this.tlb.pfn[i]!);
+      h.word(this.tlb.flags[i]!);
+      h.word(this.tlb.age[i]!);
+    }
+    for (const a of this.ghost.active) h.text(a ?? '-');
     const g = this.ghost;
     h.word(g.cpu);
     for (const [name, x] of [...g.handles].sort(([a], [b]) => (a < b ? -1 : 1))) h.text(name + JSON.stringify(x));

@@ -12,17 +12,40 @@ export type FrameHandle = { kind: 'frame'; name: string; pfn: number; site: Site
 /** A Segment covers page numbers [start, end); each covered page holds one reference. */
 export type SegmentHandle = { kind: 'segment'; name: string; start: number; end: number; site: Site };
 export type UniqueHandle = { kind: 'unique'; name: string; pfn: number; site: Site };
-export type Handle = FrameHandle | SegmentHandle | UniqueHandle;
+/** A user address space (UserPtConfig): its root page-table node. */
+export type VmSpaceHandle = { kind: 'vmspace'; name: string; root: number; site: Site };
+/**
+ * A page-table cursor. Addresses are page numbers: the barrier [start, end) it was created over,
+ * its current `va`, and the span [lockStart, lockEnd) of the subtree it locked (the lowest node
+ * covering the barrier, at `guardLevel`).
+ */
+export type CursorHandle = {
+  kind: 'cursor';
+  name: string;
+  vs: string;
+  mut: boolean;
+  start: number;
+  end: number;
+  va: number;
+  guardLevel: number;
+  lockStart: number;
+  lockEnd: number;
+  site: Site;
+};
+export type FrameLike = FrameHandle | SegmentHandle | UniqueHandle;
+export type Handle = FrameLike | VmSpaceHandle | CursorHandle;
 export type HandleKind = Handle['kind'];
 
 export const KIND_TYPE: Record<HandleKind, string> = {
   frame: 'UFrame',
   segment: 'Segment',
   unique: 'UniqueFrame',
+  vmspace: 'VmSpace',
+  cursor: 'Cursor',
 };
 
 /** Default-name prefixes (commands.md). */
-export const KIND_PREFIX: Record<HandleKind, string> = { frame: 'f', segment: 's', unique: 'u' };
+export const KIND_PREFIX: Record<HandleKind, string> = { frame: 'f', segment: 's', unique: 'u', vmspace: 'vs', cursor: 'c' };
 
 /** A name whose handle was moved or dropped: it still names its address. */
 export interface Gone {
@@ -47,10 +70,12 @@ export interface Ghost {
   forgotten: Map<number, Forgotten>;
   nameHint: Record<string, number>;
   cpu: number;
+  /** The VM space active on each CPU (null: the kernel page table). */
+  active: (string | null)[];
 }
 
-export function newGhost(): Ghost {
-  return { handles: new Map(), gone: new Map(), forgotten: new Map(), nameHint: {}, cpu: 0 };
+export function newGhost(cpus: number): Ghost {
+  return { handles: new Map(), gone: new Map(), forgotten: new Map(), nameHint: {}, cpu: 0, active: new Array<string | null>(cpus).fill(null) };
 }
 
 export function cloneGhost(g: Ghost): Ghost {
@@ -63,9 +88,12 @@ export function siteText(s: Site): string {
 
 /** Number of pages a handle covers. */
 export function handlePages(h: Handle): number {
-  return h.kind === 'segment' ? h.end - h.start : 1;
+  if (h.kind === 'segment') return h.end - h.start;
+  return h.kind === 'frame' || h.kind === 'unique' ? 1 : 0;
 }
 
+/** The physical page a handle names (-1 for handles that name no physical address). */
 export function handleFirstPfn(h: Handle): number {
-  return h.kind === 'segment' ? h.start : h.pfn;
+  if (h.kind === 'segment') return h.start;
+  return h.kind === 'frame' || h.kind === 'unique' ? h.pfn : -1;
 }

@@ -50,7 +50,7 @@ export function decodeFragment(urlOrFragment: string): SharedScenario {
   try {
     raw = inflateSync(fromBase64Url(s), { out: undefined });
   } catch (e) {
-    throw new Error(`the link's scenario is corrupt (${e instanceof Error ? e.message : String(e)})`);
+    throw new Error(`the link's scenario is corrupt (${e instanceof Error ? e.message : String(e)})`, { cause: e });
   }
   if (raw.length > MAX_SCRIPT_BYTES) throw new Error(`the link's scenario is too large (${raw.length} bytes; at most ${MAX_SCRIPT_BYTES})`);
   let script: string;

@@ -65,7 +65,7 @@ function dropLastInPlace(core: Core, pfn: number): void {
 }
 
 /** One reference of a shared frame goes away (`fetch_sub`; tear down when it was the last). */
-function releaseRef(core: Core, pfn: number): string {
+export function releaseRef(core: Core, pfn: number): string {
   const rc = readRc(core.mem, pfn);
   if (rc === 1) {
     dropLastInPlace(core, pfn);

@@ -1,7 +1,8 @@
 // What every invariant reads: the metadata slots, plus the references counted from their own
 // sources (the handle table, segments, the forgotten-reference ledger, the page tables), so the
 // checker never trusts a counter that the operations themselves keep.
-import type { PagingConsts } from '../arch';
+import { pteIsLast, pteIsPresent, ptePaddr, type PagingConsts } from '../arch';
+import type { Tlb } from '../tlb';
 import type { BootLayout } from '../core';
 import { RC_UNUSED, W_OBLIG, W_PATHS, W_STORAGE, W_USAGE, readRc, Usage } from '../frame/meta';
 import type { PhysMem } from '../mem';
@@ -32,7 +33,20 @@ export interface Holders {
   nodes: Map<number, { level: number; path: string }[]>;
 }
 
+export interface PtLeaf {
+  space: string;
+  vpn: number;
+  pfn: number;
+  level: number;
+  lo: number;
+  hi: number;
+  node: number;
+}
+
 export interface CheckContext {
+  tlb: Tlb;
+  /** Every leaf of every VmSpace's user half, found by walking. */
+  leaves: PtLeaf[];
   consts: PagingConsts;
   layout: BootLayout;
   mem: PhysMem;
@@ -52,11 +66,44 @@ export function countOf(m: Map<number, readonly unknown[]>, k: number): number {
   return m.get(k)?.length ?? 0;
 }
 
+function walkTree(
+  mem: PhysMem,
+  space: string,
+  node: number,
+  level: number,
+  base: number,
+  path: string,
+  user: boolean,
+  holders: Holders,
+  leaves: PtLeaf[],
+): void {
+  const list = holders.nodes.get(node);
+  const entry = { level, path: `${space}:${path || 'root'}` };
+  if (list) list.push(entry);
+  else holders.nodes.set(node, [entry]);
+  if (list) return; // reached twice: pt.node_wf reports it; do not walk it twice
+  const ep = 512 ** (level - 1);
+  for (let i = 0; i < 512; i++) {
+    if (user && level === 4 && i >= 256) break; // kernel half: borrowed, walked once from the kernel root
+    const lo = mem.readWord(node, i * 8);
+    if (!pteIsPresent(lo)) continue;
+    const hi = mem.readWord(node, i * 8 + 4);
+    const pfn = ptePaddr(lo, hi) / 4096;
+    if (pteIsLast(lo) || level === 1) {
+      if (user) {
+        leaves.push({ space, vpn: base + i * ep, pfn, level, lo, hi, node });
+        push(holders.mappings, pfn, `${space}@0x${((base + i * ep) * 4096).toString(16)}`);
+      }
+    } else walkTree(mem, space, pfn, level - 1, base + i * ep, `${path}[${i}]`, user, holders, leaves);
+  }
+}
+
 export function buildContext(
   consts: PagingConsts,
   layout: BootLayout,
   mem: PhysMem,
   ghost: Ghost,
+  tlb: Tlb,
   extra?: (h: Holders) => void,
 ): CheckContext {
   const holders: Holders = {
@@ -71,8 +118,11 @@ export function buildContext(
   for (const h of ghost.handles.values()) {
     if (h.kind === 'frame') push(holders.frames, h.pfn, h.name);
     else if (h.kind === 'unique') push(holders.uniques, h.pfn, h.name);
-    else for (let p = h.start; p < h.end; p++) push(holders.covers, p, h.name);
+    else if (h.kind === 'segment') for (let p = h.start; p < h.end; p++) push(holders.covers, p, h.name);
   }
+  const leaves: PtLeaf[] = [];
+  walkTree(mem, 'kernel', layout.kernelRoot, 4, 0, '', false, holders, leaves);
+  for (const h of ghost.handles.values()) if (h.kind === 'vmspace') walkTree(mem, h.name, h.root, 4, 0, '', true, holders, leaves);
   extra?.(holders);
   const seen = new Set<number>();
   const n = layout.nframes;
@@ -89,7 +139,7 @@ export function buildContext(
   for (const m of [holders.frames, holders.uniques, holders.covers, holders.mappings, holders.others, holders.nodes])
     for (const k of m.keys()) seen.add(k);
   for (const k of holders.forgotten.keys()) seen.add(k);
-  return { consts, layout, mem, ghost, holders, interesting: [...seen].sort((a, b) => a - b) };
+  return { tlb, leaves, consts, layout, mem, ghost, holders, interesting: [...seen].sort((a, b) => a - b) };
 }
 
 /** Everyone holding page `p`, as readable names. */

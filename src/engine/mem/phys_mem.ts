@@ -7,6 +7,8 @@ const CHUNK_PAGES = 256;
 const ARR_META = 0;
 const ARR_PAGESLOT = 1;
 const ARR_CHUNK0 = 2;
+/** Registered arrays (TLBs) get ids from here on; pool chunks stay below it. */
+const ARR_EXTRA0 = 1 << 20;
 
 export type JournalMark = number;
 
@@ -20,6 +22,7 @@ export class PhysMem {
   private readonly chunks: Uint32Array[] = [];
   readonly chunkSabs: SharedArrayBuffer[] = [];
   private poolFree: number[] = [];
+  private readonly extra: (Float64Array | Int32Array | Uint32Array)[] = [];
   private poolNext = 0;
   /** Flat (array id, index, old value) triples since the last mark. */
   private log: number[] = [];
@@ -86,8 +89,24 @@ export class PhysMem {
     if (!on) this.log.length = 0;
   }
 
+  /** Journal writes to another typed array of the machine (TLBs): returns its journal id. */
+  register(arr: Float64Array | Int32Array | Uint32Array): number {
+    this.extra.push(arr);
+    return ARR_EXTRA0 + this.extra.length - 1;
+  }
+
+  /** A journaled write to a registered array. */
+  setExtra(id: number, idx: number, v: number): void {
+    const arr = this.extra[id - ARR_EXTRA0]!;
+    const old = arr[idx]!;
+    if (old === v) return;
+    if (this.journaling) this.log.push(id, idx, old);
+    arr[idx] = v;
+  }
+
   private restore(arr: number, idx: number, old: number): void {
-    if (arr === ARR_META) this.meta[idx] = old;
+    if (arr >= ARR_EXTRA0) this.extra[arr - ARR_EXTRA0]![idx] = old;
+    else if (arr === ARR_META) this.meta[idx] = old;
     else if (arr === ARR_PAGESLOT) {
       const p = this.pageSlot[idx]!;
       if (p >= 0) this.poolFree.push(p);

@@ -1,0 +1,631 @@
+// VmSpace (UserPtConfig), its cursors, TLB flushing and CPU memory access. Everything that
+// changes a page table or a TLB goes through here, called by the Machine during a step.
+import {
+  CachePolicy,
+  PF_ACCESSED,
+  PF_DIRTY,
+  PF_R,
+  PF_W,
+  PF_X,
+  PRIV_USER,
+  PTE_ACCESSED,
+  PTE_DIRTY,
+  PTE_GLOBAL,
+  PTE_USER,
+  PTE_WRITABLE,
+  PTEH_NO_EXECUTE,
+  cacheText,
+  decodeProp,
+  encodeLeaf,
+  flagsText,
+  ptePaddr,
+  type PageProperty,
+} from './arch';
+import { hex, paddrText, type Core } from './core';
+import { fail } from './errors';
+import { RC_BAND, RC_UNIQUE, RC_UNUSED, Storage, Usage, Vtable, W_OBLIG, W_PATHS, W_STORAGE, W_USAGE, W_VTABLE, readRc, rcText, writeRc } from './frame/meta';
+import { releaseRef, requires } from './frame/ops';
+import { bind, chooseName, describeHandle, lookup, retire } from './handles';
+import type { RangeRef } from './ops';
+import { allocNode, childOrCreate, entryPages, freeNode, indexAt, pteHi, pteLo, setPte, walk } from './page_table/node';
+import { guardLevelOf, leavesUnder, nextEntry, nodeSpan } from './page_table/cursor';
+import type { CursorHandle, VmSpaceHandle } from './state';
+import { TE_DIRTY, TE_EXEC, TE_GLOBAL, TE_USER, TE_WRITABLE, pushFlushOp, type TlbFlushOp } from './tlb';
+
+const PAGE = 4096;
+/** User VA bound of UserPtConfig's range (top-level indices 0..256): 2^47, in pages. */
+const USER_END_VPN = 2 ** 35;
+const MAX_IO = 1 << 20;
+
+function vaText(vpn: number): string {
+  return hex(BigInt(vpn) * 4096n);
+}
+
+/** A 64-bit VA → page number and offset (exact above 2^53). */
+export function splitVa(va: bigint): [number, number] {
+  return [Number(va >> 12n), Number(va & 0xfffn)];
+}
+
+/** What a flusher holds until its ops are dispatched. */
+export interface TlbFlusher {
+  ops: TlbFlushOp[];
+  frames: number[];
+  strays: { node: number; level: number; vpn: number }[];
+}
+
+function newFlusher(): TlbFlusher {
+  return { ops: [], frames: [], strays: [] };
+}
+
+// ---- properties ---------------------------------------------------------------------------------
+
+export function parseProp(core: Core, letters: string | undefined, cache: string | undefined): PageProperty {
+  const l = letters ?? 'rw';
+  let flags = 0;
+  if (l.includes('r')) flags |= PF_R;
+  if (l.includes('w')) flags |= PF_W;
+  if (l.includes('x')) flags |= PF_X;
+  requires(core, (flags & PF_R) !== 0, 'new_page_req.readable', `page property \`${l}\` lacks r: every mapped page must be readable (PageProperty R)`);
+  const c = cache === 'uc' ? CachePolicy.Uncacheable : cache === 'wt' ? CachePolicy.Writethrough : CachePolicy.Writeback;
+  return { flags, cache: c, priv: PRIV_USER };
+}
+
+function propText(lo: number, hi: number): string {
+  const p = decodeProp(lo, hi);
+  return `${flagsText(p.flags)} ${cacheText(p.cache)}${p.flags & PF_ACCESSED ? ' A' : ''}${p.flags & PF_DIRTY ? ' D' : ''}`;
+}
+
+// ---- VmSpace ---------------------------------------------------------------------------------------
+
+export function newVmSpace(core: Core, as?: string): string {
+  const name = chooseName(core, 'vmspace', as);
+  const root = allocNode(core, 4);
+  const kroot = core.layout.kernelRoot;
+  // Share the kernel half: copy top-level entries 256..511 (borrowed, never owned).
+  for (let i = core.consts.kernelTopRange[0]; i < core.consts.kernelTopRange[1]; i++)
+    setPte(core, root, i, pteLo(core.mem, kroot, i), pteHi(core.mem, kroot, i));
+  return describeHandle(bind(core, { kind: 'vmspace', name, root, site: core.site }));
+}
+
+function activeRoot(core: Core, cpu: number): number {
+  const a = core.ghost.active[cpu];
+  if (!a) return core.layout.kernelRoot;
+  return (core.ghost.handles.get(a) as VmSpaceHandle).root;
+}
+
+export function activate(core: Core, name: string): string {
+  const vs = lookup(core, name, ['vmspace']);
+  const cpu = core.ghost.cpu;
+  core.ghost.active[cpu] = vs.name;
+  const n = core.tlb.flush(cpu, { kind: 'all' });
+  return `${name} is active on cpu ${cpu} (CR3 = ${paddrText(vs.root)}; ${n} non-global TLB entr${n === 1 ? 'y' : 'ies'} flushed)`;
+}
+
+export function deactivate(core: Core): string {
+  const cpu = core.ghost.cpu;
+  const was = core.ghost.active[cpu];
+  core.ghost.active[cpu] = null;
+  const n = core.tlb.flush(cpu, { kind: 'all' });
+  return `cpu ${cpu} is back on the kernel page table${was ? ` (was ${was})` : ''}; ${n} TLB entr${n === 1 ? 'y' : 'ies'} flushed`;
+}
+
+export function dropVmSpace(core: Core, vs: VmSpaceHandle): string {
+  const cpus = core.ghost.active.flatMap((a, i) => (a === vs.name ? [i] : []));
+  if (cpus.length) fail('InUse', `${vs.name} is active on cpu ${cpus.join(', ')}: \`deactivate\` there first (an active space is held by its CPU)`);
+  const users = [...core.ghost.handles.values()].filter((h) => h.kind === 'cursor' && h.vs === vs.name).map((h) => h.name);
+  requires(core, users.length === 0, 'DropVmSpace.no_cursor', `${vs.name} is still used by ${users.join(', ')}: drop them first`);
+  retire(core, vs, 'dropped');
+  const leaves: { vpn: number; pfn: number; level: number }[] = [];
+  const nodes: number[] = [];
+  for (let i = core.consts.userTopRange[0]; i < core.consts.userTopRange[1]; i++) {
+    const lo = pteLo(core.mem, vs.root, i);
+    if (!(lo & 1)) continue;
+    leavesUnder(core.mem, ptePaddr(lo, pteHi(core.mem, vs.root, i)) / PAGE, 3, i * entryPages(4), leaves, nodes);
+  }
+  for (const l of leaves) unmapRef(core, l.pfn);
+  for (const n of nodes) freeNode(core, n);
+  for (let i = 0; i < 512; i++) setPte(core, vs.root, i, 0, 0);
+  freeNode(core, vs.root);
+  return `dropped ${vs.name} (${leaves.length} mapping${leaves.length === 1 ? '' : 's'} released, ${nodes.length + 1} page-table node${nodes.length ? 's' : ''} freed)`;
+}
+
+/** A page-table reference to a data frame goes away. */
+function unmapRef(core: Core, pfn: number): void {
+  const p = core.mem.slotWord(pfn, W_PATHS);
+  if (p > 0) core.mem.setSlotWord(pfn, W_PATHS, p - 1);
+  releaseRef(core, pfn);
+}
+
+// ---- cursors -----------------------------------------------------------------------------------
+
+function cursorRange(range: RangeRef): [number, number] {
+  if ('name' in range.start) fail('InvalidArgs', 'a virtual range starts with a number');
+  const s = range.start.num;
+  const e = range.end ?? s + (range.len ?? 0n);
+  if (s % 4096n !== 0n || e % 4096n !== 0n) fail('AccessDenied', `virtual range ${hex(s)}..${hex(e)} is not page-aligned (UnalignedVaddr)`);
+  if (s >= e) fail('AccessDenied', `virtual range ${hex(s)}..${hex(e)} is empty (InvalidVaddrRange)`);
+  if (e > BigInt(USER_END_VPN) * 4096n) fail('AccessDenied', `virtual range ${hex(s)}..${hex(e)} leaves user space (InvalidVaddrRange)`);
+  return [Number(s / 4096n), Number(e / 4096n)];
+}
+
+/** Creates a cursor (locking its subtree, creating missing nodes down to the guard). */
+export function openCursor(core: Core, vsName: string, range: RangeRef, mut: boolean, name: string): CursorHandle {
+  const vs = lookup(core, vsName, ['vmspace']);
+  const [start, end] = cursorRange(range);
+  const guardLevel = guardLevelOf(start, end);
+  const [lockStart, lockEnd] = nodeSpan(start, guardLevel);
+  for (const h of core.ghost.handles.values())
+    if (h.kind === 'cursor' && h.vs === vs.name && h.lockStart < lockEnd && lockStart < h.lockEnd)
+      fail('WouldBlock', `${h.name} already locks ${vaText(h.lockStart)}..${vaText(h.lockEnd)} of ${vs.name}, which overlaps this cursor's subtree`);
+  let node = vs.root;
+  for (let level = 4; level > guardLevel; level--) node = childOrCreate(core, node, level, indexAt(start, level));
+  return { kind: 'cursor', name, vs: vs.name, mut, start, end, va: start, guardLevel, lockStart, lockEnd, site: core.site };
+}
+
+export function cursor(core: Core, vsName: string, range: RangeRef, mut: boolean, as?: string): string {
+  const name = chooseName(core, 'cursor', as);
+  return describeHandle(bind(core, openCursor(core, vsName, range, mut, name)));
+}
+
+function mutCursor(core: Core, name: string): CursorHandle {
+  const c = lookup(core, name, ['cursor']);
+  if (!c.mut) fail('WrongKind', `${name} is a read-only Cursor; this needs a CursorMut (\`cursor_mut\`)`);
+  return c;
+}
+
+function spaceOf(core: Core, c: CursorHandle): VmSpaceHandle {
+  return lookup(core, c.vs, ['vmspace']);
+}
+
+function setVa(core: Core, c: CursorHandle, va: number): void {
+  c.va = va;
+  core.ghost.handles.set(c.name, c);
+}
+
+/** Panics of find_next/take_next/protect_next/unmap: len aligned, va + len within the barrier. */
+function lenPages(c: CursorHandle, len: bigint, what: string): number {
+  if (len % 4096n !== 0n) fail('Panic', `${what}: length ${hex(len)} is not page-aligned`, `${what} panic: len % PAGE_SIZE != 0`);
+  const pages = len / 4096n;
+  if (BigInt(c.va) + pages > BigInt(c.end))
+    fail('Panic', `${what}: ${vaText(c.va)} + ${hex(len)} goes past the cursor's end ${vaText(c.end)}`, `${what} panic: va + len > barrier end`);
+  return Number(pages);
+}
+
+export function dropCursor(core: Core, c: CursorHandle): string {
+  retire(core, c, 'dropped');
+  return `dropped ${c.name} (unlocked ${vaText(c.lockStart)}..${vaText(c.lockEnd)})`;
+}
+
+export function va(core: Core, name: string): string {
+  return vaText(lookup(core, name, ['cursor']).va);
+}
+
+export function jump(core: Core, name: string, vaB: bigint): string {
+  const c = lookup(core, name, ['cursor']);
+  if (vaB % 4096n !== 0n) fail('Panic', `jump target ${hex(vaB)} is not page-aligned`, 'jump panic: unaligned va');
+  const [vpn] = splitVa(vaB);
+  if (vpn < c.start || vpn >= c.end) fail('AccessDenied', `${hex(vaB)} is outside ${name}'s range ${vaText(c.start)}..${vaText(c.end)}`);
+  setVa(core, c, vpn);
+  return vaText(vpn);
+}
+
+function leafText(vpn: number, lo: number, hi: number): string {
+  return `${vaText(vpn)}..${vaText(vpn + 1)} → ${paddrText(ptePaddr(lo, hi) / PAGE)} ${propText(lo, hi)}`;
+}
+
+export function query(core: Core, name: string, as?: string): string {
+  const c = lookup(core, name, ['cursor']);
+  if (c.va >= c.end) fail('AccessDenied', `${name} is at ${vaText(c.va)}, at or past its end ${vaText(c.end)}`);
+  const w = walk(core.mem, spaceOf(core, c).root, c.va);
+  if (!w.ok) return `${vaText(c.va)}: nothing mapped`;
+  const pfn = ptePaddr(w.lo, w.hi) / PAGE;
+  const rc = readRc(core.mem, pfn);
+  if (rc === RC_UNUSED || rc === RC_UNIQUE || rc === RC_BAND)
+    fail('Panic', `refcount of ${paddrText(pfn)} is ${rcText(rc)}: cloning the mapped item overflows`, 'query_panic_condition');
+  const text = leafText(c.va, w.lo, w.hi);
+  if (as === undefined) return text; // the clone is dropped at once: no net change
+  const fname = chooseName(core, 'frame', as);
+  writeRc(core.mem, pfn, rc + 1);
+  core.mem.setSlotWord(pfn, W_OBLIG, core.mem.slotWord(pfn, W_OBLIG) + 1);
+  bind(core, { kind: 'frame', name: fname, pfn, site: core.site });
+  return `${text}; ${fname} = UFrame ${paddrText(pfn)} (a clone)`;
+}
+
+export function findNext(core: Core, name: string, len: bigint): string {
+  const c = lookup(core, name, ['cursor']);
+  const pages = lenPages(c, len, 'find_next');
+  const f = nextEntry(core.mem, spaceOf(core, c).root, c.va, c.va + pages, c.guardLevel, false);
+  if (f) {
+    setVa(core, c, f.vpn);
+    return vaText(f.vpn);
+  }
+  setVa(core, c, c.va + pages);
+  return `none (cursor at ${vaText(c.va)})`;
+}
+
+/** Map `pfn` at the cursor (a level-1 leaf); returns the replaced frame, if any. */
+function mapLeaf(core: Core, c: CursorHandle, vs: VmSpaceHandle, pfn: number, prop: PageProperty): number {
+  if (c.va >= c.end) fail('Panic', `map: ${c.name} is at ${vaText(c.va)}, at or past its end`, 'map_panic_conditions: va >= barrier end');
+  let node = vs.root;
+  for (let level = 4; level > 1; level--) node = childOrCreate(core, node, level, indexAt(c.va, level));
+  const idx = indexAt(c.va, 1);
+  const oldLo = pteLo(core.mem, node, idx);
+  const old = oldLo & 1 ? ptePaddr(oldLo, pteHi(core.mem, node, idx)) / PAGE : -1;
+  const [lo, hi] = encodeLeaf(pfn * PAGE, prop);
+  setPte(core, node, idx, lo, hi);
+  core.mem.setSlotWord(pfn, W_PATHS, core.mem.slotWord(pfn, W_PATHS) + 1);
+  core.effects.push({ kind: 'pte', pfn, text: `PTE ${vs.name}@${vaText(c.va)} → ${paddrText(pfn)} ${propText(lo, hi)}` });
+  return old;
+}
+
+function mapRequires(core: Core, pfn: number): void {
+  const rc = readRc(core.mem, pfn);
+  const u = core.mem.slotWord(pfn, W_USAGE);
+  requires(core, u !== Usage.PageTable, 'item_slot_in_regions.not_page_table', `frame ${paddrText(pfn)} is a page-table node; it cannot be mapped as data`);
+  requires(core, rc !== RC_UNUSED, 'item_slot_in_regions.in_use', `frame ${paddrText(pfn)} is free (UNUSED): mapping it would be a use after free`);
+  requires(core, rc > 0 && rc !== RC_UNIQUE && rc !== RC_BAND, 'item_slot_in_regions.refcount', `frame ${paddrText(pfn)} has refcount ${rcText(rc)}; a mapped item needs 0 < refcount ≤ REF_COUNT_MAX`);
+}
+
+export function map(core: Core, cname: string, hname: string, prop?: string, cache?: string): string {
+  const c = mutCursor(core, cname);
+  const vs = spaceOf(core, c);
+  const f = lookup(core, hname, ['frame']);
+  const pp = parseProp(core, prop, cache);
+  if (c.va + 1 > c.end) fail('Panic', `map: ${cname} is at ${vaText(c.va)}, at or past its end ${vaText(c.end)}`, 'map_panic_conditions: va + page size > barrier end');
+  mapRequires(core, f.pfn);
+  const at = c.va;
+  const old = mapLeaf(core, c, vs, f.pfn, pp);
+  retire(core, f, `moved into ${vs.name}'s page table at ${vaText(at)}`);
+  const n = core.mem.slotWord(f.pfn, W_OBLIG);
+  if (n > 0) core.mem.setSlotWord(f.pfn, W_OBLIG, n - 1);
+  setVa(core, c, at + 1);
+  let text = `mapped ${vaText(at)} → ${paddrText(f.pfn)} (${flagsText(pp.flags)})`;
+  if (old >= 0) {
+    const fl = newFlusher();
+    pushFlushOp(fl.ops, { kind: 'address', vpn: at });
+    fl.frames.push(old);
+    text += `; replaced ${paddrText(old)}, ${dispatch(core, vs, fl)}`;
+  }
+  return text;
+}
+
+/** Sends the flusher's ops to every CPU where `vs` is active, then lets go of what it kept. */
+export function dispatch(core: Core, vs: VmSpaceHandle, fl: TlbFlusher): string {
+  const cpus = core.ghost.active.flatMap((a, i) => (a === vs.name ? [i] : []));
+  let n = 0;
+  for (const cpu of cpus) for (const op of fl.ops) n += core.tlb.flush(cpu, op);
+  for (const pfn of fl.frames) unmapRef(core, pfn);
+  for (const s of fl.strays) releaseStray(core, s.node, s.level, s.vpn);
+  const opsText = fl.ops.map((o) => (o.kind === 'all' ? 'All' : o.kind === 'address' ? `Address(${vaText(o.vpn)})` : `Range(${vaText(o.vpn)}..${vaText(o.vpn + o.pages)})`));
+  return `flushed ${opsText.join(', ') || 'nothing'} on ${cpus.length ? 'cpu ' + cpus.join(',') : 'no cpu'} (${n} TLB entr${n === 1 ? 'y' : 'ies'})`;
+}
+
+function releaseStray(core: Core, node: number, level: number, vpn: number): void {
+  const leaves: { vpn: number; pfn: number; level: number }[] = [];
+  const nodes: number[] = [];
+  leavesUnder(core.mem, node, level, vpn, leaves, nodes);
+  for (const l of leaves) unmapRef(core, l.pfn);
+  for (const n of nodes) freeNode(core, n);
+}
+
+/** OSTD's take_next: clear the next entry starting in [va, va+pages); stray nodes come whole. */
+function takeNext(core: Core, c: CursorHandle, vs: VmSpaceHandle, pages: number, fl: TlbFlusher | null): { vpn: number; pfn: number; count: number } | null {
+  const f = nextEntry(core.mem, vs.root, c.va, c.va + pages, c.guardLevel, fl !== null);
+  if (!f) return null;
+  setPte(core, f.node, f.idx, 0, 0);
+  if (f.kind === 'leaf') {
+    const pfn = ptePaddr(f.lo, f.hi) / PAGE;
+    core.effects.push({ kind: 'pte', pfn, text: `PTE ${vs.name}@${vaText(f.vpn)} cleared (was → ${paddrText(pfn)})` });
+    if (fl) {
+      pushFlushOp(fl.ops, { kind: 'address', vpn: f.vpn });
+      fl.frames.push(pfn);
+    }
+    setVa(core, c, f.vpn + entryPages(f.level));
+    return { vpn: f.vpn, pfn, count: 1 };
+  }
+  const leaves: { vpn: number; pfn: number; level: number }[] = [];
+  leavesUnder(core.mem, f.child, f.level, f.vpn, leaves, []);
+  core.effects.push({ kind: 'pte', pfn: f.child, text: `PTE ${vs.name}@${vaText(f.vpn)} cleared: level-${f.level} node ${paddrText(f.child)} is stray (${leaves.length} mappings)` });
+  pushFlushOp(fl!.ops, { kind: 'range', vpn: f.vpn, pages: f.pages });
+  fl!.strays.push({ node: f.child, level: f.level, vpn: f.vpn });
+  setVa(core, c, f.vpn + f.pages);
+  return { vpn: f.vpn, pfn: f.child, count: leaves.length };
+}
+
+export function unmap(core: Core, cname: string, len: bigint): string {
+  const c = mutCursor(core, cname);
+  const vs = spaceOf(core, c);
+  const pages = lenPages(c, len, 'unmap');
+  const end = c.va + pages;
+  const fl = newFlusher();
+  let count = 0;
+  for (;;) {
+    const t = takeNext(core, c, vs, end - c.va, fl);
+    if (!t) break;
+    count += t.count;
+  }
+  setVa(core, c, end);
+  return `unmapped ${count} page${count === 1 ? '' : 's'}; ${dispatch(core, vs, fl)}`;
+}
+
+export function takeNextCmd(core: Core, cname: string, len: bigint, as?: string): string {
+  const c = mutCursor(core, cname);
+  const vs = spaceOf(core, c);
+  const pages = lenPages(c, len, 'take_next');
+  const name = chooseName(core, 'frame', as);
+  const t = takeNext(core, c, vs, pages, null);
+  if (!t) {
+    setVa(core, c, c.va + pages);
+    return 'none';
+  }
+  // The PTE's reference becomes the handle's; no flush is issued.
+  const p = core.mem.slotWord(t.pfn, W_PATHS);
+  if (p > 0) core.mem.setSlotWord(t.pfn, W_PATHS, p - 1);
+  core.mem.setSlotWord(t.pfn, W_OBLIG, core.mem.slotWord(t.pfn, W_OBLIG) + 1);
+  bind(core, { kind: 'frame', name, pfn: t.pfn, site: core.site });
+  return `took ${vaText(t.vpn)} → ${name} = UFrame ${paddrText(t.pfn)} (no TLB flush issued)`;
+}
+
+export function protectNext(core: Core, cname: string, len: bigint, prop: string): string {
+  const c = mutCursor(core, cname);
+  const vs = spaceOf(core, c);
+  const pages = lenPages(c, len, 'protect_next');
+  const f = nextEntry(core.mem, vs.root, c.va, c.va + pages, c.guardLevel, false);
+  if (!f || f.kind !== 'leaf') {
+    setVa(core, c, c.va + pages);
+    return 'none';
+  }
+  const old = decodeProp(f.lo, f.hi);
+  const np = parseProp(core, prop, undefined);
+  np.cache = old.cache;
+  np.flags |= old.flags & (PF_ACCESSED | PF_DIRTY);
+  np.priv = old.priv;
+  const [lo, hi] = encodeLeaf(ptePaddr(f.lo, f.hi), np);
+  setPte(core, f.node, f.idx, lo, hi);
+  core.effects.push({ kind: 'pte', text: `PTE ${vs.name}@${vaText(f.vpn)} now ${propText(lo, hi)} (no flush)` });
+  setVa(core, c, f.vpn + 1);
+  return `protected ${vaText(f.vpn)}..${vaText(f.vpn + 1)} → ${flagsText(np.flags)} (no TLB flush: \`flush ${cname}\` sends one)`;
+}
+
+export function flush(core: Core, cname: string): string {
+  const c = lookup(core, cname, ['cursor']);
+  const vs = spaceOf(core, c);
+  const fl = newFlusher();
+  pushFlushOp(fl.ops, { kind: 'range', vpn: c.start, pages: c.end - c.start });
+  return dispatch(core, vs, fl);
+}
+
+// ---- the short forms: a cursor_mut over the range, the work, then drop it ------------------------
+
+function temp<T>(core: Core, vs: string, range: RangeRef, f: (name: string) => T): T {
+  const name = chooseName(core, 'cursor', undefined);
+  bind(core, openCursor(core, vs, range, true, name));
+  try {
+    return f(name);
+  } finally {
+    core.ghost.handles.delete(name);
+    core.ghost.gone.delete(name);
+    core.effects.splice(0, core.effects.length, ...core.effects.filter((e) => e.name !== name));
+    core.ghost.nameHint['c'] = (core.ghost.nameHint['c'] ?? 2) - 1;
+  }
+}
+
+export function mapAt(core: Core, vs: string, vaB: bigint, h: string, prop?: string, cache?: string): string {
+  return temp(core, vs, { start: { num: vaB }, len: 4096n }, (name) => map(core, name, h, prop, cache));
+}
+
+export function unmapRange(core: Core, vs: string, range: RangeRef): string {
+  return temp(core, vs, range, (name) => {
+    const c = lookup(core, name, ['cursor']);
+    return unmap(core, name, BigInt(c.end - c.start) * 4096n);
+  });
+}
+
+export function protect(core: Core, vs: string, range: RangeRef, prop: string): string {
+  return temp(core, vs, range, (name) => {
+    const c = lookup(core, name, ['cursor']);
+    let n = 0;
+    while (c.va < c.end) {
+      const r = protectNext(core, name, BigInt(c.end - c.va) * 4096n, prop);
+      if (r === 'none') break;
+      n++;
+    }
+    return `protected ${n} page${n === 1 ? '' : 's'}; ${flush(core, name)}`;
+  });
+}
+
+export function mmap(core: Core, vsName: string, range: RangeRef, prop?: string): string {
+  return temp(core, vsName, range, (name) => {
+    const c = lookup(core, name, ['cursor']);
+    const vs = spaceOf(core, c);
+    const pp = parseProp(core, prop, undefined);
+    let n = 0;
+    const fl = newFlusher();
+    while (c.va < c.end) {
+      const pfn = core.allocator.find(1);
+      if (pfn < 0) fail('NoMemory', `no free frame is left (after mapping ${n} pages)`);
+      writeRc(core.mem, pfn, 1);
+      core.mem.setSlotWord(pfn, W_USAGE, Usage.Frame);
+      core.mem.setSlotWord(pfn, W_STORAGE, Storage.Untyped);
+      core.mem.setSlotWord(pfn, W_VTABLE, Vtable.Untyped);
+      const old = mapLeaf(core, c, vs, pfn, pp);
+      if (old >= 0) {
+        pushFlushOp(fl.ops, { kind: 'address', vpn: c.va });
+        fl.frames.push(old);
+      }
+      c.va++;
+      n++;
+    }
+    return `mapped ${n} new frame${n === 1 ? '' : 's'} at ${vaText(c.start)}..${vaText(c.end)}${fl.ops.length ? '; ' + dispatch(core, vs, fl) : ''}`;
+  });
+}
+
+// ---- CPU access ------------------------------------------------------------------------------------
+
+interface Access {
+  pfn: number;
+  text: string;
+}
+
+/** One user-mode access to page `vpn` by the current CPU: TLB, then the walk; PageFault on failure. */
+function access(core: Core, vpn: number, write: boolean): Access {
+  const cpu = core.ghost.cpu;
+  const tlb = core.tlb;
+  const i = tlb.lookup(cpu, vpn);
+  if (i >= 0) {
+    const f = tlb.flags[i]!;
+    if (!(f & TE_USER) || (write && !(f & TE_WRITABLE)))
+      fail('PageFault', `${write ? 'write to' : 'read of'} ${vaText(vpn)}: the TLB entry does not allow it (${f & TE_WRITABLE ? 'rw' : 'r-'}${f & TE_USER ? ' user' : ' kernel'})`);
+    tlb.touch(i);
+    const base = tlb.vpn[i]!;
+    const pfn = tlb.pfn[i]! + (vpn - base);
+    if (write && !(f & TE_DIRTY)) {
+      setAccessBits(core, vpn, true);
+      tlb.setFlags(i, f | TE_DIRTY);
+    }
+    return { pfn, text: `tlb hit ${vaText(vpn)} → ${paddrText(pfn)}` };
+  }
+  const root = activeRoot(core, cpu);
+  const w = walk(core.mem, root, vpn);
+  const steps = w.indices.map((x, k) => `L${4 - k}[${x}]`).join('→');
+  if (!w.ok) fail('PageFault', `${write ? 'write to' : 'read of'} ${vaText(vpn)}: not present (walk ${steps} stopped at level ${w.level})`);
+  if (!(w.lo & PTE_USER)) fail('PageFault', `${write ? 'write to' : 'read of'} ${vaText(vpn)}: a kernel page (no USER bit)`);
+  if (write && !(w.lo & PTE_WRITABLE)) fail('PageFault', `write to ${vaText(vpn)}: the page is read-only`);
+  const leafPages = entryPages(w.level);
+  const base = vpn - (vpn % leafPages);
+  const leafPfn = ptePaddr(w.lo, w.hi) / PAGE;
+  let te = TE_USER;
+  if (w.lo & PTE_WRITABLE) te |= TE_WRITABLE;
+  if (w.lo & PTE_GLOBAL) te |= TE_GLOBAL;
+  if (!(w.hi & PTEH_NO_EXECUTE)) te |= TE_EXEC;
+  if (write || w.lo & PTE_DIRTY) te |= TE_DIRTY;
+  tlb.fill(cpu, base, leafPfn, w.level, te);
+  setAccessBits(core, vpn, write);
+  const pfn = leafPfn + (vpn - base);
+  return { pfn, text: `tlb miss ${vaText(vpn)}, walk ${steps} → ${paddrText(pfn)} (filled)` };
+}
+
+function setAccessBits(core: Core, vpn: number, write: boolean): void {
+  const w = walk(core.mem, activeRoot(core, core.ghost.cpu), vpn);
+  if (!w.ok) return;
+  const lo = w.lo | PTE_ACCESSED | (write ? PTE_DIRTY : 0);
+  if (lo !== w.lo) core.mem.writeWord(w.node, w.idx * 8, lo >>> 0);
+}
+
+function ioBounds(vaB: bigint, len: number): void {
+  if (len > MAX_IO) fail('InvalidArgs', `at most ${MAX_IO} bytes at a time`);
+  if (vaB + BigInt(len) > 2n ** 64n) fail('Overflow', `${hex(vaB)} + ${len} overflows the address space`);
+}
+
+export function cpuRead(core: Core, vaB: bigint, lenB: bigint): string {
+  if (lenB > BigInt(MAX_IO)) fail('InvalidArgs', `at most ${MAX_IO} bytes at a time`);
+  const len = Number(lenB);
+  ioBounds(vaB, len);
+  const out = new Uint8Array(len);
+  const notes: string[] = [];
+  let done = 0;
+  while (done < len) {
+    const [vpn, off] = splitVa(vaB + BigInt(done));
+    const a = access(core, vpn, false);
+    notes.push(a.text);
+    const n = Math.min(len - done, PAGE - off);
+    out.set(core.mem.readBytes(a.pfn * PAGE + off, n), done);
+    done += n;
+  }
+  core.data = out;
+  return `${notes.join('; ')}; ${len} byte${len === 1 ? '' : 's'}: ${bytesText(out)}`;
+}
+
+export function cpuWrite(core: Core, vaB: bigint, data: Uint8Array): string {
+  ioBounds(vaB, data.length);
+  const notes: string[] = [];
+  let done = 0;
+  while (done < data.length) {
+    const [vpn, off] = splitVa(vaB + BigInt(done));
+    const a = access(core, vpn, true);
+    notes.push(a.text);
+    const n = Math.min(data.length - done, PAGE - off);
+    core.mem.writeBytes(a.pfn * PAGE + off, data.subarray(done, done + n));
+    done += n;
+  }
+  return `${notes.join('; ')}; wrote ${data.length} byte${data.length === 1 ? '' : 's'}`;
+}
+
+export function bytesText(b: Uint8Array): string {
+  const shown = b.subarray(0, 64);
+  const printable = shown.every((x) => x >= 0x20 && x < 0x7f);
+  const body = printable ? JSON.stringify(String.fromCharCode(...shown)) : `x"${[...shown].map((x) => x.toString(16).padStart(2, '0')).join(' ')}"`;
+  return body + (b.length > 64 ? ` … (${b.length} bytes)` : '');
+}
+
+export function translate(core: Core, vsName: string, vaB: bigint): { text: string; pa: bigint | null } {
+  const vs = lookup(core, vsName, ['vmspace']);
+  const [vpn, off] = splitVa(vaB);
+  const w = walk(core.mem, vs.root, vpn);
+  const steps = w.indices.map((x, k) => `L${4 - k}[${x}]`).join('→');
+  if (!w.ok) return { text: `${hex(vaB)}: fault (walk ${steps} found no entry at level ${w.level})`, pa: null };
+  const leafPages = entryPages(w.level);
+  const pa = BigInt(ptePaddr(w.lo, w.hi)) + BigInt(vpn % leafPages) * 4096n + BigInt(off);
+  return { text: `${hex(vaB)} → ${hex(pa)} (walk ${steps}; ${propText(w.lo, w.hi)}${w.lo & PTE_USER ? ' user' : ' kernel'}, ${w.level === 1 ? '4K' : w.level === 2 ? '2M' : '1G'})`, pa };
+}
+
+export function tlbShow(core: Core, cpu?: number): string {
+  const cpus = cpu === undefined ? [...Array(core.config.cpus).keys()] : [cpu];
+  const lines: string[] = [];
+  for (const c of cpus) {
+    const es = core.tlb.entriesOf(c);
+    lines.push(`cpu ${c} (${core.ghost.active[c] ?? 'kernel page table'}): ${es.length}/${core.tlb.entries} entries`);
+    for (const e of es.sort((x, y) => x.vpn - y.vpn))
+      lines.push(
+        `  ${vaText(e.vpn)} → ${paddrText(e.pfn)} ${e.level === 2 ? '2M' : '4K'} ${e.flags & TE_WRITABLE ? 'rw' : 'r-'}${e.flags & TE_USER ? ' user' : ''}${e.flags & TE_GLOBAL ? ' global' : ''}${e.flags & TE_DIRTY ? ' D' : ''} age ${e.age}`,
+      );
+  }
+  return lines.join('\n');
+}
+
+export function tlbFlushCmd(core: Core, target: 'all' | RangeRef | bigint, cpuB?: bigint): string {
+  const cpu = cpuB === undefined ? core.ghost.cpu : Number(cpuB);
+  if (cpuB !== undefined && (cpuB < 0n || cpuB >= BigInt(core.config.cpus))) fail('InvalidArgs', `this machine has CPUs 0..${core.config.cpus - 1}`);
+  let op: TlbFlushOp;
+  if (target === 'all') op = { kind: 'all' };
+  else if (typeof target === 'bigint') op = { kind: 'address', vpn: splitVa(target)[0] };
+  else {
+    if ('name' in target.start) fail('InvalidArgs', 'a virtual range starts with a number');
+    const s = target.start.num;
+    const e = target.end ?? s + (target.len ?? 0n);
+    if (e <= s) fail('InvalidArgs', 'the range is empty');
+    const first = splitVa(s)[0];
+    op = { kind: 'range', vpn: first, pages: Number((e + 4095n) / 4096n) - first };
+  }
+  const n = core.tlb.flush(cpu, op, target === 'all');
+  return `cpu ${cpu}: ${n} TLB entr${n === 1 ? 'y' : 'ies'} flushed`;
+}
+
+export function showPt(core: Core, vsName: string, range?: RangeRef): string {
+  const vs = lookup(core, vsName, ['vmspace']);
+  let from = 0;
+  let to = USER_END_VPN;
+  if (range) {
+    [from, to] = cursorRange(range);
+  }
+  const lines = [`${vs.name}: root ${paddrText(vs.root)} (L4; entries 256..511 borrowed from the kernel)`];
+  const rec = (node: number, level: number, base: number, indent: string): void => {
+    const ep = entryPages(level);
+    for (let i = 0; i < 512; i++) {
+      const cb = base + i * ep;
+      if (cb + ep <= from || cb >= to) continue;
+      if (level === 4 && i >= 256) break;
+      const lo = pteLo(core.mem, node, i);
+      if (!(lo & 1) && !(lo & 0x80)) continue;
+      const hi = pteHi(core.mem, node, i);
+      if (lo & 0x80 || level === 1) lines.push(`${indent}[${i}] ${leafText(cb, lo, hi)}`);
+      else {
+        const child = ptePaddr(lo, hi) / PAGE;
+        lines.push(`${indent}[${i}] L${level - 1} node ${paddrText(child)} (${vaText(cb)}.., ${core.mem.slotWord(child, 6)} entries)`);
+        if (lines.length < 2000) rec(child, level - 1, cb, indent + '  ');
+      }
+    }
+  };
+  rec(vs.root, 4, 0, '  ');
+  return lines.join('\n');
+}
