@@ -334,7 +334,8 @@ export class Machine {
     const core = this.readCore();
     const t = vm.translate(core, vs, va);
     if (target === 'fault') return t.pa === null ? null : `expected a fault, got ${t.text}`;
-    const want = BigInt(resolvePaddr(core, target)) * 4096n;
+    // A number is an exact physical address; a handle name stands for its frame's address.
+    const want = 'num' in target ? target.num : BigInt(resolvePaddr(core, target)) * 4096n;
     if (t.pa === want) return null;
     return `expected ${hex(want)}, got ${t.text}`;
   }

@@ -297,7 +297,8 @@ export function dispatch(core: Core, vs: VmSpaceHandle, fl: TlbFlusher): string 
   for (const pfn of fl.frames) unmapRef(core, pfn);
   for (const s of fl.strays) releaseStray(core, s.node, s.level, s.vpn);
   const opsText = fl.ops.map((o) => (o.kind === 'all' ? 'All' : o.kind === 'address' ? `Address(${vaText(o.vpn)})` : `Range(${vaText(o.vpn)}..${vaText(o.vpn + o.pages)})`));
-  return `flushed ${opsText.join(', ') || 'nothing'} on ${cpus.length ? 'cpu ' + cpus.join(',') : 'no cpu'} (${n} TLB entr${n === 1 ? 'y' : 'ies'})`;
+  const shown = opsText.length > 4 ? `${opsText.slice(0, 3).join(', ')} … (${opsText.length} ops)` : opsText.join(', ');
+  return `flushed ${shown || 'nothing'} on ${cpus.length ? 'cpu ' + cpus.join(',') : 'no cpu'} (${n} TLB entr${n === 1 ? 'y' : 'ies'})`;
 }
 
 function releaseStray(core: Core, node: number, level: number, vpn: number): void {

@@ -15,6 +15,14 @@ import { metaUniqueUnmapped } from './meta_unique_unmapped';
 import { metaUnusedEmpty } from './meta_unused_empty';
 import { metaUsage } from './meta_usage';
 import { segUnmapped } from './seg_unmapped';
+import { ptNodeWf } from './pt_node_wf';
+import { ptLeafWf } from './pt_leaf_wf';
+import { ptUserRange } from './pt_user_range';
+import { ptPaAlias } from './pt_pa_alias';
+import { cursorLocksDisjoint } from './cursor_locks_disjoint';
+import { cursorInRange } from './cursor_in_range';
+import { tlbConsistent } from './tlb_consistent';
+import { tlbNoDangling } from './tlb_no_dangling';
 
 export { buildContext, type CheckContext, type Violation, type Holders } from './context';
 
@@ -35,6 +43,14 @@ export const INVARIANTS: readonly Invariant[] = [
   accNoOrphan,
   accNoDangling,
   accObligations,
+  ptNodeWf,
+  ptLeafWf,
+  ptUserRange,
+  ptPaAlias,
+  cursorLocksDisjoint,
+  cursorInRange,
+  tlbConsistent,
+  tlbNoDangling,
   segUnmapped,
 ];
 

@@ -1,0 +1,38 @@
+import { PTE_USER, PTE_WRITABLE, ptePaddr } from '../arch';
+import { paddrText } from '../core';
+import { walk } from '../page_table/node';
+import type { VmSpaceHandle } from '../state';
+import { TE_USER, TE_WRITABLE } from '../tlb';
+import type { CheckContext, Violation } from './context';
+
+/** TlbModel consistent_with_pt: every TLB entry equals a current mapping of the space active there. */
+export const tlbConsistent = {
+  id: 'tlb.consistent',
+  severity: 'error' as const,
+  mirrors: 'TlbModel::consistent_with_pt (TLB mappings ⊆ PT mappings)',
+  check(ctx: CheckContext): Violation[] {
+    const out: Violation[] = [];
+    for (let cpu = 0; cpu < ctx.tlb.cpus; cpu++) {
+      const a = ctx.ghost.active[cpu];
+      const root = a ? (ctx.ghost.handles.get(a) as VmSpaceHandle).root : ctx.layout.kernelRoot;
+      for (const e of ctx.tlb.entriesOf(cpu)) {
+        const w = walk(ctx.mem, root, e.vpn);
+        const va = '0x' + (e.vpn * 4096).toString(16);
+        let why = '';
+        if (!w.ok) why = 'the page table no longer maps it';
+        else if (ptePaddr(w.lo, w.hi) / 4096 !== e.pfn || w.level !== e.level) why = `the page table now maps it to ${paddrText(ptePaddr(w.lo, w.hi) / 4096)}`;
+        else if (!!(w.lo & PTE_WRITABLE) !== !!(e.flags & TE_WRITABLE) || !!(w.lo & PTE_USER) !== !!(e.flags & TE_USER))
+          why = `its permissions changed to ${w.lo & PTE_WRITABLE ? 'rw' : 'r-'} and no flush reached this CPU`;
+        if (why)
+          out.push({
+            id: this.id,
+            severity: this.severity,
+            message: `cpu ${cpu}'s TLB maps ${va} → ${paddrText(e.pfn)} (${e.flags & TE_WRITABLE ? 'rw' : 'r-'}) but ${why}: a stale entry`,
+            frames: [e.pfn],
+            handles: a ? [a] : [],
+          });
+      }
+    }
+    return out;
+  },
+};
