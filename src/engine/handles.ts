@@ -41,7 +41,8 @@ export function lookup<K extends HandleKind>(core: Core, name: string, kinds: re
 export function chooseName(core: Core, kind: HandleKind, as: string | undefined, taken: string[] = []): string {
   if (as !== undefined) {
     if (!NAME_RE.test(as)) fail('Syntax', `\`${as}\` is not a valid handle name ([a-z][a-z0-9_]*)`);
-    if (core.ghost.handles.has(as) || taken.includes(as)) fail('NameInUse', `\`${as}\` already names a live handle`);
+    if (taken.includes(as)) fail('NameInUse', `\`${as}\` is given twice`);
+    if (core.ghost.handles.has(as)) fail('NameInUse', `\`${as}\` already names a live handle`);
     return as;
   }
   const prefix = KIND_PREFIX[kind];

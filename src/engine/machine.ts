@@ -275,8 +275,9 @@ export class Machine {
 
   private slotEffects(mark: number): Effect[] {
     const out: Effect[] = [];
+    const before = this.mem.metaBefore(mark);
     for (const s of [...this.mem.touchedSlots(mark)].sort((a, b) => a - b)) {
-      const was = (w: number): number => this.mem.metaWordAt(mark, s, w);
+      const was = (w: number): number => before.get(s * 16 + w) ?? this.mem.slotWord(s, w);
       const now = (w: number): number => this.mem.slotWord(s, w);
       const rc0 = decodeRc(was(W_RC_LO), was(W_RC_HI));
       const rc1 = readRc(this.mem, s);

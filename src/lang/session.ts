@@ -3,6 +3,7 @@
 // which is what `pagelab check` counts.
 import { Machine, INVARIANTS, SimError, dataBytes, rcText, RC_UNIQUE, RC_UNUSED, type StepResult, type Violation, type Effect } from '../engine';
 import { SyntaxError_, type Expect, type Stmt } from './ast';
+import { commentStart } from './lexer';
 import { parseLine } from './parser';
 import { data as printData, num } from './printer';
 
@@ -90,7 +91,7 @@ export class Session {
       }
       return r;
     }
-    const res: StepResult = this.machine.step({ op: stmt.op, unsafe: stmt.unsafe, line, text: source.trim() });
+    const res: StepResult = this.machine.step({ op: stmt.op, unsafe: stmt.unsafe, line, text: source.slice(0, commentStart(source)).trim() });
     const r: LineResult = {
       line,
       source,
@@ -131,7 +132,12 @@ export class Session {
 
   runScript(text: string, failures?: string[]): LineResult[] {
     const out = text.split(/\r?\n/).map((l) => this.exec(l, failures));
-    if (failures) this.finish(failures);
+    if (failures) {
+      this.finish(failures);
+      // Failures are found a line late (an unmatched error is known at the next command): sort.
+      const lineOf = (f: string): number => Number(/^line (\d+)/.exec(f)?.[1] ?? 0);
+      failures.sort((a, b) => lineOf(a) - lineOf(b));
+    }
     return out;
   }
 
@@ -147,6 +153,8 @@ export class Session {
         case 'error': {
           if (!last) return 'there is no previous command';
           if (last.ok) return `the previous command succeeded: ok ${last.text}`;
+          // An error was expected: a mismatch is this line's failure, not also an unexpected error.
+          this.unmatched = undefined;
           if (e.code && e.code !== last.code) return `expected error ${e.code}, got ${formatResult(last)}`;
           if (e.clause !== undefined && e.clause !== last.clause)
             return `expected ${e.code}(${e.clause}), got ${formatResult(last)}`;

@@ -116,7 +116,7 @@ function dropRequires(core: Core, pfn: number, what: string): void {
 // ---- commands ---------------------------------------------------------------------------------
 
 export function alloc(core: Core, count: bigint | undefined, zeroed: boolean, unique: boolean, as?: string): string {
-  const n = count === undefined ? 1 : count;
+  const n = count ?? 1n;
   if (unique && n !== 1n) fail('InvalidArgs', 'a UniqueFrame is one frame: `alloc unique` takes no count');
   if (n <= 0n) fail('InvalidArgs', `cannot allocate ${n} frames`);
   if (n > BigInt(core.layout.nframes)) fail('NoMemory', `${n} frames is more than this machine has`);
@@ -198,7 +198,7 @@ export function drop(core: Core, name: string): string {
       redeem(core, p);
       if (releaseRef(core, p) === 'freed') freed++;
     }
-    return `dropped ${name} (${h.end - h.start} frames, ${freed} freed)`;
+    return `dropped ${name} (${h.end - h.start} frame${h.end - h.start === 1 ? '' : 's'}, ${freed} freed)`;
   }
   const rc = readRc(core.mem, h.pfn);
   requires(core, rc === RC_UNIQUE, 'unique_drop.is_unique', `${what}: frame ${paddrText(h.pfn)} has refcount ${rcText(rc)}, not UNIQUE`);
@@ -249,8 +249,11 @@ export function fromRaw(core: Core, target: AddrRef | RangeRef, as?: string): st
   } else {
     first = resolvePaddr(core, target);
     end = first + 1;
+    // `from_raw s` revives what `into_raw s` forgot: the whole segment.
+    const g = 'name' in target ? core.ghost.gone.get((target as { name: string }).name) : undefined;
+    if (g && g.kind === 'segment' && g.how.startsWith('forgotten')) end = first + g.npages;
   }
-  const isSegment = isRange(target);
+  const isSegment = isRange(target) || end - first > 1;
   const f0 = core.ghost.forgotten.get(first);
   const unique = !isSegment && f0 !== undefined && f0.frames === 0 && f0.uniques > 0;
   const kind = isSegment ? 'segment' : unique ? 'unique' : 'frame';
@@ -264,6 +267,10 @@ export function fromRaw(core: Core, target: AddrRef | RangeRef, as?: string): st
       `nothing forgot a reference to ${paddrText(p)}: from_raw may only revive what into_raw forgot`,
     );
     requires(core, readRc(core.mem, p) !== RC_UNUSED, 'from_raw.in_use', `frame ${paddrText(p)} is UNUSED`);
+    if (isSegment) {
+      const rc = readRc(core.mem, p);
+      requires(core, rc > 0 && !atOrAboveMax(rc), 'Segment::relate_regions.shared', `frame ${paddrText(p)} has refcount ${rcText(rc)}: a segment's pages are shared (0 < refcount ≤ REF_COUNT_MAX)`);
+    }
   }
   for (let p = first; p < end; p++) {
     const f = core.ghost.forgotten.get(p);

@@ -13,8 +13,21 @@ export const accRefcountExact = {
     for (const p of ctx.interesting) {
       if (ctx.mem.slotWord(p, W_USAGE) !== Usage.Frame) continue;
       const rc = readRc(ctx.mem, p);
-      if (rc === RC_UNUSED || rc === RC_UNIQUE || rc <= 0) continue;
       const f = h.forgotten.get(p);
+      if (rc === RC_UNIQUE) {
+        // ACC-3: a page held by shared references (handles, mappings, covers) is never UNIQUE.
+        const shared = countOf(h.frames, p) + countOf(h.mappings, p) + countOf(h.covers, p) + countOf(h.others, p) + (f ? f.frames : 0);
+        if (shared > 0)
+          out.push({
+            id: this.id,
+            severity: this.severity,
+            message: `frame ${paddrText(p)} is UNIQUE but ${shared} shared reference${shared === 1 ? '' : 's'} hold it (${holderNames(ctx, p).join(', ')})`,
+            frames: [p],
+            handles: handleNamesAt(ctx, p),
+          });
+        continue;
+      }
+      if (rc === RC_UNUSED || rc <= 0) continue;
       const parts: [string, number][] = [
         ['handles', countOf(h.frames, p)],
         ['mappings', countOf(h.mappings, p)],

@@ -13,11 +13,11 @@ export const metaUniqueUnmapped = {
       if (readRc(ctx.mem, p) !== RC_UNIQUE) continue;
       const h = ctx.holders;
       const mapped = Math.max(ctx.mem.slotWord(p, W_PATHS), countOf(h.mappings, p));
-      const owners =
-        countOf(h.uniques, p) + (h.forgotten.get(p)?.uniques ?? 0) + countOf(h.frames, p) + countOf(h.covers, p) + countOf(h.others, p);
+      const uniqueOwners = countOf(h.uniques, p) + (h.forgotten.get(p)?.uniques ?? 0);
+      const sharedOwners = countOf(h.frames, p) + countOf(h.covers, p) + countOf(h.others, p) + (h.forgotten.get(p)?.frames ?? 0);
       const what: string[] = [];
       if (mapped > 0) what.push(`is mapped by ${mapped} page-table entr${mapped === 1 ? 'y' : 'ies'}`);
-      if (owners !== 1) what.push(`has ${owners} owners (${holderNames(ctx, p).join(', ') || 'none'})`);
+      if (uniqueOwners !== 1 || sharedOwners > 0) what.push(`has ${uniqueOwners + sharedOwners} owners (${holderNames(ctx, p).join(', ') || 'none'})`);
       if (what.length)
         out.push({
           id: this.id,

@@ -75,12 +75,12 @@ export class PhysMem {
     return s;
   }
 
-  /** Old value of a metadata word as of mark `m` (the first journaled old value after m). */
-  metaWordAt(m: JournalMark, slot: number, word: number): number {
-    const idx = slot * SLOT_WORDS + word;
+  /** Metadata words as they were at mark `m`: word index → value, for every word changed since. */
+  metaBefore(m: JournalMark): Map<number, number> {
+    const out = new Map<number, number>();
     const log = this.log;
-    for (let k = m; k < log.length; k += 3) if (log[k] === ARR_META && log[k + 1] === idx) return log[k + 2]!;
-    return this.meta[idx]!;
+    for (let k = m; k < log.length; k += 3) if (log[k] === ARR_META && !out.has(log[k + 1]!)) out.set(log[k + 1]!, log[k + 2]!);
+    return out;
   }
 
   /** Turn journaling off for bulk work that is never rolled back (benchmarks, boot). */
