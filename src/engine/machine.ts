@@ -103,18 +103,7 @@ export class Machine {
     if (op.op === 'machine' || op.op === 'reset') return this.reboot(input);
     const mark = this.mem.mark();
     const ghostBefore = cloneGhost(this.ghost);
-    const core: Core = {
-      consts: this.consts,
-      config: this.config,
-      mem: this.mem,
-      ghost: this.ghost,
-      allocator: this.allocator,
-      layout: this.layout,
-      unsafe: input.unsafe ?? false,
-      site,
-      effects: [],
-      tlb: this.tlb,
-    };
+    const core = this.makeCore(input.unsafe ?? false, site);
     let text: string;
     try {
       text = this.exec(core, op);
@@ -316,6 +305,10 @@ export class Machine {
   }
 
   private readCore(): Core {
+    return this.makeCore(false, { line: 0, text: '' });
+  }
+
+  private makeCore(unsafe: boolean, site: Site): Core {
     return {
       consts: this.consts,
       config: this.config,
@@ -323,8 +316,8 @@ export class Machine {
       ghost: this.ghost,
       allocator: this.allocator,
       layout: this.layout,
-      unsafe: false,
-      site: { line: 0, text: '' },
+      unsafe,
+      site,
       effects: [],
       tlb: this.tlb,
     };

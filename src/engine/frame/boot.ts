@@ -9,13 +9,12 @@
 import { PF_R, PF_W, PRIV_GLOBAL, CachePolicy, encodeLeaf, encodeTable, type PagingConsts } from '../arch';
 import type { BootLayout } from '../core';
 import type { PhysMem } from '../mem';
+import { initNodeSlot } from '../page_table/node';
 import {
   RC_UNUSED,
   Storage,
   Usage,
   Vtable,
-  W_PATHS,
-  W_PT_LEVEL,
   W_PT_NR_CHILDREN,
   W_STORAGE,
   W_USAGE,
@@ -44,12 +43,7 @@ export function boot(c: PagingConsts, mem: PhysMem): BootLayout {
   let next = metaEnd;
   const node = (level: number): number => {
     const pfn = next++;
-    writeRc(mem, pfn, 1);
-    mem.setSlotWord(pfn, W_USAGE, Usage.PageTable);
-    mem.setSlotWord(pfn, W_STORAGE, Storage.PTNode);
-    mem.setSlotWord(pfn, W_VTABLE, Vtable.PageTablePage);
-    mem.setSlotWord(pfn, W_PT_LEVEL, level);
-    mem.setSlotWord(pfn, W_PATHS, 1);
+    initNodeSlot(mem, pfn, level);
     return pfn;
   };
   const setEntry = (parent: number, idx: number, lo: number, hi: number): void => {

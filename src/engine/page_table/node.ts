@@ -42,8 +42,14 @@ export function setPte(core: Core, node: number, idx: number, lo: number, hi: nu
 export function allocNode(core: Core, level: number): number {
   const pfn = core.allocator.find(1);
   if (pfn < 0) fail('NoMemory', `no free frame is left for a level-${level} page-table node`);
-  const mem = core.mem;
-  if (readRc(mem, pfn) !== RC_UNUSED) fail('InUse', `frame ${pfn} is in use`);
+  if (readRc(core.mem, pfn) !== RC_UNUSED) fail('InUse', `frame ${pfn} is in use`);
+  initNodeSlot(core.mem, pfn, level);
+  core.mem.zeroFrame(pfn);
+  return pfn;
+}
+
+/** A node's slot: refcount 1 (held by its parent entry, or by its owner for a root), one path. */
+export function initNodeSlot(mem: PhysMem, pfn: number, level: number): void {
   writeRc(mem, pfn, 1);
   mem.setSlotWord(pfn, W_USAGE, Usage.PageTable);
   mem.setSlotWord(pfn, W_STORAGE, Storage.PTNode);
@@ -51,8 +57,6 @@ export function allocNode(core: Core, level: number): number {
   mem.setSlotWord(pfn, W_PT_LEVEL, level);
   mem.setSlotWord(pfn, W_PT_NR_CHILDREN, 0);
   mem.setSlotWord(pfn, W_PATHS, 1);
-  mem.zeroFrame(pfn);
-  return pfn;
 }
 
 /** The last reference to a node went away: its slot becomes UNUSED (usage stays, as vostd). */
