@@ -29,10 +29,16 @@ export class SimError extends Error {
   readonly code: ErrorCode;
   /** For Precondition and Panic: the clause or condition, e.g. `drop_requires.unmapped`. */
   readonly clause: string | undefined;
-  constructor(code: ErrorCode, message: string, clause?: string) {
+  /**
+   * The one exception to atomicity (commands.md): a fallible user copy that faults keeps the
+   * bytes it copied and its reader/writer advances by that many. Such an error commits.
+   */
+  readonly keep: boolean;
+  constructor(code: ErrorCode, message: string, clause?: string, keep = false) {
     super(message);
     this.code = code;
     this.clause = clause;
+    this.keep = keep;
   }
 }
 

@@ -13,6 +13,9 @@ import {
   type HandleKind,
 } from './state';
 
+/** LINEAR_MAPPING_BASE_VADDR: kernel readers/writers address physical memory through it. */
+export const KERNEL_LINEAR_BASE = 0xffff_8000_0000_0000n;
+
 export const NAME_RE = /^[a-z][a-z0-9_]*$/;
 
 export function describeHandle(h: Handle): string {
@@ -20,8 +23,15 @@ export function describeHandle(h: Handle): string {
   if (h.kind === 'cursor')
     return `${h.name} = ${h.mut ? 'CursorMut' : 'Cursor'} on ${h.vs} ${hex(h.start * 4096)}..${hex(h.end * 4096)} at ${hex(h.va * 4096)}`;
   if (h.kind === 'segment')
-    return `${h.name} = Segment ${paddrText(h.start)}..${paddrText(h.end)} (${h.end - h.start} frames)`;
-  return `${h.name} = ${KIND_TYPE[h.kind]} ${paddrText(h.pfn)}`;
+    return `${h.name} = Segment ${paddrText(h.start)}..${paddrText(h.end)} (${h.end - h.start} frame${h.end - h.start === 1 ? '' : 's'})`;
+  if (h.kind === 'reader' || h.kind === 'writer') {
+    const at = (x: number): string => (h.vs ? hex(x) : hex(KERNEL_LINEAR_BASE + BigInt(x)));
+    return `${h.name} = ${h.kind === 'reader' ? 'VmReader' : 'VmWriter'}<${h.fallible ? 'Fallible' : 'Infallible'}> over ${h.vs ?? `${h.target} (kernel)`} ${at(h.cursor)}..${at(h.end)}`;
+  }
+  if (h.kind === 'dma')
+    return `${h.name} = ${h.stream ? `DmaStream(${h.dir})` : 'DmaCoherent'} ${paddrText(h.start)}..${paddrText(h.end)}, daddr ${hex(h.daddr)}, ${h.coherent ? 'coherent' : 'non-coherent'}`;
+  if (h.kind === 'frame' || h.kind === 'unique') return `${h.name} = ${KIND_TYPE[h.kind]} ${paddrText(h.pfn)}`;
+  return h.name;
 }
 
 /** The live handle `name`, of one of `kinds`; otherwise UnknownHandle / WrongKind. */

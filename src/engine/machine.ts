@@ -105,25 +105,39 @@ export class Machine {
     const ghostBefore = cloneGhost(this.ghost);
     const core = this.makeCore(input.unsafe ?? false, site);
     let text: string;
+    let kept: SimError | undefined;
     try {
       text = this.exec(core, op);
     } catch (e) {
-      this.mem.rollback(mark);
-      this.ghost = ghostBefore;
-      this.allocator.invalidate();
-      if (e instanceof SimError)
-        return { ok: false, code: e.code, clause: e.clause, text: e.message, effects: [], violations: this.violations };
-      const why = e instanceof Error ? e.message : String(e);
-      return { ok: false, code: 'Panic', clause: 'simulator', text: `internal error, nothing was changed: ${why}`, effects: [], violations: this.violations };
+      if (e instanceof SimError && e.keep) {
+        // A faulting fallible copy: what it copied stays (commands.md's one exception).
+        kept = e;
+        text = e.message;
+      } else return this.abort(e, mark, ghostBefore);
     }
     this.fresh = false;
     core.effects.push(...this.slotEffects(mark));
     const violationsBefore = this.violations;
     if (this.checking === 'full') this.violations = this.check();
     const delta: ReverseDelta = { kind: 'mem', mem: this.mem.take(mark), ghost: ghostBefore, violations: violationsBefore };
-    const out: StepResult = { ok: true, text, effects: core.effects, violations: this.violations, delta };
+    const out: StepResult = { ok: !kept, text, effects: core.effects, violations: this.violations, delta };
+    if (kept) {
+      out.code = kept.code;
+      if (kept.clause !== undefined) out.clause = kept.clause;
+    }
     if (core.data) out.data = core.data;
     return out;
+  }
+
+  /** Roll the failed step back entirely and report it. */
+  private abort(e: unknown, mark: number, ghostBefore: Ghost): StepResult {
+    this.mem.rollback(mark);
+    this.ghost = ghostBefore;
+    this.allocator.invalidate();
+    if (e instanceof SimError)
+      return { ok: false, code: e.code, clause: e.clause, text: e.message, effects: [], violations: this.violations };
+    const why = e instanceof Error ? e.message : String(e);
+    return { ok: false, code: 'Panic', clause: 'simulator', text: `internal error, nothing was changed: ${why}`, effects: [], violations: this.violations };
   }
 
   /** Undo the step whose reverse delta this is (the machine must be in the state right after it). */
@@ -225,7 +239,6 @@ export class Machine {
       case 'flush':
         return vm.flush(core, op.cursor);
       case 'take_next':
-        if (!core.unsafe) fail('Precondition', '`take_next` is an unsafe fn: write `unsafe take_next`', 'unsafe fn');
         return vm.takeNextCmd(core, op.cursor, op.len, op.as);
       case 'mmap':
         return vm.mmap(core, op.vs, op.range, op.prop);
@@ -361,6 +374,7 @@ export class Machine {
       h.word(this.tlb.pfn[i]!);
       h.word(this.tlb.flags[i]!);
       h.word(this.tlb.age[i]!);
+      h.word(this.tlb.gen[i]!);
     }
     for (const a of this.ghost.active) h.text(a ?? '-');
     const g = this.ghost;

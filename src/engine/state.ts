@@ -32,8 +32,50 @@ export type CursorHandle = {
   lockEnd: number;
   site: Site;
 };
+/**
+ * A VmReader/VmWriter with its ghost VmIoOwner. A user (fallible) one covers virtual addresses of
+ * `vs` and carries the view it took when created (the mappings of its range: page → frame); a
+ * kernel (infallible) one covers physical addresses through the linear map and borrows `target`.
+ */
+export type IoHandle = {
+  kind: 'reader' | 'writer';
+  name: string;
+  id: number;
+  vs: string | null;
+  target: string | null;
+  fallible: boolean;
+  /** [cursor, end): virtual (user) or physical (kernel) byte addresses. */
+  cursor: number;
+  end: number;
+  /** The owner's range as created (for the disjointness checks). */
+  start: number;
+  view: [number, number][];
+  site: Site;
+};
+
+export type DmaDirection = 'to_device' | 'from_device' | 'both';
+
+/** A DmaCoherent (dir null) or DmaStream: holds its pages [start, end) as a segment does. */
+export type DmaHandle = {
+  kind: 'dma';
+  name: string;
+  stream: boolean;
+  dir: DmaDirection | null;
+  coherent: boolean;
+  start: number;
+  end: number;
+  /** Device address of the first byte (== the physical address without an IOMMU). */
+  daddr: number;
+  /** Non-coherent buffers: the device-side copy, and whether the device wrote it since the last sync from the device. */
+  device: Uint8Array | null;
+  deviceDirty: boolean;
+  /** dma.stale_read: the CPU read device-written data before syncing it. */
+  staleRead: boolean;
+  site: Site;
+};
+
 export type FrameLike = FrameHandle | SegmentHandle | UniqueHandle;
-export type Handle = FrameLike | VmSpaceHandle | CursorHandle;
+export type Handle = FrameLike | VmSpaceHandle | CursorHandle | IoHandle | DmaHandle;
 export type HandleKind = Handle['kind'];
 
 export const KIND_TYPE: Record<HandleKind, string> = {
@@ -42,10 +84,13 @@ export const KIND_TYPE: Record<HandleKind, string> = {
   unique: 'UniqueFrame',
   vmspace: 'VmSpace',
   cursor: 'Cursor',
+  reader: 'VmReader',
+  writer: 'VmWriter',
+  dma: 'DMA object',
 };
 
 /** Default-name prefixes (commands.md). */
-export const KIND_PREFIX: Record<HandleKind, string> = { frame: 'f', segment: 's', unique: 'u', vmspace: 'vs', cursor: 'c' };
+export const KIND_PREFIX: Record<HandleKind, string> = { frame: 'f', segment: 's', unique: 'u', vmspace: 'vs', cursor: 'c', reader: 'r', writer: 'w', dma: 'd' };
 
 /** A name whose handle was moved or dropped: it still names its address. */
 export interface Gone {
@@ -72,11 +117,20 @@ export interface Ghost {
   cpu: number;
   /** The VM space active on each CPU (null: the kernel page table). */
   active: (string | null)[];
+  /** VmIoOwner ids. */
+  nextIoId: number;
+  /** DMA_MAPPING_SET: physical page → the DMA object mapping it. */
+  dmaSet: Map<number, string>;
+  /** The next free device address page (IOMMU on); device addresses are never reused, as upstream. */
+  daddrNext: number;
 }
 
 export function newGhost(cpus: number): Ghost {
-  return { handles: new Map(), gone: new Map(), forgotten: new Map(), nameHint: {}, cpu: 0, active: new Array<string | null>(cpus).fill(null) };
+  return { handles: new Map(), gone: new Map(), forgotten: new Map(), nameHint: {}, cpu: 0, active: new Array<string | null>(cpus).fill(null), nextIoId: 1, dmaSet: new Map(), daddrNext: DADDR_BASE_PAGE };
 }
+
+/** With the IOMMU on, device addresses start at 4 GiB, above any physical address. */
+export const DADDR_BASE_PAGE = 0x10_0000;
 
 export function cloneGhost(g: Ghost): Ghost {
   return structuredClone(g);
@@ -88,12 +142,12 @@ export function siteText(s: Site): string {
 
 /** Number of pages a handle covers. */
 export function handlePages(h: Handle): number {
-  if (h.kind === 'segment') return h.end - h.start;
+  if (h.kind === 'segment' || h.kind === 'dma') return h.end - h.start;
   return h.kind === 'frame' || h.kind === 'unique' ? 1 : 0;
 }
 
 /** The physical page a handle names (-1 for handles that name no physical address). */
 export function handleFirstPfn(h: Handle): number {
-  if (h.kind === 'segment') return h.start;
+  if (h.kind === 'segment' || h.kind === 'dma') return h.start;
   return h.kind === 'frame' || h.kind === 'unique' ? h.pfn : -1;
 }

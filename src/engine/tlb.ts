@@ -36,6 +36,7 @@ export interface TlbEntry {
   level: number;
   flags: number;
   age: number;
+  gen: number;
 }
 
 export class Tlb {
@@ -45,12 +46,15 @@ export class Tlb {
   /** TE_* bits, and the leaf level in bits 8..11. */
   readonly flags: Int32Array;
   readonly age: Int32Array;
+  /** The frame's slot generation when the entry was filled (a reused frame has a newer one). */
+  readonly gen: Int32Array;
   /** [0] = the LRU clock. */
   readonly clock: Int32Array;
   private readonly idVpn: number;
   private readonly idPfn: number;
   private readonly idFlags: number;
   private readonly idAge: number;
+  private readonly idGen: number;
   private readonly idClock: number;
 
   constructor(
@@ -64,11 +68,13 @@ export class Tlb {
     this.pfn = new Int32Array(new SharedArrayBuffer(n * 4));
     this.flags = new Int32Array(new SharedArrayBuffer(n * 4));
     this.age = new Int32Array(new SharedArrayBuffer(n * 4));
+    this.gen = new Int32Array(new SharedArrayBuffer(n * 4));
     this.clock = new Int32Array(new SharedArrayBuffer(4));
     this.idVpn = mem.register(this.vpn);
     this.idPfn = mem.register(this.pfn);
     this.idFlags = mem.register(this.flags);
     this.idAge = mem.register(this.age);
+    this.idGen = mem.register(this.gen);
     this.idClock = mem.register(this.clock);
   }
 
@@ -101,7 +107,7 @@ export class Tlb {
   }
 
   /** Fill after a walk: the invalid or least recently used way of the set. */
-  fill(cpu: number, baseVpn: number, pfn: number, level: number, flags: number): number {
+  fill(cpu: number, baseVpn: number, pfn: number, level: number, flags: number, gen: number): number {
     const set = (level === 1 ? baseVpn : baseVpn / 512) % this.sets;
     let victim = 0;
     let oldest = Infinity;
@@ -120,6 +126,7 @@ export class Tlb {
     this.mem.setExtra(this.idVpn, i, baseVpn);
     this.mem.setExtra(this.idPfn, i, pfn);
     this.mem.setExtra(this.idFlags, i, flags | TE_VALID | (level << 8));
+    this.mem.setExtra(this.idGen, i, gen);
     this.touch(i);
     return i;
   }
@@ -129,6 +136,7 @@ export class Tlb {
     this.mem.setExtra(this.idVpn, i, 0);
     this.mem.setExtra(this.idPfn, i, 0);
     this.mem.setExtra(this.idAge, i, 0);
+    this.mem.setExtra(this.idGen, i, 0);
   }
 
   /** Apply one flush op on one CPU; returns how many entries went. Global entries survive `all`. */
@@ -158,7 +166,7 @@ export class Tlb {
       const i = cpu * this.entries + k;
       const f = this.flags[i]!;
       if (f & TE_VALID)
-        out.push({ cpu, way: k % TLB_WAYS, vpn: this.vpn[i]!, pfn: this.pfn[i]!, level: (f >> 8) & 15, flags: f, age: this.age[i]! });
+        out.push({ cpu, way: k % TLB_WAYS, vpn: this.vpn[i]!, pfn: this.pfn[i]!, level: (f >> 8) & 15, flags: f, age: this.age[i]!, gen: this.gen[i]! });
     }
     return out;
   }

@@ -11,6 +11,7 @@ import {
   PTE_ACCESSED,
   PTE_DIRTY,
   PTE_GLOBAL,
+  PTE_PRESENT,
   PTE_USER,
   PTE_WRITABLE,
   PTEH_NO_EXECUTE,
@@ -23,7 +24,7 @@ import {
 } from './arch';
 import { hex, paddrText, type Core } from './core';
 import { fail } from './errors';
-import { RC_BAND, RC_UNIQUE, RC_UNUSED, Storage, Usage, Vtable, W_OBLIG, W_PATHS, W_STORAGE, W_USAGE, W_VTABLE, readRc, rcText, writeRc } from './frame/meta';
+import { claimSlot, RC_BAND, RC_UNIQUE, RC_UNUSED, Storage, Usage, Vtable, W_OBLIG, W_PATHS, W_STORAGE, W_USAGE, W_VTABLE, W_GEN, readRc, rcText, writeRc } from './frame/meta';
 import { releaseRef, requires } from './frame/ops';
 import { bind, chooseName, describeHandle, lookup, retire } from './handles';
 import type { RangeRef } from './ops';
@@ -33,8 +34,8 @@ import type { CursorHandle, VmSpaceHandle } from './state';
 import { TE_DIRTY, TE_EXEC, TE_GLOBAL, TE_USER, TE_WRITABLE, pushFlushOp, type TlbFlushOp } from './tlb';
 
 const PAGE = 4096;
-/** User VA bound of UserPtConfig's range (top-level indices 0..256): 2^47, in pages. */
-const USER_END_VPN = 2 ** 35;
+/** MAX_USERSPACE_VADDR in pages: VmSpace cursors stay below it (the top user page is excluded). */
+const USER_END_VPN = 2 ** 35 - 1;
 const MAX_IO = 1 << 20;
 
 function vaText(vpn: number): string {
@@ -353,12 +354,12 @@ export function takeNextCmd(core: Core, cname: string, len: bigint, as?: string)
   const c = mutCursor(core, cname);
   const vs = spaceOf(core, c);
   const pages = lenPages(c, len, 'take_next');
-  const name = chooseName(core, 'frame', as);
   const t = takeNext(core, c, vs, pages, null);
   if (!t) {
     setVa(core, c, c.va + pages);
     return 'none';
   }
+  const name = chooseName(core, 'frame', as);
   // The PTE's reference becomes the handle's; no flush is issued.
   const p = core.mem.slotWord(t.pfn, W_PATHS);
   if (p > 0) core.mem.setSlotWord(t.pfn, W_PATHS, p - 1);
@@ -389,7 +390,7 @@ export function protectNext(core: Core, cname: string, len: bigint, prop: string
 }
 
 export function flush(core: Core, cname: string): string {
-  const c = lookup(core, cname, ['cursor']);
+  const c = mutCursor(core, cname);
   const vs = spaceOf(core, c);
   const fl = newFlusher();
   pushFlushOp(fl.ops, { kind: 'range', vpn: c.start, pages: c.end - c.start });
@@ -449,6 +450,8 @@ export function mmap(core: Core, vsName: string, range: RangeRef, prop?: string)
       core.mem.setSlotWord(pfn, W_USAGE, Usage.Frame);
       core.mem.setSlotWord(pfn, W_STORAGE, Storage.Untyped);
       core.mem.setSlotWord(pfn, W_VTABLE, Vtable.Untyped);
+      claimSlot(core.mem, pfn);
+      core.mem.zeroFrame(pfn); // fresh anonymous memory reads as zeros, as OSTD's default alloc
       const old = mapLeaf(core, c, vs, pfn, pp);
       if (old >= 0) {
         pushFlushOp(fl.ops, { kind: 'address', vpn: c.va });
@@ -489,7 +492,8 @@ function access(core: Core, vpn: number, write: boolean): Access {
   const root = activeRoot(core, cpu);
   const w = walk(core.mem, root, vpn);
   const steps = w.indices.map((x, k) => `L${4 - k}[${x}]`).join('→');
-  if (!w.ok) fail('PageFault', `${write ? 'write to' : 'read of'} ${vaText(vpn)}: not present (walk ${steps} stopped at level ${w.level})`);
+  if (!w.ok || !(w.lo & PTE_PRESENT))
+    fail('PageFault', `${write ? 'write to' : 'read of'} ${vaText(vpn)}: not present (walk ${steps} stopped at level ${w.level})`);
   if (!(w.lo & PTE_USER)) fail('PageFault', `${write ? 'write to' : 'read of'} ${vaText(vpn)}: a kernel page (no USER bit)`);
   if (write && !(w.lo & PTE_WRITABLE)) fail('PageFault', `write to ${vaText(vpn)}: the page is read-only`);
   const leafPages = entryPages(w.level);
@@ -500,7 +504,7 @@ function access(core: Core, vpn: number, write: boolean): Access {
   if (w.lo & PTE_GLOBAL) te |= TE_GLOBAL;
   if (!(w.hi & PTEH_NO_EXECUTE)) te |= TE_EXEC;
   if (write || w.lo & PTE_DIRTY) te |= TE_DIRTY;
-  tlb.fill(cpu, base, leafPfn, w.level, te);
+  tlb.fill(cpu, base, leafPfn, w.level, te, core.mem.slotWord(leafPfn, W_GEN));
   setAccessBits(core, vpn, write);
   const pfn = leafPfn + (vpn - base);
   return { pfn, text: `tlb miss ${vaText(vpn)}, walk ${steps} → ${paddrText(pfn)} (filled)` };
@@ -534,7 +538,7 @@ export function cpuRead(core: Core, vaB: bigint, lenB: bigint): string {
     done += n;
   }
   core.data = out;
-  return `${notes.join('; ')}; ${len} byte${len === 1 ? '' : 's'}: ${bytesText(out)}`;
+  return `${notes.length ? notes.join('; ') + '; ' : ''}${len} byte${len === 1 ? '' : 's'}: ${bytesText(out)}`;
 }
 
 export function cpuWrite(core: Core, vaB: bigint, data: Uint8Array): string {
@@ -549,7 +553,7 @@ export function cpuWrite(core: Core, vaB: bigint, data: Uint8Array): string {
     core.mem.writeBytes(a.pfn * PAGE + off, data.subarray(done, done + n));
     done += n;
   }
-  return `${notes.join('; ')}; wrote ${data.length} byte${data.length === 1 ? '' : 's'}`;
+  return `${notes.length ? notes.join('; ') + '; ' : ''}wrote ${data.length} byte${data.length === 1 ? '' : 's'}`;
 }
 
 export function bytesText(b: Uint8Array): string {

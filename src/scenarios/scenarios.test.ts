@@ -145,7 +145,7 @@ describe('pagelab check (the CLI)', () => {
 // yet`), so they cannot pass. Only the examples listed in RUNNABLE_EXAMPLES get a test; the others
 // (dma-roundtrip.lab, refcounts.lab, and any new one) are deliberately NOT registered — not skipped
 // — until those commands exist: add each one here when its commands land.
-const RUNNABLE_EXAMPLES = ['strict-unsafe.lab'];
+const RUNNABLE_EXAMPLES = ['strict-unsafe.lab', 'refcounts.lab'];
 
 if (existsSync(EXAMPLES_DIR)) {
   describe('shared/spec/examples', () => {

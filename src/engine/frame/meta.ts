@@ -17,6 +17,13 @@ export const W_PT_LOCK = 9;
 export const W_PATHS = 10;
 /** Ghost: count of this slot in MetaRegionOwners.frame_obligations. */
 export const W_OBLIG = 11;
+/** Ghost: how many times the slot was claimed from UNUSED (tells a reused frame from the old one). */
+export const W_GEN = 12;
+
+/** A slot leaves UNUSED for a new owner: bump its generation. */
+export function claimSlot(mem: PhysMem, slot: number): void {
+  mem.setSlotWord(slot, W_GEN, mem.slotWord(slot, W_GEN) + 1);
+}
 
 /** Refcount sentinels as the engine holds them (the slot stores OSTD's u64 values). */
 export const RC_UNUSED = -1;

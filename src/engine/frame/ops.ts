@@ -6,6 +6,7 @@ import { bind, chooseName, describeHandle, lookup, resolvePaddr, retire, checkPa
 import { isRange, type AddrRef, type RangeRef } from '../ops';
 import type { FrameHandle, Handle, SegmentHandle, UniqueHandle } from '../state';
 import {
+  claimSlot,
   RC_BAND,
   RC_UNIQUE,
   RC_UNUSED,
@@ -50,6 +51,7 @@ function fromUnused(core: Core, pfn: number, unique: boolean): void {
   if (rc === 0) fail('Busy', `frame ${paddrText(pfn)} is being constructed or torn down (refcount 0)`);
   if (rc !== RC_UNUSED) fail('InUse', `frame ${paddrText(pfn)} is in use (refcount ${rcText(rc)})`);
   writeRc(core.mem, pfn, unique ? RC_UNIQUE : 1);
+  claimSlot(core.mem, pfn);
   core.mem.setSlotWord(pfn, W_USAGE, Usage.Frame);
   core.mem.setSlotWord(pfn, W_STORAGE, Storage.Untyped);
   core.mem.setSlotWord(pfn, W_VTABLE, Vtable.Untyped);

@@ -1,6 +1,6 @@
 import { pteIsPresent } from '../arch';
 import { paddrText } from '../core';
-import { RC_UNUSED, W_PT_LEVEL, W_PT_NR_CHILDREN, readRc } from '../frame/meta';
+import { RC_UNUSED, USAGE_NAMES, Usage, W_PT_LEVEL, W_PT_NR_CHILDREN, W_USAGE, readRc } from '../frame/meta';
 import type { CheckContext, Violation } from './context';
 
 /** NodeOwner inv + metaregion_sound_node: right level, child count = present entries, one path. */
@@ -20,8 +20,15 @@ export const ptNodeWf = {
       const nr = ctx.mem.slotWord(p, W_PT_NR_CHILDREN);
       if (nr !== present) bad.push(`counts ${nr} children but has ${present} present entries`);
       if (readRc(ctx.mem, p) === RC_UNUSED) bad.push('is a free (UNUSED) frame');
+      const u = ctx.mem.slotWord(p, W_USAGE);
+      if (u !== Usage.PageTable) bad.push(`has usage ${USAGE_NAMES[u]}, not PageTable`);
       if (bad.length)
         out.push({ id: this.id, severity: this.severity, message: `page-table node ${paddrText(p)} ${bad.join(' and ')}`, frames: [p], handles: [] });
+    }
+    // A node in use that no walk reaches: orphaned (its parent entry was cleared without freeing it).
+    for (const p of ctx.interesting) {
+      if (ctx.holders.nodes.has(p) || ctx.mem.slotWord(p, W_USAGE) !== Usage.PageTable || readRc(ctx.mem, p) === RC_UNUSED) continue;
+      out.push({ id: this.id, severity: this.severity, message: `page-table node ${paddrText(p)} is in use but no page table reaches it (an orphaned node)`, frames: [p], handles: [] });
     }
     return out;
   },

@@ -1,5 +1,5 @@
 import { paddrText } from '../core';
-import { RC_UNUSED, USAGE_NAMES, Usage, W_USAGE, readRc } from '../frame/meta';
+import { RC_UNUSED, USAGE_NAMES, Usage, W_GEN, W_USAGE, readRc } from '../frame/meta';
 import type { CheckContext, Violation } from './context';
 
 /** Stale-TLB safety: no TLB entry reaches a frame that was freed or handed to another owner. */
@@ -13,11 +13,12 @@ export const tlbNoDangling = {
       for (const e of ctx.tlb.entriesOf(cpu)) {
         const freed = readRc(ctx.mem, e.pfn) === RC_UNUSED;
         const u = ctx.mem.slotWord(e.pfn, W_USAGE);
-        if (freed || u !== Usage.Frame)
+        const reused = !freed && ctx.mem.slotWord(e.pfn, W_GEN) !== e.gen;
+        if (freed || u !== Usage.Frame || reused)
           out.push({
             id: this.id,
             severity: this.severity,
-            message: `cpu ${cpu}'s TLB still maps 0x${(e.vpn * 4096).toString(16)} → ${paddrText(e.pfn)}, which is ${freed ? 'free (UNUSED)' : `now a ${USAGE_NAMES[u]} frame`}: a use after free through a stale TLB entry`,
+            message: `cpu ${cpu}'s TLB still maps 0x${(e.vpn * 4096).toString(16)} → ${paddrText(e.pfn)}, which is ${freed ? 'free (UNUSED)' : u !== Usage.Frame ? `now a ${USAGE_NAMES[u]} frame` : 'now allocated to another owner'}: a use after free through a stale TLB entry`,
             frames: [e.pfn],
             handles: [],
           });

@@ -5,6 +5,7 @@ import { encodeTable, pteIsLast, pteIsPresent, ptePaddr } from '../arch';
 import type { Core } from '../core';
 import { fail } from '../errors';
 import {
+  claimSlot,
   RC_UNUSED,
   Storage,
   Usage,
@@ -51,6 +52,7 @@ export function allocNode(core: Core, level: number): number {
 /** A node's slot: refcount 1 (held by its parent entry, or by its owner for a root), one path. */
 export function initNodeSlot(mem: PhysMem, pfn: number, level: number): void {
   writeRc(mem, pfn, 1);
+  claimSlot(mem, pfn);
   mem.setSlotWord(pfn, W_USAGE, Usage.PageTable);
   mem.setSlotWord(pfn, W_STORAGE, Storage.PTNode);
   mem.setSlotWord(pfn, W_VTABLE, Vtable.PageTablePage);

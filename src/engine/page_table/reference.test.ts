@@ -22,8 +22,8 @@ const PAGE = 4096;
 const K = 1024;
 const M = 1024 * K;
 const G = 1024 * M;
-/** The end of the user half that a user page table manages (top-level indices 0..256). */
-const USER_END = 2 ** 47;
+/** MAX_USERSPACE_VADDR: VmSpace ranges stay below it (the top user page is excluded). */
+const USER_END = 2 ** 47 - 4096;
 
 /**
  * Start pages spread so that several L1 nodes (2 MiB), L2 nodes (1 GiB) and L3 nodes (512 GiB) get
@@ -465,7 +465,7 @@ function run(cmds: string[]): void {
   }
   // Tear down: everything is released and the machine is back to its boot state.
   for (const c of [
-    'unmap vs 0x0..0x800000000000',
+    'unmap vs 0x0..0x7ffffffff000',
     ...[...m.handles.keys()].map((x) => `drop ${x}`),
     'deactivate',
     'drop vs',
