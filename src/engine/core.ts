@@ -31,6 +31,8 @@ export interface BootLayout {
   meta: [number, number];
   kernelPt: [number, number];
   kernelRoot: number;
+  /** The IOMMU page table's root with `iommu=on` (allocated at boot), else -1. */
+  iommuRoot: number;
   firstFree: number;
 }
 

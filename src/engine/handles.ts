@@ -35,7 +35,10 @@ export function describeHandle(h: Handle): string {
 }
 
 /** The live handle `name`, of one of `kinds`; otherwise UnknownHandle / WrongKind. */
-export function lookup<K extends HandleKind>(core: Core, name: string, kinds: readonly K[]): Extract<Handle, { kind: K }> {
+/** The handle types whose kind is one of K (IoHandle has two kinds, so Extract alone won't do). */
+export type HandleOf<K extends HandleKind> = Handle extends infer H ? (H extends Handle ? ([Extract<H['kind'], K>] extends [never] ? never : H) : never) : never;
+
+export function lookup<K extends HandleKind>(core: Core, name: string, kinds: readonly K[]): HandleOf<K> {
   const h = core.ghost.handles.get(name);
   if (!h) {
     const g = core.ghost.gone.get(name);
@@ -44,7 +47,7 @@ export function lookup<K extends HandleKind>(core: Core, name: string, kinds: re
   }
   if (!(kinds as readonly HandleKind[]).includes(h.kind))
     fail('WrongKind', `\`${name}\` is a ${KIND_TYPE[h.kind]}; this needs a ${kinds.map((k) => KIND_TYPE[k]).join(' or ')}`);
-  return h as Extract<Handle, { kind: K }>;
+  return h as HandleOf<K>;
 }
 
 /** Checks that `name` may be bound, or picks the next free default name of the kind. */
@@ -75,6 +78,10 @@ export function bind(core: Core, h: Handle): Handle {
 
 /** The handle leaves the table; its name keeps naming its address. */
 export function retire(core: Core, h: Handle, how: string): void {
+  // Kernel readers/writers borrow what they read: Rust would not let the owner go first.
+  const borrowers = [...core.ghost.handles.values()].filter((x) => (x.kind === 'reader' || x.kind === 'writer') && x.target === h.name).map((x) => x.name);
+  if (borrowers.length && !core.unsafe)
+    fail('Precondition', `${h.name} is borrowed by ${borrowers.join(', ')}: drop ${borrowers.length === 1 ? 'it' : 'them'} first`, 'borrowed');
   core.ghost.handles.delete(h.name);
   core.ghost.gone.set(h.name, { kind: h.kind, pfn: handleFirstPfn(h), npages: handlePages(h), how, site: core.site });
   core.effects.push({ kind: 'unbind', name: h.name, pfn: handleFirstPfn(h), text: `${h.name} ${how}` });

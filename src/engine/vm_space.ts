@@ -43,6 +43,8 @@ function vaText(vpn: number): string {
 }
 
 /** A 64-bit VA → page number and offset (exact above 2^53). */
+export { vaText };
+
 export function splitVa(va: bigint): [number, number] {
   return [Number(va >> 12n), Number(va & 0xfffn)];
 }
@@ -407,7 +409,9 @@ function temp<T>(core: Core, vs: string, range: RangeRef, f: (name: string) => T
   } finally {
     core.ghost.handles.delete(name);
     core.ghost.gone.delete(name);
-    core.effects.splice(0, core.effects.length, ...core.effects.filter((e) => e.name !== name));
+    let k = 0;
+    for (const e of core.effects) if (e.name !== name) core.effects[k++] = e;
+    core.effects.length = k;
     core.ghost.nameHint['c'] = (core.ghost.nameHint['c'] ?? 2) - 1;
   }
 }
@@ -472,7 +476,7 @@ interface Access {
 }
 
 /** One user-mode access to page `vpn` by the current CPU: TLB, then the walk; PageFault on failure. */
-function access(core: Core, vpn: number, write: boolean): Access {
+export function access(core: Core, vpn: number, write: boolean): Access {
   const cpu = core.ghost.cpu;
   const tlb = core.tlb;
   const i = tlb.lookup(cpu, vpn);

@@ -5,6 +5,7 @@
 //   then the kernel page table, built as OSTD's KernelPtConfig does: the root, one level-3 node for
 //   each top-level kernel index 256..511 (preallocated so every VmSpace can share them), and the
 //   level-2 nodes of the linear mapping (2 MiB leaves, the largest HIGHEST_TRANSLATION_LEVEL allows)
+//   with iommu=on, the root of the IOMMU page table
 //   everything after that is free; `alloc` on a fresh machine returns `firstFree`.
 import { PF_R, PF_W, PRIV_GLOBAL, CachePolicy, encodeLeaf, encodeTable, type PagingConsts } from '../arch';
 import type { BootLayout } from '../core';
@@ -28,7 +29,7 @@ export function metaFrameCount(c: PagingConsts, nframes: number): number {
   return Math.ceil((nframes * c.metaSlotSize) / c.pageSize);
 }
 
-export function boot(c: PagingConsts, mem: PhysMem): BootLayout {
+export function boot(c: PagingConsts, mem: PhysMem, iommu = false): BootLayout {
   const nframes = mem.nframes;
   for (let i = 0; i < nframes; i++) writeRc(mem, i, RC_UNUSED);
   const reservedEnd = RESERVED_BYTES / c.pageSize;
@@ -76,7 +77,10 @@ export function boot(c: PagingConsts, mem: PhysMem): BootLayout {
       setEntry(l2, k, llo, lhi);
     }
   }
+  // With DMA remapping on, the IOMMU's page table root comes right after the kernel's.
+  const iommuRoot = iommu ? node(c.nrLevels) : -1;
   return {
+    iommuRoot,
     nframes,
     reserved: [0, reservedEnd],
     meta: [reservedEnd, metaEnd],

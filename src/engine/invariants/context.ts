@@ -118,10 +118,11 @@ export function buildContext(
   for (const h of ghost.handles.values()) {
     if (h.kind === 'frame') push(holders.frames, h.pfn, h.name);
     else if (h.kind === 'unique') push(holders.uniques, h.pfn, h.name);
-    else if (h.kind === 'segment') for (let p = h.start; p < h.end; p++) push(holders.covers, p, h.name);
+    else if (h.kind === 'segment' || h.kind === 'dma') for (let p = h.start; p < h.end; p++) push(holders.covers, p, h.name);
   }
   const leaves: PtLeaf[] = [];
   walkTree(mem, 'kernel', layout.kernelRoot, 4, 0, '', false, holders, leaves);
+  if (layout.iommuRoot >= 0) walkTree(mem, 'iommu', layout.iommuRoot, 4, 0, '', false, holders, leaves);
   for (const h of ghost.handles.values()) if (h.kind === 'vmspace') walkTree(mem, h.name, h.root, 4, 0, '', true, holders, leaves);
   extra?.(holders);
   const seen = new Set<number>();
@@ -147,8 +148,8 @@ export function holderNames(ctx: CheckContext, p: number): string[] {
   const h = ctx.holders;
   const out = [...(h.frames.get(p) ?? []), ...(h.uniques.get(p) ?? []), ...(h.covers.get(p) ?? [])];
   const f = h.forgotten.get(p);
-  if (f) out.push(...f.by.map((b) => `forgotten (${b})`));
-  out.push(...(h.mappings.get(p) ?? []), ...(h.others.get(p) ?? []));
+  if (f) for (const b of f.by) out.push(`forgotten (${b})`);
+  for (const m of [h.mappings.get(p), h.others.get(p)]) if (m) for (const x of m) out.push(x);
   return out;
 }
 

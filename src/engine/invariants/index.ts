@@ -23,7 +23,13 @@ import { cursorLocksDisjoint } from './cursor_locks_disjoint';
 import { cursorInRange } from './cursor_in_range';
 import { tlbConsistent } from './tlb_consistent';
 import { tlbNoDangling } from './tlb_no_dangling';
+import { vsoRrDisjoint, vsoRwDisjoint, vsoWwDisjoint } from './vso_disjoint';
+import { vsoMemView } from './vso_mem_view';
+import { dmaNoDoubleMap } from './dma_no_double_map';
+import { dmaHeld } from './dma_held';
+import { dmaStaleRead } from './dma_stale_read';
 
+export { literalMemViewGaps } from './vso_mem_view';
 export { buildContext, type CheckContext, type Violation, type Holders } from './context';
 
 export interface Invariant {
@@ -51,11 +57,19 @@ export const INVARIANTS: readonly Invariant[] = [
   cursorInRange,
   tlbConsistent,
   tlbNoDangling,
+  vsoRwDisjoint,
+  vsoWwDisjoint,
+  vsoRrDisjoint,
+  vsoMemView,
   segUnmapped,
+  dmaNoDoubleMap,
+  dmaHeld,
+  dmaStaleRead,
 ];
 
 export function checkAll(ctx: CheckContext): Violation[] {
   const out: Violation[] = [];
-  for (const inv of INVARIANTS) out.push(...inv.check(ctx));
+  // No spread: a check may report one violation per mapped page.
+  for (const inv of INVARIANTS) for (const v of inv.check(ctx)) out.push(v);
   return out;
 }
