@@ -84,14 +84,26 @@ export class Tlb {
 
   /** The entry index caching `vpn` on `cpu` (4 KiB entries by vpn, 2 MiB entries by their base), or -1. */
   lookup(cpu: number, vpn: number): number {
-    for (const level of [1, 2]) {
-      const base = level === 1 ? vpn : vpn - (vpn % 512);
-      const set = (level === 1 ? base : base / 512) % this.sets;
-      for (let w = 0; w < TLB_WAYS; w++) {
-        const i = this.slot(cpu, set, w);
-        const f = this.flags[i]!;
-        if (f & TE_VALID && ((f >> 8) & 15) === level && this.vpn[i] === base) return i;
-      }
+    // Integer arithmetic while the page number fits in 31 bits (user space below 8 TiB); the
+    // float path (fmod) only for higher addresses.
+    if (vpn < 0x8000_0000) {
+      const v = vpn | 0;
+      const i = this.find(cpu, v, v % this.sets, 1);
+      if (i >= 0) return i;
+      const base = v & ~511;
+      return this.find(cpu, base, (base >> 9) % this.sets, 2);
+    }
+    const i = this.find(cpu, vpn, vpn % this.sets, 1);
+    if (i >= 0) return i;
+    const base = vpn - (vpn % 512);
+    return this.find(cpu, base, (base / 512) % this.sets, 2);
+  }
+
+  private find(cpu: number, base: number, set: number, level: number): number {
+    const first = cpu * this.entries + set * TLB_WAYS;
+    for (let i = first; i < first + TLB_WAYS; i++) {
+      const f = this.flags[i]!;
+      if (f & TE_VALID && ((f >> 8) & 15) === level && this.vpn[i] === base) return i;
     }
     return -1;
   }

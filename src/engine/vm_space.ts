@@ -28,7 +28,7 @@ import { claimSlot, RC_BAND, RC_UNIQUE, RC_UNUSED, Storage, Usage, Vtable, W_OBL
 import { releaseRef, requires } from './frame/ops';
 import { bind, chooseName, describeHandle, lookup, retire } from './handles';
 import type { RangeRef } from './ops';
-import { allocNode, childOrCreate, entryPages, freeNode, indexAt, pteHi, pteLo, setPte, walk } from './page_table/node';
+import { allocNode, childOrCreate, entryPages, freeNode, indexAt, pteHi, pteLo, setPte, walk, walkInto, type LeafRef } from './page_table/node';
 import { guardLevelOf, leavesUnder, nextEntry, nodeSpan } from './page_table/cursor';
 import type { CursorHandle, VmSpaceHandle } from './state';
 import { TE_DIRTY, TE_EXEC, TE_GLOBAL, TE_USER, TE_WRITABLE, pushFlushOp, type TlbFlushOp } from './tlb';
@@ -475,50 +475,90 @@ interface Access {
   text: string;
 }
 
-/** One user-mode access to page `vpn` by the current CPU: TLB, then the walk; PageFault on failure. */
-export function access(core: Core, vpn: number, write: boolean): Access {
-  const cpu = core.ghost.cpu;
+export const FAULT_NONE = 0;
+export const FAULT_NOT_PRESENT = 1;
+export const FAULT_KERNEL_PAGE = 2;
+export const FAULT_READ_ONLY = 3;
+export const FAULT_TLB_DENIED = 4;
+
+/** What the last translateUser saw, for the command's text. Reused: the hot path allocates nothing. */
+export const xlate = { hit: false, fault: FAULT_NONE, leaf: { level: 0, node: 0, idx: 0, lo: 0, hi: 0 } as LeafRef };
+
+/**
+ * The MMU for a user-mode access by `cpu` to page `vpn`: the TLB, then a walk that fills it and
+ * sets ACCESSED (and DIRTY on a write) in the PTE. Returns the frame, or -1 with `xlate.fault` set.
+ */
+export function translateUser(core: Core, cpu: number, vpn: number, write: boolean): number {
   const tlb = core.tlb;
   const i = tlb.lookup(cpu, vpn);
+  const leaf = xlate.leaf;
   if (i >= 0) {
+    xlate.hit = true;
     const f = tlb.flags[i]!;
-    if (!(f & TE_USER) || (write && !(f & TE_WRITABLE)))
-      fail('PageFault', `${write ? 'write to' : 'read of'} ${vaText(vpn)}: the TLB entry does not allow it (${f & TE_WRITABLE ? 'rw' : 'r-'}${f & TE_USER ? ' user' : ' kernel'})`);
+    if (!(f & TE_USER) || (write && !(f & TE_WRITABLE))) {
+      xlate.fault = FAULT_TLB_DENIED;
+      return -1;
+    }
+    xlate.fault = FAULT_NONE;
     tlb.touch(i);
-    const base = tlb.vpn[i]!;
-    const pfn = tlb.pfn[i]! + (vpn - base);
     if (write && !(f & TE_DIRTY)) {
-      setAccessBits(core, vpn, true);
+      // The hardware walks once more to set DIRTY in the PTE.
+      if (walkInto(core.mem, activeRoot(core, cpu), vpn, leaf) && !(leaf.lo & PTE_DIRTY))
+        core.mem.writeWord(leaf.node, leaf.idx * 8, (leaf.lo | PTE_ACCESSED | PTE_DIRTY) >>> 0);
       tlb.setFlags(i, f | TE_DIRTY);
     }
-    return { pfn, text: `tlb hit ${vaText(vpn)} → ${paddrText(pfn)}` };
+    return tlb.pfn[i]! + (vpn - tlb.vpn[i]!);
   }
-  const root = activeRoot(core, cpu);
-  const w = walk(core.mem, root, vpn);
-  const steps = w.indices.map((x, k) => `L${4 - k}[${x}]`).join('→');
-  if (!w.ok || !(w.lo & PTE_PRESENT))
-    fail('PageFault', `${write ? 'write to' : 'read of'} ${vaText(vpn)}: not present (walk ${steps} stopped at level ${w.level})`);
-  if (!(w.lo & PTE_USER)) fail('PageFault', `${write ? 'write to' : 'read of'} ${vaText(vpn)}: a kernel page (no USER bit)`);
-  if (write && !(w.lo & PTE_WRITABLE)) fail('PageFault', `write to ${vaText(vpn)}: the page is read-only`);
-  const leafPages = entryPages(w.level);
+  xlate.hit = false;
+  if (!walkInto(core.mem, activeRoot(core, cpu), vpn, leaf) || !(leaf.lo & PTE_PRESENT)) {
+    xlate.fault = FAULT_NOT_PRESENT;
+    return -1;
+  }
+  const lo = leaf.lo;
+  if (!(lo & PTE_USER)) {
+    xlate.fault = FAULT_KERNEL_PAGE;
+    return -1;
+  }
+  if (write && !(lo & PTE_WRITABLE)) {
+    xlate.fault = FAULT_READ_ONLY;
+    return -1;
+  }
+  xlate.fault = FAULT_NONE;
+  const leafPages = leaf.level === 1 ? 1 : entryPages(leaf.level);
   const base = vpn - (vpn % leafPages);
-  const leafPfn = ptePaddr(w.lo, w.hi) / PAGE;
+  const leafPfn = ptePaddr(lo, leaf.hi) / PAGE;
   let te = TE_USER;
-  if (w.lo & PTE_WRITABLE) te |= TE_WRITABLE;
-  if (w.lo & PTE_GLOBAL) te |= TE_GLOBAL;
-  if (!(w.hi & PTEH_NO_EXECUTE)) te |= TE_EXEC;
-  if (write || w.lo & PTE_DIRTY) te |= TE_DIRTY;
-  tlb.fill(cpu, base, leafPfn, w.level, te, core.mem.slotWord(leafPfn, W_GEN));
-  setAccessBits(core, vpn, write);
-  const pfn = leafPfn + (vpn - base);
-  return { pfn, text: `tlb miss ${vaText(vpn)}, walk ${steps} → ${paddrText(pfn)} (filled)` };
+  if (lo & PTE_WRITABLE) te |= TE_WRITABLE;
+  if (lo & PTE_GLOBAL) te |= TE_GLOBAL;
+  if (!(leaf.hi & PTEH_NO_EXECUTE)) te |= TE_EXEC;
+  if (write || lo & PTE_DIRTY) te |= TE_DIRTY;
+  tlb.fill(cpu, base, leafPfn, leaf.level, te, core.mem.slotWord(leafPfn, W_GEN));
+  const nlo = lo | PTE_ACCESSED | (write ? PTE_DIRTY : 0);
+  if (nlo !== lo) core.mem.writeWord(leaf.node, leaf.idx * 8, nlo >>> 0);
+  return leafPfn + (vpn - base);
 }
 
-function setAccessBits(core: Core, vpn: number, write: boolean): void {
-  const w = walk(core.mem, activeRoot(core, core.ghost.cpu), vpn);
-  if (!w.ok) return;
-  const lo = w.lo | PTE_ACCESSED | (write ? PTE_DIRTY : 0);
-  if (lo !== w.lo) core.mem.writeWord(w.node, w.idx * 8, lo >>> 0);
+/** One user-mode access by the current CPU, as a command reports it; PageFault on failure. */
+export function access(core: Core, vpn: number, write: boolean): Access {
+  const pfn = translateUser(core, core.ghost.cpu, vpn, write);
+  const what = `${write ? 'write to' : 'read of'} ${vaText(vpn)}`;
+  const steps = (): string => {
+    const out: string[] = [];
+    for (let l = 4; l >= xlate.leaf.level; l--) out.push(`L${l}[${indexAt(vpn, l)}]`);
+    return out.join('→');
+  };
+  switch (xlate.fault) {
+    case FAULT_TLB_DENIED:
+      fail('PageFault', `${what}: the TLB entry does not allow it`);
+    case FAULT_NOT_PRESENT:
+      fail('PageFault', `${what}: not present (walk ${steps()} stopped at level ${xlate.leaf.level})`);
+    case FAULT_KERNEL_PAGE:
+      fail('PageFault', `${what}: a kernel page (no USER bit)`);
+    case FAULT_READ_ONLY:
+      fail('PageFault', `${what}: the page is read-only`);
+  }
+  if (xlate.hit) return { pfn, text: `tlb hit ${vaText(vpn)} → ${paddrText(pfn)}` };
+  return { pfn, text: `tlb miss ${vaText(vpn)}, walk ${steps()} → ${paddrText(pfn)} (filled)` };
 }
 
 function ioBounds(vaB: bigint, len: number): void {

@@ -99,6 +99,38 @@ export function childOrCreate(core: Core, node: number, level: number, idx: numb
   return child;
 }
 
+const ENTRY_PAGES = [0, 1, 512, 512 * 512, 512 * 512 * 512];
+
+/** Where a walk ended: the leaf (or the empty entry) and its PTE words. Reused, never allocated per walk. */
+export interface LeafRef {
+  level: number;
+  node: number;
+  idx: number;
+  lo: number;
+  hi: number;
+}
+
+/** The MMU's hot path: `walk` without allocating. Fills `out`; true when a present leaf was found. */
+export function walkInto(mem: PhysMem, root: number, vpn: number, out: LeafRef): boolean {
+  let node = root;
+  const small = vpn < 0x8000_0000;
+  const v = vpn | 0;
+  for (let level = 4; level >= 1; level--) {
+    const idx = small ? (v >>> (9 * (level - 1))) & 511 : Math.floor(vpn / ENTRY_PAGES[level]!) % 512;
+    const lo = mem.readWord(node, idx * 8);
+    const hi = mem.readWord(node, idx * 8 + 4);
+    out.level = level;
+    out.node = node;
+    out.idx = idx;
+    out.lo = lo;
+    out.hi = hi;
+    if ((lo & 0x81) === 0) return false; // neither PRESENT nor HUGE
+    if (lo & 0x80 || level === 1) return true;
+    node = ((hi & 0xf_ffff) * 2 ** 32 + ((lo & 0xffff_f000) >>> 0)) / 4096;
+  }
+  return false;
+}
+
 export interface Walk {
   /** Present leaf found. */
   ok: boolean;

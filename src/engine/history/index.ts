@@ -1,0 +1,206 @@
+/**
+ * History: the timeline of a session, for stepping back and forward and seeking.
+ *
+ * Model. A history is a list of command lines and a position `n` (how many of them have run): the
+ * machine is always in exactly the state that running lines 1..n on a fresh session gives. Each
+ * line that ran keeps what it takes to undo it: the machine's reverse delta (`StepResult.delta`),
+ * the session's own position before it (line number, last result) and `machine.fresh`.
+ * - `back()` undoes one line: `machine.undo(delta)` plus the session position.
+ * - `forward()` re-runs the next recorded line (checked in full, as typed).
+ * - `seek(k)` goes backwards by undoing deltas, forwards by re-running lines with
+ *   `machine.checking = 'off'` and checks once at the end. A `machine`/`reset` line (delta kind
+ *   'reboot') cannot be undone: seeking back across one replays from the start.
+ * - `exec(line)` while in the past truncates the future first, as an editor does.
+ * Invariant violations are exact at every public stop: a line that reads them (`expect
+ * violation`, by default) and the final position get a full check when unchecked steps precede.
+ *
+ * The engine does not depend on the language: the session is anything with the shape below
+ * (src/lang's Session through an adapter that also gives the delta and the session position).
+ */
+import type { Machine, ReverseDelta } from '../machine';
+
+/** What one line returned, as far as History needs it. */
+export interface LineOutcome {
+  ok: boolean;
+  /** The machine's reverse delta, when the line changed the machine (an `op` that ran). */
+  delta?: ReverseDelta;
+}
+
+/** A language session, as History drives it. */
+export interface HistorySession<R extends LineOutcome> {
+  /** The current machine (a `reset()` may replace it). */
+  readonly machine: Machine;
+  /** Runs one line (never throws for a bad command: errors are results). */
+  exec(source: string): R;
+  /** A fresh session: a new machine with the default configuration, line numbers from 1. */
+  reset(): void;
+  /** The session's own position (line number, previous result…), opaque to History. */
+  mark(): unknown;
+  restore(mark: unknown): void;
+}
+
+export interface HistoryOptions {
+  /** Lines whose result depends on `machine.violations` (checked before they run when stale). */
+  readsViolations?: (source: string) => boolean;
+}
+
+interface Entry<R> {
+  source: string;
+  /** The result of its last checked run (or of its first run, whatever its checking). */
+  result?: R;
+  /** Whether `result` came from a run with checking 'full'. */
+  checked: boolean;
+  // Set while the line has run (index < position):
+  delta?: ReverseDelta;
+  markBefore?: unknown;
+  freshBefore?: boolean;
+  /** Whether `machine.violations` right after this line were computed (not left stale). */
+  validAfter: boolean;
+}
+
+const EXPECT_VIOLATION = /^\s*expect\s+(no\s+)?violation\b/;
+
+export class History<R extends LineOutcome> {
+  private entries: Entry<R>[] = [];
+  private pos = 0;
+  /** Whether `machine.violations` describe the current state. */
+  private valid = true;
+  private readonly readsViolations: (source: string) => boolean;
+
+  constructor(
+    readonly session: HistorySession<R>,
+    options: HistoryOptions = {},
+  ) {
+    this.readsViolations = options.readsViolations ?? ((s) => EXPECT_VIOLATION.test(s));
+  }
+
+  /** How many lines are recorded. */
+  get length(): number {
+    return this.entries.length;
+  }
+
+  /** How many lines have run: 0 (fresh) .. length. */
+  get position(): number {
+    return this.pos;
+  }
+
+  source(i: number): string {
+    return this.entry(i).source;
+  }
+
+  /** The result of line i (0-based), or undefined if it has not run yet. */
+  result(i: number): R | undefined {
+    return this.entry(i).result;
+  }
+
+  /** Every recorded line, in order (the script). */
+  lines(): string[] {
+    return this.entries.map((e) => e.source);
+  }
+
+  /** Runs a new line at the current position, dropping any recorded future. */
+  exec(source: string): R {
+    this.entries.length = this.pos;
+    this.entries.push({ source, checked: false, validAfter: false });
+    const r = this.run(this.pos, 'full');
+    this.settle();
+    return r;
+  }
+
+  /** A fresh session over these lines, then `seek(step)` (default: the end). */
+  load(lines: readonly string[], step = lines.length): void {
+    this.session.reset();
+    this.entries = lines.map((source) => ({ source, checked: false, validAfter: false }));
+    this.pos = 0;
+    this.valid = true;
+    this.seek(step);
+  }
+
+  /** Undoes one line; false at the start. */
+  back(): boolean {
+    if (this.pos === 0) return false;
+    this.seek(this.pos - 1);
+    return true;
+  }
+
+  /** Re-runs the next recorded line; false at the end. */
+  forward(): boolean {
+    if (this.pos === this.entries.length) return false;
+    this.seek(this.pos + 1);
+    return true;
+  }
+
+  /** Goes to position k (clamped to 0..length). */
+  seek(k: number): void {
+    const target = Math.max(0, Math.min(this.entries.length, Math.trunc(k)));
+    if (target < this.pos) {
+      let undoable = true;
+      for (let i = target; i < this.pos; i++) if (this.entries[i]!.delta?.kind === 'reboot') undoable = false;
+      if (undoable) {
+        while (this.pos > target) this.undoOne();
+      } else {
+        this.session.reset();
+        this.pos = 0;
+        this.valid = true;
+      }
+    }
+    while (this.pos < target) this.run(this.pos, this.pos === target - 1 ? 'full' : 'off');
+    this.settle();
+  }
+
+  // ---- internals --------------------------------------------------------------------------------
+
+  private entry(i: number): Entry<R> {
+    const e = this.entries[i];
+    if (!e) throw new RangeError(`no line ${i} in a history of ${this.entries.length}`);
+    return e;
+  }
+
+  /** Runs entry i (which must be the next one) with the given checking. */
+  private run(i: number, checking: 'full' | 'off'): R {
+    const e = this.entry(i);
+    if (this.readsViolations(e.source)) this.settle();
+    const machine = this.session.machine;
+    e.markBefore = this.session.mark();
+    e.freshBefore = machine.fresh;
+    machine.checking = checking;
+    let r: R;
+    try {
+      r = this.session.exec(e.source);
+    } finally {
+      machine.checking = 'full';
+    }
+    e.delta = r.delta;
+    if (r.delta?.kind === 'reboot') this.valid = true;
+    else if (r.delta) this.valid = checking === 'full';
+    e.validAfter = this.valid;
+    if (checking === 'full' || !e.checked) {
+      e.result = r;
+      e.checked = checking === 'full';
+    }
+    this.pos = i + 1;
+    return r;
+  }
+
+  /** Undoes the last line that ran (never a reboot: seek replays across those). */
+  private undoOne(): void {
+    const e = this.entry(this.pos - 1);
+    const machine = this.session.machine;
+    if (e.delta) machine.undo(e.delta);
+    this.session.restore(e.markBefore);
+    machine.fresh = e.freshBefore ?? machine.fresh;
+    e.delta = undefined;
+    e.markBefore = undefined;
+    this.pos--;
+    this.valid = this.pos === 0 ? true : this.entries[this.pos - 1]!.validAfter;
+  }
+
+  /** Makes `machine.violations` exact for the current position. */
+  private settle(): void {
+    if (this.valid) return;
+    const machine = this.session.machine;
+    machine.violations = machine.check();
+    this.valid = true;
+    if (this.pos > 0) this.entries[this.pos - 1]!.validAfter = true;
+  }
+}
