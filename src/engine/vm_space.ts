@@ -547,16 +547,14 @@ export function access(core: Core, vpn: number, write: boolean): Access {
     for (let l = 4; l >= xlate.leaf.level; l--) out.push(`L${l}[${indexAt(vpn, l)}]`);
     return out.join('→');
   };
-  switch (xlate.fault) {
-    case FAULT_TLB_DENIED:
-      fail('PageFault', `${what}: the TLB entry does not allow it`);
-    case FAULT_NOT_PRESENT:
-      fail('PageFault', `${what}: not present (walk ${steps()} stopped at level ${xlate.leaf.level})`);
-    case FAULT_KERNEL_PAGE:
-      fail('PageFault', `${what}: a kernel page (no USER bit)`);
-    case FAULT_READ_ONLY:
-      fail('PageFault', `${what}: the page is read-only`);
-  }
+  const why = [
+    '',
+    `not present (walk ${xlate.fault === FAULT_NOT_PRESENT ? steps() : ''} stopped at level ${xlate.leaf.level})`,
+    'a kernel page (no USER bit)',
+    'the page is read-only',
+    'the TLB entry does not allow it',
+  ][xlate.fault];
+  if (pfn < 0) fail('PageFault', `${what}: ${why}`);
   if (xlate.hit) return { pfn, text: `tlb hit ${vaText(vpn)} → ${paddrText(pfn)}` };
   return { pfn, text: `tlb miss ${vaText(vpn)}, walk ${steps()} → ${paddrText(pfn)} (filled)` };
 }
