@@ -76,6 +76,8 @@ export class Machine {
   /** The violations of the last check: shown in the ledger until repaired. */
   violations: Violation[] = [];
   checking: CheckingMode = 'full';
+  /** Every slot a step has written since boot (plus the boot frames): the checker looks only here. */
+  private everTouched = new Set<number>();
   /** True until the first command after boot: `machine` is allowed only then. */
   fresh = true;
 
@@ -95,6 +97,8 @@ export class Machine {
     this.allocator = new LowestFitAllocator(this.mem);
     this.violations = [];
     this.fresh = true;
+    this.everTouched = new Set<number>();
+    for (let p = this.layout.meta[0]; p < this.layout.firstFree; p++) this.everTouched.add(p);
   }
 
   // ---- the one writer --------------------------------------------------------------------------
@@ -111,12 +115,14 @@ export class Machine {
     try {
       text = this.exec(core, op);
       for (const e of this.slotEffects(mark)) core.effects.push(e);
+      for (const s of this.mem.touchedSlots(mark)) this.everTouched.add(s);
     } catch (e) {
       if (e instanceof SimError && e.keep) {
         // A faulting fallible copy: what it copied stays (commands.md's one exception).
         kept = e;
         text = e.message;
         for (const x of this.slotEffects(mark)) core.effects.push(x);
+        for (const s of this.mem.touchedSlots(mark)) this.everTouched.add(s);
       } else return this.abort(e, mark, ghostBefore);
     }
     this.fresh = false;
@@ -329,7 +335,7 @@ export class Machine {
   // ---- read-only queries -----------------------------------------------------------------------
 
   context(): CheckContext {
-    return buildContext(this.consts, this.layout, this.mem, this.ghost, this.tlb);
+    return buildContext(this.consts, this.layout, this.mem, this.ghost, this.tlb, this.everTouched);
   }
 
   check(): Violation[] {

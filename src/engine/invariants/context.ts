@@ -104,7 +104,7 @@ export function buildContext(
   mem: PhysMem,
   ghost: Ghost,
   tlb: Tlb,
-  extra?: (h: Holders) => void,
+  candidates?: Iterable<number>,
 ): CheckContext {
   const holders: Holders = {
     frames: new Map(),
@@ -124,10 +124,11 @@ export function buildContext(
   walkTree(mem, 'kernel', layout.kernelRoot, 4, 0, '', false, holders, leaves);
   if (layout.iommuRoot >= 0) walkTree(mem, 'iommu', layout.iommuRoot, 4, 0, '', false, holders, leaves);
   for (const h of ghost.handles.values()) if (h.kind === 'vmspace') walkTree(mem, h.name, h.root, 4, 0, '', true, holders, leaves);
-  extra?.(holders);
   const seen = new Set<number>();
-  const n = layout.nframes;
-  for (let i = 0; i < n; i++) {
+  // Only slots that ever left their boot state can be interesting: the machine tracks them, so a
+  // 2 GiB machine costs what it uses, not its size. Without that list, scan every slot.
+  const scan = candidates ?? { [Symbol.iterator]: function* () { for (let i = 0; i < layout.nframes; i++) yield i; } };
+  for (const i of scan) {
     if (
       readRc(mem, i) !== RC_UNUSED ||
       mem.slotWord(i, W_STORAGE) !== 0 ||
