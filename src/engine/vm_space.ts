@@ -247,17 +247,33 @@ export function findNext(core: Core, name: string, len: bigint): string {
 }
 
 /** Map `pfn` at the cursor (a level-1 leaf); returns the replaced frame, if any. */
-function mapLeaf(core: Core, c: CursorHandle, vs: VmSpaceHandle, pfn: number, prop: PageProperty): number {
+/** The level-1 node a bulk map last used, so consecutive pages do not walk from the root (as OSTD's cursor keeps its path). */
+interface PathCache {
+  l1Base: number;
+  node: number;
+}
+
+function mapLeaf(core: Core, c: CursorHandle, vs: VmSpaceHandle, pfn: number, prop: PageProperty, cache?: PathCache): number {
   if (c.va >= c.end) fail('Panic', `map: ${c.name} is at ${vaText(c.va)}, at or past its end`, 'map_panic_conditions: va >= barrier end');
-  let node = vs.root;
-  for (let level = 4; level > 1; level--) node = childOrCreate(core, node, level, indexAt(c.va, level));
+  const l1Base = c.va - (c.va % 512);
+  let node: number;
+  if (cache && cache.l1Base === l1Base) node = cache.node;
+  else {
+    node = vs.root;
+    for (let level = 4; level > 1; level--) node = childOrCreate(core, node, level, indexAt(c.va, level));
+    if (cache) {
+      cache.l1Base = l1Base;
+      cache.node = node;
+    }
+  }
   const idx = indexAt(c.va, 1);
   const oldLo = pteLo(core.mem, node, idx);
   const old = oldLo & 1 ? ptePaddr(oldLo, pteHi(core.mem, node, idx)) / PAGE : -1;
   const [lo, hi] = encodeLeaf(pfn * PAGE, prop);
   setPte(core, node, idx, lo, hi);
   core.mem.setSlotWord(pfn, W_PATHS, core.mem.slotWord(pfn, W_PATHS) + 1);
-  core.effects.push({ kind: 'pte', pfn, text: `PTE ${vs.name}@${vaText(c.va)} → ${paddrText(pfn)} ${propText(lo, hi)}` });
+  // A bulk map (cache given) reports one summary effect instead of one per page.
+  if (!cache) core.effects.push({ kind: 'pte', pfn, text: `PTE ${vs.name}@${vaText(c.va)} → ${paddrText(pfn)} ${propText(lo, hi)}` });
   return old;
 }
 
@@ -447,6 +463,7 @@ export function mmap(core: Core, vsName: string, range: RangeRef, prop?: string)
     const pp = parseProp(core, prop, undefined);
     let n = 0;
     const fl = newFlusher();
+    const path: PathCache = { l1Base: -1, node: -1 };
     while (c.va < c.end) {
       const pfn = core.allocator.find(1);
       if (pfn < 0) fail('NoMemory', `no free frame is left (after mapping ${n} pages)`);
@@ -456,7 +473,7 @@ export function mmap(core: Core, vsName: string, range: RangeRef, prop?: string)
       core.mem.setSlotWord(pfn, W_VTABLE, Vtable.Untyped);
       claimSlot(core.mem, pfn);
       core.mem.zeroFrame(pfn); // fresh anonymous memory reads as zeros, as OSTD's default alloc
-      const old = mapLeaf(core, c, vs, pfn, pp);
+      const old = mapLeaf(core, c, vs, pfn, pp, path);
       if (old >= 0) {
         pushFlushOp(fl.ops, { kind: 'address', vpn: c.va });
         fl.frames.push(old);
@@ -464,6 +481,7 @@ export function mmap(core: Core, vsName: string, range: RangeRef, prop?: string)
       c.va++;
       n++;
     }
+    core.effects.push({ kind: 'pte', text: `${n} PTEs of ${vs.name} written at ${vaText(c.start)}..${vaText(c.end)}` });
     return `mapped ${n} new frame${n === 1 ? '' : 's'} at ${vaText(c.start)}..${vaText(c.end)}${fl.ops.length ? '; ' + dispatch(core, vs, fl) : ''}`;
   });
 }

@@ -13,6 +13,8 @@
  * - `exec(line)` while in the past truncates the future first, as an editor does.
  * Invariant violations are exact at every public stop: a line that reads them (`expect
  * violation`, by default) and the final position get a full check when unchecked steps precede.
+ * Memory is bounded: the deltas kept are capped (`maxDeltaBytes`, estimated); the oldest are
+ * dropped past it, and seeking back across a dropped one replays from the start, as for a reboot.
  *
  * The engine does not depend on the language: the session is anything with the shape below
  * (src/lang's Session through an adapter that also gives the delta and the session position).
@@ -42,6 +44,8 @@ export interface HistorySession<R extends LineOutcome> {
 export interface HistoryOptions {
   /** Lines whose result depends on `machine.violations` (checked before they run when stale). */
   readsViolations?: (source: string) => boolean;
+  /** Estimated bytes of reverse deltas to keep (default 128 MiB); older ones are dropped. */
+  maxDeltaBytes?: number;
 }
 
 interface Entry<R> {
@@ -52,6 +56,10 @@ interface Entry<R> {
   checked: boolean;
   // Set while the line has run (index < position):
   delta?: ReverseDelta;
+  /** Its delta was dropped to bound memory: undoing it means replaying from the start. */
+  lost?: boolean;
+  /** The estimated size of `delta`. */
+  bytes: number;
   markBefore?: unknown;
   freshBefore?: boolean;
   /** Whether `machine.violations` right after this line were computed (not left stale). */
@@ -60,18 +68,30 @@ interface Entry<R> {
 
 const EXPECT_VIOLATION = /^\s*expect\s+(no\s+)?violation\b/;
 
+/** A rough size of a reverse delta: its journal plus the ghost it restores. */
+function deltaBytes(d: ReverseDelta | undefined): number {
+  if (d?.kind !== 'mem') return 0;
+  const g = d.ghost;
+  return 256 + d.mem.byteLength + 200 * (g.handles.size + g.gone.size + g.forgotten.size + g.dmaSet.size) + 100 * d.violations.length;
+}
+
 export class History<R extends LineOutcome> {
   private entries: Entry<R>[] = [];
   private pos = 0;
   /** Whether `machine.violations` describe the current state. */
   private valid = true;
   private readonly readsViolations: (source: string) => boolean;
+  private readonly maxDeltaBytes: number;
+  /** Bytes of the deltas kept, and the first entry whose delta may still be kept. */
+  private deltaBytes = 0;
+  private oldestKept = 0;
 
   constructor(
     readonly session: HistorySession<R>,
     options: HistoryOptions = {},
   ) {
     this.readsViolations = options.readsViolations ?? ((s) => EXPECT_VIOLATION.test(s));
+    this.maxDeltaBytes = options.maxDeltaBytes ?? 128 * 1024 * 1024;
   }
 
   /** How many lines are recorded. */
@@ -101,7 +121,7 @@ export class History<R extends LineOutcome> {
   /** Runs a new line at the current position, dropping any recorded future. */
   exec(source: string): R {
     this.entries.length = this.pos;
-    this.entries.push({ source, checked: false, validAfter: false });
+    this.entries.push({ source, checked: false, validAfter: false, bytes: 0 });
     const r = this.run(this.pos, 'full');
     this.settle();
     return r;
@@ -109,10 +129,8 @@ export class History<R extends LineOutcome> {
 
   /** A fresh session over these lines, then `seek(step)` (default: the end). */
   load(lines: readonly string[], step = lines.length): void {
-    this.session.reset();
-    this.entries = lines.map((source) => ({ source, checked: false, validAfter: false }));
-    this.pos = 0;
-    this.valid = true;
+    this.entries = lines.map((source) => ({ source, checked: false, validAfter: false, bytes: 0 }));
+    this.restart();
     this.seek(step);
   }
 
@@ -135,14 +153,12 @@ export class History<R extends LineOutcome> {
     const target = Math.max(0, Math.min(this.entries.length, Math.trunc(k)));
     if (target < this.pos) {
       let undoable = true;
-      for (let i = target; i < this.pos; i++) if (this.entries[i]!.delta?.kind === 'reboot') undoable = false;
-      if (undoable) {
-        while (this.pos > target) this.undoOne();
-      } else {
-        this.session.reset();
-        this.pos = 0;
-        this.valid = true;
+      for (let i = target; i < this.pos; i++) {
+        const e = this.entries[i]!;
+        if (e.lost || e.delta?.kind === 'reboot') undoable = false;
       }
+      if (undoable) while (this.pos > target) this.undoOne();
+      else this.restart();
     }
     while (this.pos < target) this.run(this.pos, this.pos === target - 1 ? 'full' : 'off');
     this.settle();
@@ -154,6 +170,21 @@ export class History<R extends LineOutcome> {
     const e = this.entries[i];
     if (!e) throw new RangeError(`no line ${i} in a history of ${this.entries.length}`);
     return e;
+  }
+
+  /** A fresh session at position 0 (the recorded lines stay). */
+  private restart(): void {
+    this.session.reset();
+    for (const e of this.entries) {
+      e.delta = undefined;
+      e.markBefore = undefined;
+      e.lost = false;
+      e.bytes = 0;
+    }
+    this.pos = 0;
+    this.valid = true;
+    this.deltaBytes = 0;
+    this.oldestKept = 0;
   }
 
   /** Runs entry i (which must be the next one) with the given checking. */
@@ -171,6 +202,9 @@ export class History<R extends LineOutcome> {
       machine.checking = 'full';
     }
     e.delta = r.delta;
+    e.lost = false;
+    e.bytes = deltaBytes(r.delta);
+    this.deltaBytes += e.bytes;
     if (r.delta?.kind === 'reboot') this.valid = true;
     else if (r.delta) this.valid = checking === 'full';
     e.validAfter = this.valid;
@@ -179,7 +213,20 @@ export class History<R extends LineOutcome> {
       e.checked = checking === 'full';
     }
     this.pos = i + 1;
+    this.trim();
     return r;
+  }
+
+  /** Drops the oldest deltas while the kept ones exceed the budget (never the last line's). */
+  private trim(): void {
+    while (this.deltaBytes > this.maxDeltaBytes && this.oldestKept < this.pos - 1) {
+      const e = this.entries[this.oldestKept++]!;
+      if (e.delta?.kind !== 'mem') continue;
+      this.deltaBytes -= e.bytes;
+      e.delta = undefined;
+      e.bytes = 0;
+      e.lost = true;
+    }
   }
 
   /** Undoes the last line that ran (never a reboot: seek replays across those). */
@@ -189,9 +236,12 @@ export class History<R extends LineOutcome> {
     if (e.delta) machine.undo(e.delta);
     this.session.restore(e.markBefore);
     machine.fresh = e.freshBefore ?? machine.fresh;
+    this.deltaBytes -= e.bytes;
     e.delta = undefined;
+    e.bytes = 0;
     e.markBefore = undefined;
     this.pos--;
+    this.oldestKept = Math.min(this.oldestKept, this.pos);
     this.valid = this.pos === 0 ? true : this.entries[this.pos - 1]!.validAfter;
   }
 
