@@ -701,7 +701,10 @@ function staleTlb(m: Machine): StaleTlbEntry[] {
   return out;
 }
 
+// Effects carry no structured address yet: read it from the text (`PTE vs@0x400000 …`, or the
+// bulk form `16 PTEs of vs written at 0x400000..0x410000`).
 const PTE_EFFECT = /^PTE (\S+)@(0x[0-9a-f]+)/;
+const PTE_BULK = /^(\d+) PTEs? of (\S+) written at (0x[0-9a-f]+)\.\.(0x[0-9a-f]+)/;
 
 function lastStep(session: Session, given: LineResult | null | undefined): LastStep | null {
   // The session keeps its last command result private; reading it is the fallback when the
@@ -716,11 +719,16 @@ function lastStep(session: Session, given: LineResult | null | undefined): LastS
     if (e.pfn !== undefined && e.pfn >= 0) frames.push(e.pfn);
     if (e.kind === 'pte') {
       const x = PTE_EFFECT.exec(e.text);
-      if (x) {
-        const a = bySpace.get(x[1]!);
-        const vpn = Number(BigInt(x[2]!) / 4096n);
-        if (a) a.push(vpn);
-        else bySpace.set(x[1]!, [vpn]);
+      const bulk = x ? null : PTE_BULK.exec(e.text);
+      const space = x ? x[1]! : bulk ? bulk[2]! : null;
+      if (space === null) continue;
+      let a = bySpace.get(space);
+      if (!a) bySpace.set(space, (a = []));
+      if (x) a.push(Number(BigInt(x[2]!) / 4096n));
+      else {
+        const from = Number(BigInt(bulk![3]!) / 4096n);
+        const to = Math.min(Number(BigInt(bulk![4]!) / 4096n), from + 1_000_000);
+        for (let v = from; v < to; v++) a.push(v);
       }
     }
   }
