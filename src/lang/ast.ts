@@ -14,7 +14,9 @@ export type Expect =
 export type Stmt =
   | { kind: 'op'; op: Op; unsafe: boolean }
   | { kind: 'expect'; expect: Expect }
-  | { kind: 'note'; text: string };
+  | { kind: 'note'; text: string }
+  /** A PageLab extension for lessons: the next command is a prediction point; the expect lines after it are the answer. */
+  | { kind: 'ask'; question: string };
 
 export class SyntaxError_ extends Error {
   constructor(

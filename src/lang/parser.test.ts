@@ -112,3 +112,15 @@ describe('parser', () => {
     );
   });
 });
+
+describe('ask (lessons)', () => {
+  it('parses and round-trips a question, UTF-8 included', () => {
+    const s = parseLine('ask "Which refcount does the frame have now? — ça dépend"')!;
+    expect(s).toEqual({ kind: 'ask', question: 'Which refcount does the frame have now? — ça dépend' });
+    expect(parseLine(print(s))).toEqual(s);
+  });
+  it('needs exactly one quoted question', () => {
+    expect(() => parseLine('ask what')).toThrow(SyntaxError_);
+    expect(() => parseLine('ask "a" "b"')).toThrow(SyntaxError_);
+  });
+});

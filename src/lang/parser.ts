@@ -540,6 +540,12 @@ export function parseLine(line: string): Stmt | null {
   if (m) return { kind: 'note', text: body.slice(m[0].length).trim() };
   const toks = lex(line);
   if (toks.length === 0) return null;
+  if (toks[0]!.t === 'word' && toks[0]!.v === 'ask') {
+    const q = toks[1];
+    if (!q || q.t !== 'str') throw new SyntaxError_('`ask` takes a question in quotes: ask "what happens next?"', q ? q.col : body.length + 1);
+    if (toks.length > 2) throw new SyntaxError_('`ask` takes one quoted question', toks[2]!.col);
+    return { kind: 'ask', question: new TextDecoder().decode(Uint8Array.from(q.v, (c) => c.charCodeAt(0))) };
+  }
   const p = new P(toks, body.trimEnd().length);
   let unsafe = false;
   if (p.isWord('unsafe')) {

@@ -184,6 +184,7 @@ function printExpect(e: Expect): string {
 
 export function print(s: Stmt): string {
   if (s.kind === 'note') return s.text ? `note ${s.text}` : 'note';
+  if (s.kind === 'ask') return `ask ${str(Array.from(new TextEncoder().encode(s.question), (b) => String.fromCharCode(b)).join(''))}`;
   if (s.kind === 'expect') return printExpect(s.expect);
   return (s.unsafe ? 'unsafe ' : '') + printOp(s.op);
 }

@@ -20,7 +20,7 @@ export const CATALOGUE_IDS = [
 export interface LineResult {
   line: number;
   source: string;
-  kind: 'blank' | 'op' | 'expect' | 'note';
+  kind: 'blank' | 'op' | 'expect' | 'note' | 'ask';
   ok: boolean;
   /** What to print: the payload, the error message, or the expectation's verdict. */
   text: string;
@@ -38,6 +38,7 @@ export interface LineResult {
 export function formatResult(r: LineResult): string {
   if (r.kind === 'blank') return '';
   if (r.kind === 'note') return `note ${r.text}`;
+  if (r.kind === 'ask') return `ask ${r.text}`;
   if (r.kind === 'expect') return r.ok ? `pass ${r.text}` : `FAIL ${r.text}`;
   if (r.ok) return `ok ${r.text}`;
   return `error ${r.code}${r.clause !== undefined ? `(${r.clause})` : ''}: ${r.text}`;
@@ -82,6 +83,7 @@ export class Session {
     }
     if (stmt === null) return { line, source, kind: 'blank', ok: true, text: '' };
     if (stmt.kind === 'note') return { line, source, kind: 'note', ok: true, text: stmt.text };
+    if (stmt.kind === 'ask') return { line, source, kind: 'ask', ok: true, text: stmt.question };
     if (stmt.kind === 'expect') {
       const verdict = this.judge(stmt.expect);
       const r: LineResult = { line, source, kind: 'expect', ok: verdict === null, text: verdict ?? source.trim() };
