@@ -204,7 +204,10 @@ export function translations(): Row[] {
     );
     rows.push(
       row({
-        name: p.label === 'random' ? 'translations.read_command' : 'translations.sequential.read_command',
+        name:
+          p.label === 'random'
+            ? 'translations.read_command'
+            : 'translations.sequential.read_command',
         value: command,
         unit: 'reads/s',
         limit,

@@ -43,7 +43,8 @@ export function run(files: string[], json: boolean, out: Out): number {
       else {
         out(`${String(r.line).padStart(4)}  ${r.source.trim()}`);
         out(`      ${formatResult(r).replace(/\n/g, '\n      ')}`);
-        for (const v of r.kind === 'op' && r.ok ? r.violations ?? [] : []) out(`      ! ${v.id}: ${v.message}`);
+        for (const v of r.kind === 'op' && r.ok ? (r.violations ?? []) : [])
+          out(`      ! ${v.id}: ${v.message}`);
       }
       if (r.kind === 'op' && !r.ok) status = 1;
     }
@@ -83,21 +84,33 @@ export function check(files: string[], json: boolean, out: Out): number {
 
 async function repl(out: Out): Promise<number> {
   const s = new Session();
-  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'pagelab> ', terminal: process.stdin.isTTY });
-  out('PageLab — the OSTD memory model. Type commands (see shared/spec/commands.md); Ctrl-D quits.');
+  const rl = createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    prompt: 'pagelab> ',
+    terminal: process.stdin.isTTY,
+  });
+  out(
+    'PageLab — the OSTD memory model. Type commands (see shared/spec/commands.md); Ctrl-D quits.',
+  );
   rl.prompt();
   for await (const line of rl) {
     const r = s.exec(line);
     if (r.kind !== 'blank') {
       out(formatResult(r));
-      if (r.kind === 'op' && r.ok) for (const v of r.violations ?? []) out(`  ! ${v.id}: ${v.message}`);
+      if (r.kind === 'op' && r.ok)
+        for (const v of r.violations ?? []) out(`  ! ${v.id}: ${v.message}`);
     }
     rl.prompt();
   }
   return 0;
 }
 
-export async function main(argv: string[], out: Out = (s) => process.stdout.write(s + '\n'), err: Out = (s) => process.stderr.write(s + '\n')): Promise<number> {
+export async function main(
+  argv: string[],
+  out: Out = (s) => process.stdout.write(s + '\n'),
+  err: Out = (s) => process.stderr.write(s + '\n'),
+): Promise<number> {
   const json = argv.includes('--json');
   const args = argv.filter((a) => a !== '--json');
   const [cmd, ...rest] = args;

@@ -30,28 +30,51 @@ export function describeHandle(h: Handle): string {
   }
   if (h.kind === 'dma')
     return `${h.name} = ${h.stream ? `DmaStream(${h.dir})` : 'DmaCoherent'} ${paddrText(h.start)}..${paddrText(h.end)}, daddr ${hex(h.daddr)}, ${h.coherent ? 'coherent' : 'non-coherent'}`;
-  if (h.kind === 'frame' || h.kind === 'unique') return `${h.name} = ${KIND_TYPE[h.kind]} ${paddrText(h.pfn)}`;
+  if (h.kind === 'frame' || h.kind === 'unique')
+    return `${h.name} = ${KIND_TYPE[h.kind]} ${paddrText(h.pfn)}`;
   return h.name;
 }
 
 /** The live handle `name`, of one of `kinds`; otherwise UnknownHandle / WrongKind. */
 /** The handle types whose kind is one of K (IoHandle has two kinds, so Extract alone won't do). */
-export type HandleOf<K extends HandleKind> = Handle extends infer H ? (H extends Handle ? ([Extract<H['kind'], K>] extends [never] ? never : H) : never) : never;
+export type HandleOf<K extends HandleKind> = Handle extends infer H
+  ? H extends Handle
+    ? [Extract<H['kind'], K>] extends [never]
+      ? never
+      : H
+    : never
+  : never;
 
-export function lookup<K extends HandleKind>(core: Core, name: string, kinds: readonly K[]): HandleOf<K> {
+export function lookup<K extends HandleKind>(
+  core: Core,
+  name: string,
+  kinds: readonly K[],
+): HandleOf<K> {
   const h = core.ghost.handles.get(name);
   if (!h) {
     const g = core.ghost.gone.get(name);
-    if (g) fail('UnknownHandle', `\`${name}\` is no longer a live handle: it was ${g.how} at ${siteText(g.site)}`);
+    if (g)
+      fail(
+        'UnknownHandle',
+        `\`${name}\` is no longer a live handle: it was ${g.how} at ${siteText(g.site)}`,
+      );
     fail('UnknownHandle', `no handle named \`${name}\``);
   }
   if (!(kinds as readonly HandleKind[]).includes(h.kind))
-    fail('WrongKind', `\`${name}\` is a ${KIND_TYPE[h.kind]}; this needs a ${kinds.map((k) => KIND_TYPE[k]).join(' or ')}`);
+    fail(
+      'WrongKind',
+      `\`${name}\` is a ${KIND_TYPE[h.kind]}; this needs a ${kinds.map((k) => KIND_TYPE[k]).join(' or ')}`,
+    );
   return h as HandleOf<K>;
 }
 
 /** Checks that `name` may be bound, or picks the next free default name of the kind. */
-export function chooseName(core: Core, kind: HandleKind, as: string | undefined, taken: string[] = []): string {
+export function chooseName(
+  core: Core,
+  kind: HandleKind,
+  as: string | undefined,
+  taken: string[] = [],
+): string {
   if (as !== undefined) {
     if (!NAME_RE.test(as)) fail('Syntax', `\`${as}\` is not a valid handle name ([a-z][a-z0-9_]*)`);
     if (taken.includes(as)) fail('NameInUse', `\`${as}\` is given twice`);
@@ -72,19 +95,41 @@ export function chooseName(core: Core, kind: HandleKind, as: string | undefined,
 export function bind(core: Core, h: Handle): Handle {
   core.ghost.gone.delete(h.name);
   core.ghost.handles.set(h.name, h);
-  core.effects.push({ kind: 'bind', name: h.name, pfn: handleFirstPfn(h), text: `bound ${describeHandle(h)}` });
+  core.effects.push({
+    kind: 'bind',
+    name: h.name,
+    pfn: handleFirstPfn(h),
+    text: `bound ${describeHandle(h)}`,
+  });
   return h;
 }
 
 /** The handle leaves the table; its name keeps naming its address. */
 export function retire(core: Core, h: Handle, how: string): void {
   // Kernel readers/writers borrow what they read: Rust would not let the owner go first.
-  const borrowers = [...core.ghost.handles.values()].filter((x) => (x.kind === 'reader' || x.kind === 'writer') && x.target === h.name).map((x) => x.name);
+  const borrowers = [...core.ghost.handles.values()]
+    .filter((x) => (x.kind === 'reader' || x.kind === 'writer') && x.target === h.name)
+    .map((x) => x.name);
   if (borrowers.length && !core.unsafe)
-    fail('Precondition', `${h.name} is borrowed by ${borrowers.join(', ')}: drop ${borrowers.length === 1 ? 'it' : 'them'} first`, 'borrowed');
+    fail(
+      'Precondition',
+      `${h.name} is borrowed by ${borrowers.join(', ')}: drop ${borrowers.length === 1 ? 'it' : 'them'} first`,
+      'borrowed',
+    );
   core.ghost.handles.delete(h.name);
-  core.ghost.gone.set(h.name, { kind: h.kind, pfn: handleFirstPfn(h), npages: handlePages(h), how, site: core.site });
-  core.effects.push({ kind: 'unbind', name: h.name, pfn: handleFirstPfn(h), text: `${h.name} ${how}` });
+  core.ghost.gone.set(h.name, {
+    kind: h.kind,
+    pfn: handleFirstPfn(h),
+    npages: handlePages(h),
+    how,
+    site: core.site,
+  });
+  core.effects.push({
+    kind: 'unbind',
+    name: h.name,
+    pfn: handleFirstPfn(h),
+    text: `${h.name} ${how}`,
+  });
 }
 
 /** A physical address given as a number or a (live or gone) handle name, as a page number. */
@@ -93,7 +138,11 @@ export function resolvePaddr(core: Core, a: AddrRef): number {
     const h = core.ghost.handles.get(a.name);
     const p = h ? handleFirstPfn(h) : core.ghost.gone.get(a.name)?.pfn;
     if (p !== undefined && p >= 0) return p;
-    if (h || p !== undefined) fail('WrongKind', `\`${a.name}\` does not name a physical address (only frame, segment and unique-frame names do)`);
+    if (h || p !== undefined)
+      fail(
+        'WrongKind',
+        `\`${a.name}\` does not name a physical address (only frame, segment and unique-frame names do)`,
+      );
     fail('UnknownHandle', `no handle or address named \`${a.name}\``);
   }
   return checkPaddr(core, a.num);
@@ -102,8 +151,15 @@ export function resolvePaddr(core: Core, a: AddrRef): number {
 export function checkPaddr(core: Core, pa: bigint): number {
   const ps = BigInt(core.consts.pageSize);
   if (pa < 0n) fail('InvalidArgs', `physical address ${pa} is negative`);
-  if (pa % ps !== 0n) fail('NotAligned', `physical address ${hex(pa)} is not aligned to ${core.consts.pageSize} bytes`);
+  if (pa % ps !== 0n)
+    fail(
+      'NotAligned',
+      `physical address ${hex(pa)} is not aligned to ${core.consts.pageSize} bytes`,
+    );
   if (pa >= BigInt(core.layout.nframes) * ps)
-    fail('OutOfBound', `physical address ${hex(pa)} is beyond this machine's memory (${hex(core.layout.nframes * core.consts.pageSize)})`);
+    fail(
+      'OutOfBound',
+      `physical address ${hex(pa)} is beyond this machine's memory (${hex(core.layout.nframes * core.consts.pageSize)})`,
+    );
   return Number(pa / ps);
 }

@@ -2,7 +2,15 @@
 // write, rolls all of them back if the operation fails (or panics), and otherwise returns the
 // result, the effects and a reverse delta, then runs the invariant checker.
 import { X86_64, type PagingConsts } from './arch';
-import { DEFAULT_CONFIG, hex, paddrText, type BootLayout, type Core, type Effect, type ResolvedConfig } from './core';
+import {
+  DEFAULT_CONFIG,
+  hex,
+  paddrText,
+  type BootLayout,
+  type Core,
+  type Effect,
+  type ResolvedConfig,
+} from './core';
 import { fail, SimError, type ErrorCode } from './errors';
 import { LowestFitAllocator } from './frame/allocator';
 import { boot } from './frame/boot';
@@ -30,7 +38,14 @@ import { Tlb } from './tlb';
 import * as vm from './vm_space';
 import * as io from './io';
 import * as dma from './dma';
-import { buildContext, checkAll, INVARIANTS, literalMemViewGaps, type CheckContext, type Violation } from './invariants';
+import {
+  buildContext,
+  checkAll,
+  INVARIANTS,
+  literalMemViewGaps,
+  type CheckContext,
+  type Violation,
+} from './invariants';
 import { holderNames } from './invariants/context';
 import { Hasher, PhysMem } from './mem';
 import type { AddrRef, DataLit, MachineConfig, Op, RangeRef } from './ops';
@@ -44,7 +59,8 @@ export interface StepInput {
   text?: string;
 }
 
-export type ReverseDelta = { kind: 'mem'; mem: Float64Array; ghost: Ghost; violations: Violation[] } | { kind: 'reboot' };
+export type ReverseDelta =
+  { kind: 'mem'; mem: Float64Array; ghost: Ghost; violations: Violation[] } | { kind: 'reboot' };
 
 export interface StepResult {
   ok: boolean;
@@ -128,8 +144,19 @@ export class Machine {
     this.fresh = false;
     const violationsBefore = this.violations;
     if (this.checking === 'full') this.violations = this.check();
-    const delta: ReverseDelta = { kind: 'mem', mem: this.mem.take(mark), ghost: ghostBefore, violations: violationsBefore };
-    const out: StepResult = { ok: !kept, text, effects: core.effects, violations: this.violations, delta };
+    const delta: ReverseDelta = {
+      kind: 'mem',
+      mem: this.mem.take(mark),
+      ghost: ghostBefore,
+      violations: violationsBefore,
+    };
+    const out: StepResult = {
+      ok: !kept,
+      text,
+      effects: core.effects,
+      violations: this.violations,
+      delta,
+    };
     if (kept) {
       out.code = kept.code;
       if (kept.clause !== undefined) out.clause = kept.clause;
@@ -144,9 +171,23 @@ export class Machine {
     this.ghost = ghostBefore;
     this.allocator.invalidate();
     if (e instanceof SimError)
-      return { ok: false, code: e.code, clause: e.clause, text: e.message, effects: [], violations: this.violations };
+      return {
+        ok: false,
+        code: e.code,
+        clause: e.clause,
+        text: e.message,
+        effects: [],
+        violations: this.violations,
+      };
     const why = e instanceof Error ? e.message : String(e);
-    return { ok: false, code: 'Panic', clause: 'simulator', text: `internal error, nothing was changed: ${why}`, effects: [], violations: this.violations };
+    return {
+      ok: false,
+      code: 'Panic',
+      clause: 'simulator',
+      text: `internal error, nothing was changed: ${why}`,
+      effects: [],
+      violations: this.violations,
+    };
   }
 
   /** Undo the step whose reverse delta this is (the machine must be in the state right after it). */
@@ -162,13 +203,25 @@ export class Machine {
     const op = input.op;
     if (op.op === 'machine') {
       if (!this.fresh)
-        return { ok: false, code: 'InvalidArgs', text: '`machine` must be the first command, or come right after `reset`', effects: [], violations: this.violations };
+        return {
+          ok: false,
+          code: 'InvalidArgs',
+          text: '`machine` must be the first command, or come right after `reset`',
+          effects: [],
+          violations: this.violations,
+        };
       let config: ResolvedConfig;
       try {
         config = resolveConfig(op.config);
       } catch (e) {
         const se = e as SimError;
-        return { ok: false, code: se.code, text: se.message, effects: [], violations: this.violations };
+        return {
+          ok: false,
+          code: se.code,
+          text: se.message,
+          effects: [],
+          violations: this.violations,
+        };
       }
       this.config = config;
     }
@@ -198,7 +251,16 @@ export class Machine {
       case 'clone':
         return frames.clone(core, op.handle, op.as);
       case 'drop': {
-        const h = lookup(core, op.handle, ['frame', 'segment', 'unique', 'vmspace', 'cursor', 'reader', 'writer', 'dma']);
+        const h = lookup(core, op.handle, [
+          'frame',
+          'segment',
+          'unique',
+          'vmspace',
+          'cursor',
+          'reader',
+          'writer',
+          'dma',
+        ]);
         if (h.kind === 'vmspace') return vm.dropVmSpace(core, h);
         if (h.kind === 'cursor') return vm.dropCursor(core, h);
         if (h.kind === 'reader' || h.kind === 'writer') return io.dropIo(core, h);
@@ -260,7 +322,8 @@ export class Machine {
       case 'translate':
         return vm.translate(core, op.vs, op.va).text;
       case 'tlb':
-        if (op.cpu !== undefined && (op.cpu < 0n || op.cpu >= BigInt(this.config.cpus))) fail('InvalidArgs', `this machine has CPUs 0..${this.config.cpus - 1}`);
+        if (op.cpu !== undefined && (op.cpu < 0n || op.cpu >= BigInt(this.config.cpus)))
+          fail('InvalidArgs', `this machine has CPUs 0..${this.config.cpus - 1}`);
         return vm.tlbShow(core, op.cpu === undefined ? undefined : Number(op.cpu));
       case 'tlb_flush':
         return vm.tlbFlushCmd(core, op.target, op.cpu);
@@ -315,7 +378,10 @@ export class Machine {
     const before = this.mem.metaBefore(mark);
     const touched = [...this.mem.touchedSlots(mark)].sort((a, b) => a - b);
     if (touched.length > Machine.EFFECT_DETAIL)
-      out.push({ kind: 'slot', text: `${touched.length} metadata slots changed (${paddrText(touched[0]!)}..${paddrText(touched[touched.length - 1]! + 1)}); the first ${Machine.EFFECT_DETAIL} follow` });
+      out.push({
+        kind: 'slot',
+        text: `${touched.length} metadata slots changed (${paddrText(touched[0]!)}..${paddrText(touched[touched.length - 1]! + 1)}); the first ${Machine.EFFECT_DETAIL} follow`,
+      });
     for (const s of touched.slice(0, Machine.EFFECT_DETAIL)) {
       const was = (w: number): number => before.get(s * 16 + w) ?? this.mem.slotWord(s, w);
       const now = (w: number): number => this.mem.slotWord(s, w);
@@ -323,11 +389,16 @@ export class Machine {
       const rc1 = readRc(this.mem, s);
       const parts: string[] = [];
       if (rc0 !== rc1) parts.push(`refcount ${rcText(rc0)} → ${rcText(rc1)}`);
-      if (was(W_USAGE) !== now(W_USAGE)) parts.push(`usage ${USAGE_NAMES[was(W_USAGE)]} → ${USAGE_NAMES[now(W_USAGE)]}`);
-      if (was(W_STORAGE) !== now(W_STORAGE)) parts.push(`storage ${STORAGE_NAMES[was(W_STORAGE)]} → ${STORAGE_NAMES[now(W_STORAGE)]}`);
-      if (was(W_PATHS) !== now(W_PATHS)) parts.push(`paths_in_pt ${was(W_PATHS)} → ${now(W_PATHS)}`);
-      if (was(W_OBLIG) !== now(W_OBLIG)) parts.push(`obligations ${was(W_OBLIG)} → ${now(W_OBLIG)}`);
-      if (parts.length) out.push({ kind: 'slot', pfn: s, text: `${paddrText(s)}: ${parts.join(', ')}` });
+      if (was(W_USAGE) !== now(W_USAGE))
+        parts.push(`usage ${USAGE_NAMES[was(W_USAGE)]} → ${USAGE_NAMES[now(W_USAGE)]}`);
+      if (was(W_STORAGE) !== now(W_STORAGE))
+        parts.push(`storage ${STORAGE_NAMES[was(W_STORAGE)]} → ${STORAGE_NAMES[now(W_STORAGE)]}`);
+      if (was(W_PATHS) !== now(W_PATHS))
+        parts.push(`paths_in_pt ${was(W_PATHS)} → ${now(W_PATHS)}`);
+      if (was(W_OBLIG) !== now(W_OBLIG))
+        parts.push(`obligations ${was(W_OBLIG)} → ${now(W_OBLIG)}`);
+      if (parts.length)
+        out.push({ kind: 'slot', pfn: s, text: `${paddrText(s)}: ${parts.join(', ')}` });
     }
     return out;
   }
@@ -390,12 +461,17 @@ export class Machine {
     const out: string[] = [];
     const v = this.check();
     for (const x of v) out.push(`${x.id}: ${x.message}`);
-    for (const h of this.ghost.handles.values()) out.push(`handle ${describeHandle(h)} is still live (from ${siteText(h.site)})`);
+    for (const h of this.ghost.handles.values())
+      out.push(`handle ${describeHandle(h)} is still live (from ${siteText(h.site)})`);
     for (const [p, f] of this.ghost.forgotten)
-      out.push(`${f.frames + f.uniques} forgotten reference${f.frames + f.uniques === 1 ? '' : 's'} to ${paddrText(p)} never revived (leaked by ${f.by.join('; ')})`);
+      out.push(
+        `${f.frames + f.uniques} forgotten reference${f.frames + f.uniques === 1 ? '' : 's'} to ${paddrText(p)} never revived (leaked by ${f.by.join('; ')})`,
+      );
     for (let p = this.layout.firstFree; p < this.layout.nframes; p++) {
-      if (readRc(this.mem, p) !== RC_UNUSED) out.push(`frame ${paddrText(p)} is not UNUSED (refcount ${rcText(readRc(this.mem, p))})`);
-      else if (this.mem.slotWord(p, W_OBLIG) !== 0) out.push(`frame ${paddrText(p)} still has obligations`);
+      if (readRc(this.mem, p) !== RC_UNUSED)
+        out.push(`frame ${paddrText(p)} is not UNUSED (refcount ${rcText(readRc(this.mem, p))})`);
+      else if (this.mem.slotWord(p, W_OBLIG) !== 0)
+        out.push(`frame ${paddrText(p)} still has obligations`);
       if (out.length > 50) break;
     }
     return out;
@@ -417,9 +493,12 @@ export class Machine {
     for (const a of this.ghost.active) h.text(a ?? '-');
     const g = this.ghost;
     h.word(g.cpu);
-    for (const [name, x] of [...g.handles].sort(([a], [b]) => (a < b ? -1 : 1))) h.text(name + JSON.stringify(x));
-    for (const [name, x] of [...g.gone].sort(([a], [b]) => (a < b ? -1 : 1))) h.text(name + JSON.stringify(x));
-    for (const [p, f] of [...g.forgotten].sort(([a], [b]) => a - b)) h.text(`${p}:${JSON.stringify(f)}`);
+    for (const [name, x] of [...g.handles].sort(([a], [b]) => (a < b ? -1 : 1)))
+      h.text(name + JSON.stringify(x));
+    for (const [name, x] of [...g.gone].sort(([a], [b]) => (a < b ? -1 : 1)))
+      h.text(name + JSON.stringify(x));
+    for (const [p, f] of [...g.forgotten].sort(([a], [b]) => a - b))
+      h.text(`${p}:${JSON.stringify(f)}`);
     for (const [k, v] of Object.entries(g.nameHint).sort()) h.text(`${k}${v}`);
     return h.hex();
   }
@@ -447,10 +526,13 @@ export class Machine {
     }
     const lines: string[] = [];
     let runStart = first;
-    const key = (p: number): string => `${USAGE_NAMES[this.mem.slotWord(p, W_USAGE)]} ${rcState(readRc(this.mem, p))}`;
+    const key = (p: number): string =>
+      `${USAGE_NAMES[this.mem.slotWord(p, W_USAGE)]} ${rcState(readRc(this.mem, p))}`;
     for (let p = first + 1; p <= end; p++) {
       if (p === end || key(p) !== key(runStart)) {
-        lines.push(`${paddrText(runStart)}..${paddrText(p)}  ${String(p - runStart).padStart(6)} frames  ${key(runStart)}`);
+        lines.push(
+          `${paddrText(runStart)}..${paddrText(p)}  ${String(p - runStart).padStart(6)} frames  ${key(runStart)}`,
+        );
         runStart = p;
       }
     }
@@ -472,7 +554,8 @@ export class Machine {
       if (n) lines.push(`  ${paddrText(p)} ×${n}`);
     }
     lines.push('forgotten references:');
-    for (const [p, f] of this.ghost.forgotten) lines.push(`  ${paddrText(p)} ×${f.frames + f.uniques}  (${f.by.join('; ')})`);
+    for (const [p, f] of this.ghost.forgotten)
+      lines.push(`  ${paddrText(p)} ×${f.frames + f.uniques}  (${f.by.join('; ')})`);
     lines.push(this.checkReport());
     return lines.join('\n');
   }
@@ -485,24 +568,31 @@ export class Machine {
       if (mine.length === 0) return `pass  ${inv.id}`;
       return `${inv.severity === 'warning' ? 'warn' : 'FAIL'}  ${inv.id}: ${mine.map((x) => x.message).join('; ')}`;
     });
-    for (const g of literalMemViewGaps(ctx)) lines.push(`note  vso.mem_view read literally (vostd's MV-6 gap): ${g}`);
+    for (const g of literalMemViewGaps(ctx))
+      lines.push(`note  vso.mem_view read literally (vostd's MV-6 gap): ${g}`);
     return lines.join('\n');
   }
 }
 
 /** The bytes of a data literal, refusing more than 1 MiB before materialising them. */
 function boundedBytes(d: DataLit): Uint8Array {
-  if ((d.kind === 'zeros' || d.kind === 'fill') && d.len > 1n << 20n) fail('InvalidArgs', 'at most 1 MiB at a time');
+  if ((d.kind === 'zeros' || d.kind === 'fill') && d.len > 1n << 20n)
+    fail('InvalidArgs', 'at most 1 MiB at a time');
   return dataBytes(d);
 }
 
 export function resolveConfig(c: MachineConfig): ResolvedConfig {
   const out = { ...DEFAULT_CONFIG };
-  if (c.arch !== undefined && c.arch !== 'x86_64') fail('InvalidArgs', `unknown arch \`${c.arch}\` (supported: x86_64)`);
+  if (c.arch !== undefined && c.arch !== 'x86_64')
+    fail('InvalidArgs', `unknown arch \`${c.arch}\` (supported: x86_64)`);
   if (c.mem !== undefined) {
     if (c.mem < BigInt(4 * MiB) || c.mem > BigInt(2 * GiB))
       fail('InvalidArgs', `mem=${c.mem} is outside 4M..2G (vostd's MAX_PADDR is 2 GiB)`);
-    if (c.mem % BigInt(2 * MiB) !== 0n) fail('InvalidArgs', `mem=${hex(c.mem)} is not a multiple of 2M (the linear map uses 2 MiB pages)`);
+    if (c.mem % BigInt(2 * MiB) !== 0n)
+      fail(
+        'InvalidArgs',
+        `mem=${hex(c.mem)} is not a multiple of 2M (the linear map uses 2 MiB pages)`,
+      );
     out.memBytes = Number(c.mem);
   }
   if (c.cpus !== undefined) {
@@ -510,12 +600,14 @@ export function resolveConfig(c: MachineConfig): ResolvedConfig {
     out.cpus = Number(c.cpus);
   }
   if (c.tlb !== undefined) {
-    if (c.tlb < 4n || c.tlb > 4096n || c.tlb % 4n !== 0n) fail('InvalidArgs', `tlb=${c.tlb} must be a multiple of 4 (4-way) in 4..4096`);
+    if (c.tlb < 4n || c.tlb > 4096n || c.tlb % 4n !== 0n)
+      fail('InvalidArgs', `tlb=${c.tlb} must be a multiple of 4 (4-way) in 4..4096`);
     out.tlbEntries = Number(c.tlb);
   }
   if (c.iommu !== undefined) out.iommu = c.iommu;
   if (c.seed !== undefined) {
-    if (c.seed < 0n || c.seed >= 2n ** 32n) fail('InvalidArgs', `seed=${c.seed} is outside 0..2^32-1`);
+    if (c.seed < 0n || c.seed >= 2n ** 32n)
+      fail('InvalidArgs', `seed=${c.seed} is outside 0..2^32-1`);
     out.seed = Number(c.seed);
   }
   return out;

@@ -69,7 +69,14 @@ export type Op =
   | { op: 'copy'; reader: string; writer: string }
   | { op: 'skip'; handle: string; len: bigint }
   | { op: 'limit'; handle: string; len: bigint }
-  | { op: 'dma'; kind: 'coherent' | 'stream'; handle: string; dir?: DmaDir; coherent?: boolean; as?: string }
+  | {
+      op: 'dma';
+      kind: 'coherent' | 'stream';
+      handle: string;
+      dir?: DmaDir;
+      coherent?: boolean;
+      as?: string;
+    }
   | { op: 'sync'; dma: string; dir: 'to_device' | 'from_device'; range?: RangeRef }
   | { op: 'device_read'; dma: string; offset: bigint; len: bigint }
   | { op: 'device_write'; dma: string; offset: bigint; data: DataLit }

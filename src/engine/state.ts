@@ -10,7 +10,13 @@ export interface Site {
 
 export type FrameHandle = { kind: 'frame'; name: string; pfn: number; site: Site };
 /** A Segment covers page numbers [start, end); each covered page holds one reference. */
-export type SegmentHandle = { kind: 'segment'; name: string; start: number; end: number; site: Site };
+export type SegmentHandle = {
+  kind: 'segment';
+  name: string;
+  start: number;
+  end: number;
+  site: Site;
+};
 export type UniqueHandle = { kind: 'unique'; name: string; pfn: number; site: Site };
 /** A user address space (UserPtConfig): its root page-table node. */
 export type VmSpaceHandle = { kind: 'vmspace'; name: string; root: number; site: Site };
@@ -90,7 +96,16 @@ export const KIND_TYPE: Record<HandleKind, string> = {
 };
 
 /** Default-name prefixes (commands.md). */
-export const KIND_PREFIX: Record<HandleKind, string> = { frame: 'f', segment: 's', unique: 'u', vmspace: 'vs', cursor: 'c', reader: 'r', writer: 'w', dma: 'd' };
+export const KIND_PREFIX: Record<HandleKind, string> = {
+  frame: 'f',
+  segment: 's',
+  unique: 'u',
+  vmspace: 'vs',
+  cursor: 'c',
+  reader: 'r',
+  writer: 'w',
+  dma: 'd',
+};
 
 /** A name whose handle was moved or dropped: it still names its address. */
 export interface Gone {
@@ -126,7 +141,17 @@ export interface Ghost {
 }
 
 export function newGhost(cpus: number): Ghost {
-  return { handles: new Map(), gone: new Map(), forgotten: new Map(), nameHint: {}, cpu: 0, active: new Array<string | null>(cpus).fill(null), nextIoId: 1, dmaSet: new Map(), daddrNext: DADDR_BASE_PAGE };
+  return {
+    handles: new Map(),
+    gone: new Map(),
+    forgotten: new Map(),
+    nameHint: {},
+    cpu: 0,
+    active: new Array<string | null>(cpus).fill(null),
+    nextIoId: 1,
+    dmaSet: new Map(),
+    daddrNext: DADDR_BASE_PAGE,
+  };
 }
 
 /** With the IOMMU on, device addresses start at 4 GiB, above any physical address. */

@@ -13,7 +13,10 @@ export const TE_GLOBAL = 8;
 export const TE_DIRTY = 16;
 export const TE_EXEC = 32;
 
-export type TlbFlushOp = { kind: 'all' } | { kind: 'address'; vpn: number } | { kind: 'range'; vpn: number; pages: number };
+export type TlbFlushOp =
+  | { kind: 'all' }
+  | { kind: 'address'; vpn: number }
+  | { kind: 'range'; vpn: number; pages: number };
 
 export const MAX_FLUSH_OPS = 32;
 export const RANGE_AS_ALL_PAGES = 32;
@@ -119,7 +122,14 @@ export class Tlb {
   }
 
   /** Fill after a walk: the invalid or least recently used way of the set. */
-  fill(cpu: number, baseVpn: number, pfn: number, level: number, flags: number, gen: number): number {
+  fill(
+    cpu: number,
+    baseVpn: number,
+    pfn: number,
+    level: number,
+    flags: number,
+    gen: number,
+  ): number {
     const set = (level === 1 ? baseVpn : baseVpn / 512) % this.sets;
     let victim = 0;
     let oldest = Infinity;
@@ -178,7 +188,16 @@ export class Tlb {
       const i = cpu * this.entries + k;
       const f = this.flags[i]!;
       if (f & TE_VALID)
-        out.push({ cpu, way: k % TLB_WAYS, vpn: this.vpn[i]!, pfn: this.pfn[i]!, level: (f >> 8) & 15, flags: f, age: this.age[i]!, gen: this.gen[i]! });
+        out.push({
+          cpu,
+          way: k % TLB_WAYS,
+          vpn: this.vpn[i]!,
+          pfn: this.pfn[i]!,
+          level: (f >> 8) & 15,
+          flags: f,
+          age: this.age[i]!,
+          gen: this.gen[i]!,
+        });
     }
     return out;
   }

@@ -24,14 +24,51 @@ import {
 } from './arch';
 import { hex, paddrText, type Core } from './core';
 import { fail } from './errors';
-import { claimSlot, RC_BAND, RC_UNIQUE, RC_UNUSED, Storage, Usage, Vtable, W_OBLIG, W_PATHS, W_STORAGE, W_USAGE, W_VTABLE, W_GEN, readRc, rcText, writeRc } from './frame/meta';
+import {
+  claimSlot,
+  RC_BAND,
+  RC_UNIQUE,
+  RC_UNUSED,
+  Storage,
+  Usage,
+  Vtable,
+  W_OBLIG,
+  W_PATHS,
+  W_STORAGE,
+  W_USAGE,
+  W_VTABLE,
+  W_GEN,
+  readRc,
+  rcText,
+  writeRc,
+} from './frame/meta';
 import { releaseRef, requires } from './frame/ops';
 import { bind, chooseName, describeHandle, lookup, retire } from './handles';
 import type { RangeRef } from './ops';
-import { allocNode, childOrCreate, entryPages, freeNode, indexAt, pteHi, pteLo, setPte, walk, walkInto, type LeafRef } from './page_table/node';
+import {
+  allocNode,
+  childOrCreate,
+  entryPages,
+  freeNode,
+  indexAt,
+  pteHi,
+  pteLo,
+  setPte,
+  walk,
+  walkInto,
+  type LeafRef,
+} from './page_table/node';
 import { guardLevelOf, leavesUnder, nextEntry, nodeSpan } from './page_table/cursor';
 import type { CursorHandle, VmSpaceHandle } from './state';
-import { TE_DIRTY, TE_EXEC, TE_GLOBAL, TE_USER, TE_WRITABLE, pushFlushOp, type TlbFlushOp } from './tlb';
+import {
+  TE_DIRTY,
+  TE_EXEC,
+  TE_GLOBAL,
+  TE_USER,
+  TE_WRITABLE,
+  pushFlushOp,
+  type TlbFlushOp,
+} from './tlb';
 
 const PAGE = 4096;
 /** MAX_USERSPACE_VADDR in pages: VmSpace cursors stay below it (the top user page is excluded). */
@@ -62,14 +99,28 @@ function newFlusher(): TlbFlusher {
 
 // ---- properties ---------------------------------------------------------------------------------
 
-export function parseProp(core: Core, letters: string | undefined, cache: string | undefined): PageProperty {
+export function parseProp(
+  core: Core,
+  letters: string | undefined,
+  cache: string | undefined,
+): PageProperty {
   const l = letters ?? 'rw';
   let flags = 0;
   if (l.includes('r')) flags |= PF_R;
   if (l.includes('w')) flags |= PF_W;
   if (l.includes('x')) flags |= PF_X;
-  requires(core, (flags & PF_R) !== 0, 'new_page_req.readable', `page property \`${l}\` lacks r: every mapped page must be readable (PageProperty R)`);
-  const c = cache === 'uc' ? CachePolicy.Uncacheable : cache === 'wt' ? CachePolicy.Writethrough : CachePolicy.Writeback;
+  requires(
+    core,
+    (flags & PF_R) !== 0,
+    'new_page_req.readable',
+    `page property \`${l}\` lacks r: every mapped page must be readable (PageProperty R)`,
+  );
+  const c =
+    cache === 'uc'
+      ? CachePolicy.Uncacheable
+      : cache === 'wt'
+        ? CachePolicy.Writethrough
+        : CachePolicy.Writeback;
   return { flags, cache: c, priv: PRIV_USER };
 }
 
@@ -114,16 +165,34 @@ export function deactivate(core: Core): string {
 
 export function dropVmSpace(core: Core, vs: VmSpaceHandle): string {
   const cpus = core.ghost.active.flatMap((a, i) => (a === vs.name ? [i] : []));
-  if (cpus.length) fail('InUse', `${vs.name} is active on cpu ${cpus.join(', ')}: \`deactivate\` there first (an active space is held by its CPU)`);
-  const users = [...core.ghost.handles.values()].filter((h) => h.kind === 'cursor' && h.vs === vs.name).map((h) => h.name);
-  requires(core, users.length === 0, 'DropVmSpace.no_cursor', `${vs.name} is still used by ${users.join(', ')}: drop them first`);
+  if (cpus.length)
+    fail(
+      'InUse',
+      `${vs.name} is active on cpu ${cpus.join(', ')}: \`deactivate\` there first (an active space is held by its CPU)`,
+    );
+  const users = [...core.ghost.handles.values()]
+    .filter((h) => h.kind === 'cursor' && h.vs === vs.name)
+    .map((h) => h.name);
+  requires(
+    core,
+    users.length === 0,
+    'DropVmSpace.no_cursor',
+    `${vs.name} is still used by ${users.join(', ')}: drop them first`,
+  );
   retire(core, vs, 'dropped');
   const leaves: { vpn: number; pfn: number; level: number }[] = [];
   const nodes: number[] = [];
   for (let i = core.consts.userTopRange[0]; i < core.consts.userTopRange[1]; i++) {
     const lo = pteLo(core.mem, vs.root, i);
     if (!(lo & 1)) continue;
-    leavesUnder(core.mem, ptePaddr(lo, pteHi(core.mem, vs.root, i)) / PAGE, 3, i * entryPages(4), leaves, nodes);
+    leavesUnder(
+      core.mem,
+      ptePaddr(lo, pteHi(core.mem, vs.root, i)) / PAGE,
+      3,
+      i * entryPages(4),
+      leaves,
+      nodes,
+    );
   }
   for (const l of leaves) unmapRef(core, l.pfn);
   for (const n of nodes) freeNode(core, n);
@@ -145,34 +214,69 @@ function cursorRange(range: RangeRef): [number, number] {
   if ('name' in range.start) fail('InvalidArgs', 'a virtual range starts with a number');
   const s = range.start.num;
   const e = range.end ?? s + (range.len ?? 0n);
-  if (s % 4096n !== 0n || e % 4096n !== 0n) fail('AccessDenied', `virtual range ${hex(s)}..${hex(e)} is not page-aligned (UnalignedVaddr)`);
-  if (s >= e) fail('AccessDenied', `virtual range ${hex(s)}..${hex(e)} is empty (InvalidVaddrRange)`);
-  if (e > BigInt(USER_END_VPN) * 4096n) fail('AccessDenied', `virtual range ${hex(s)}..${hex(e)} leaves user space (InvalidVaddrRange)`);
+  if (s % 4096n !== 0n || e % 4096n !== 0n)
+    fail('AccessDenied', `virtual range ${hex(s)}..${hex(e)} is not page-aligned (UnalignedVaddr)`);
+  if (s >= e)
+    fail('AccessDenied', `virtual range ${hex(s)}..${hex(e)} is empty (InvalidVaddrRange)`);
+  if (e > BigInt(USER_END_VPN) * 4096n)
+    fail(
+      'AccessDenied',
+      `virtual range ${hex(s)}..${hex(e)} leaves user space (InvalidVaddrRange)`,
+    );
   return [Number(s / 4096n), Number(e / 4096n)];
 }
 
 /** Creates a cursor (locking its subtree, creating missing nodes down to the guard). */
-export function openCursor(core: Core, vsName: string, range: RangeRef, mut: boolean, name: string): CursorHandle {
+export function openCursor(
+  core: Core,
+  vsName: string,
+  range: RangeRef,
+  mut: boolean,
+  name: string,
+): CursorHandle {
   const vs = lookup(core, vsName, ['vmspace']);
   const [start, end] = cursorRange(range);
   const guardLevel = guardLevelOf(start, end);
   const [lockStart, lockEnd] = nodeSpan(start, guardLevel);
   for (const h of core.ghost.handles.values())
     if (h.kind === 'cursor' && h.vs === vs.name && h.lockStart < lockEnd && lockStart < h.lockEnd)
-      fail('WouldBlock', `${h.name} already locks ${vaText(h.lockStart)}..${vaText(h.lockEnd)} of ${vs.name}, which overlaps this cursor's subtree`);
+      fail(
+        'WouldBlock',
+        `${h.name} already locks ${vaText(h.lockStart)}..${vaText(h.lockEnd)} of ${vs.name}, which overlaps this cursor's subtree`,
+      );
   let node = vs.root;
-  for (let level = 4; level > guardLevel; level--) node = childOrCreate(core, node, level, indexAt(start, level));
-  return { kind: 'cursor', name, vs: vs.name, mut, start, end, va: start, guardLevel, lockStart, lockEnd, site: core.site };
+  for (let level = 4; level > guardLevel; level--)
+    node = childOrCreate(core, node, level, indexAt(start, level));
+  return {
+    kind: 'cursor',
+    name,
+    vs: vs.name,
+    mut,
+    start,
+    end,
+    va: start,
+    guardLevel,
+    lockStart,
+    lockEnd,
+    site: core.site,
+  };
 }
 
-export function cursor(core: Core, vsName: string, range: RangeRef, mut: boolean, as?: string): string {
+export function cursor(
+  core: Core,
+  vsName: string,
+  range: RangeRef,
+  mut: boolean,
+  as?: string,
+): string {
   const name = chooseName(core, 'cursor', as);
   return describeHandle(bind(core, openCursor(core, vsName, range, mut, name)));
 }
 
 function mutCursor(core: Core, name: string): CursorHandle {
   const c = lookup(core, name, ['cursor']);
-  if (!c.mut) fail('WrongKind', `${name} is a read-only Cursor; this needs a CursorMut (\`cursor_mut\`)`);
+  if (!c.mut)
+    fail('WrongKind', `${name} is a read-only Cursor; this needs a CursorMut (\`cursor_mut\`)`);
   return c;
 }
 
@@ -187,10 +291,19 @@ function setVa(core: Core, c: CursorHandle, va: number): void {
 
 /** Panics of find_next/take_next/protect_next/unmap: len aligned, va + len within the barrier. */
 function lenPages(c: CursorHandle, len: bigint, what: string): number {
-  if (len % 4096n !== 0n) fail('Panic', `${what}: length ${hex(len)} is not page-aligned`, `${what} panic: len % PAGE_SIZE != 0`);
+  if (len % 4096n !== 0n)
+    fail(
+      'Panic',
+      `${what}: length ${hex(len)} is not page-aligned`,
+      `${what} panic: len % PAGE_SIZE != 0`,
+    );
   const pages = len / 4096n;
   if (BigInt(c.va) + pages > BigInt(c.end))
-    fail('Panic', `${what}: ${vaText(c.va)} + ${hex(len)} goes past the cursor's end ${vaText(c.end)}`, `${what} panic: va + len > barrier end`);
+    fail(
+      'Panic',
+      `${what}: ${vaText(c.va)} + ${hex(len)} goes past the cursor's end ${vaText(c.end)}`,
+      `${what} panic: va + len > barrier end`,
+    );
   return Number(pages);
 }
 
@@ -205,9 +318,14 @@ export function va(core: Core, name: string): string {
 
 export function jump(core: Core, name: string, vaB: bigint): string {
   const c = lookup(core, name, ['cursor']);
-  if (vaB % 4096n !== 0n) fail('Panic', `jump target ${hex(vaB)} is not page-aligned`, 'jump panic: unaligned va');
+  if (vaB % 4096n !== 0n)
+    fail('Panic', `jump target ${hex(vaB)} is not page-aligned`, 'jump panic: unaligned va');
   const [vpn] = splitVa(vaB);
-  if (vpn < c.start || vpn >= c.end) fail('AccessDenied', `${hex(vaB)} is outside ${name}'s range ${vaText(c.start)}..${vaText(c.end)}`);
+  if (vpn < c.start || vpn >= c.end)
+    fail(
+      'AccessDenied',
+      `${hex(vaB)} is outside ${name}'s range ${vaText(c.start)}..${vaText(c.end)}`,
+    );
   setVa(core, c, vpn);
   return vaText(vpn);
 }
@@ -218,13 +336,18 @@ function leafText(vpn: number, lo: number, hi: number): string {
 
 export function query(core: Core, name: string, as?: string): string {
   const c = lookup(core, name, ['cursor']);
-  if (c.va >= c.end) fail('AccessDenied', `${name} is at ${vaText(c.va)}, at or past its end ${vaText(c.end)}`);
+  if (c.va >= c.end)
+    fail('AccessDenied', `${name} is at ${vaText(c.va)}, at or past its end ${vaText(c.end)}`);
   const w = walk(core.mem, spaceOf(core, c).root, c.va);
   if (!w.ok) return `${vaText(c.va)}: nothing mapped`;
   const pfn = ptePaddr(w.lo, w.hi) / PAGE;
   const rc = readRc(core.mem, pfn);
   if (rc === RC_UNUSED || rc === RC_UNIQUE || rc === RC_BAND)
-    fail('Panic', `refcount of ${paddrText(pfn)} is ${rcText(rc)}: cloning the mapped item overflows`, 'query_panic_condition');
+    fail(
+      'Panic',
+      `refcount of ${paddrText(pfn)} is ${rcText(rc)}: cloning the mapped item overflows`,
+      'query_panic_condition',
+    );
   const text = leafText(c.va, w.lo, w.hi);
   if (as === undefined) return text; // the clone is dropped at once: no net change
   const fname = chooseName(core, 'frame', as);
@@ -253,14 +376,27 @@ interface PathCache {
   node: number;
 }
 
-function mapLeaf(core: Core, c: CursorHandle, vs: VmSpaceHandle, pfn: number, prop: PageProperty, cache?: PathCache): number {
-  if (c.va >= c.end) fail('Panic', `map: ${c.name} is at ${vaText(c.va)}, at or past its end`, 'map_panic_conditions: va >= barrier end');
+function mapLeaf(
+  core: Core,
+  c: CursorHandle,
+  vs: VmSpaceHandle,
+  pfn: number,
+  prop: PageProperty,
+  cache?: PathCache,
+): number {
+  if (c.va >= c.end)
+    fail(
+      'Panic',
+      `map: ${c.name} is at ${vaText(c.va)}, at or past its end`,
+      'map_panic_conditions: va >= barrier end',
+    );
   const l1Base = c.va - (c.va % 512);
   let node: number;
   if (cache && cache.l1Base === l1Base) node = cache.node;
   else {
     node = vs.root;
-    for (let level = 4; level > 1; level--) node = childOrCreate(core, node, level, indexAt(c.va, level));
+    for (let level = 4; level > 1; level--)
+      node = childOrCreate(core, node, level, indexAt(c.va, level));
     if (cache) {
       cache.l1Base = l1Base;
       cache.node = node;
@@ -273,24 +409,55 @@ function mapLeaf(core: Core, c: CursorHandle, vs: VmSpaceHandle, pfn: number, pr
   setPte(core, node, idx, lo, hi);
   core.mem.setSlotWord(pfn, W_PATHS, core.mem.slotWord(pfn, W_PATHS) + 1);
   // A bulk map (cache given) reports one summary effect instead of one per page.
-  if (!cache) core.effects.push({ kind: 'pte', pfn, text: `PTE ${vs.name}@${vaText(c.va)} → ${paddrText(pfn)} ${propText(lo, hi)}` });
+  if (!cache)
+    core.effects.push({
+      kind: 'pte',
+      pfn,
+      text: `PTE ${vs.name}@${vaText(c.va)} → ${paddrText(pfn)} ${propText(lo, hi)}`,
+    });
   return old;
 }
 
 function mapRequires(core: Core, pfn: number): void {
   const rc = readRc(core.mem, pfn);
   const u = core.mem.slotWord(pfn, W_USAGE);
-  requires(core, u !== Usage.PageTable, 'item_slot_in_regions.not_page_table', `frame ${paddrText(pfn)} is a page-table node; it cannot be mapped as data`);
-  requires(core, rc !== RC_UNUSED, 'item_slot_in_regions.in_use', `frame ${paddrText(pfn)} is free (UNUSED): mapping it would be a use after free`);
-  requires(core, rc > 0 && rc !== RC_UNIQUE && rc !== RC_BAND, 'item_slot_in_regions.refcount', `frame ${paddrText(pfn)} has refcount ${rcText(rc)}; a mapped item needs 0 < refcount ≤ REF_COUNT_MAX`);
+  requires(
+    core,
+    u !== Usage.PageTable,
+    'item_slot_in_regions.not_page_table',
+    `frame ${paddrText(pfn)} is a page-table node; it cannot be mapped as data`,
+  );
+  requires(
+    core,
+    rc !== RC_UNUSED,
+    'item_slot_in_regions.in_use',
+    `frame ${paddrText(pfn)} is free (UNUSED): mapping it would be a use after free`,
+  );
+  requires(
+    core,
+    rc > 0 && rc !== RC_UNIQUE && rc !== RC_BAND,
+    'item_slot_in_regions.refcount',
+    `frame ${paddrText(pfn)} has refcount ${rcText(rc)}; a mapped item needs 0 < refcount ≤ REF_COUNT_MAX`,
+  );
 }
 
-export function map(core: Core, cname: string, hname: string, prop?: string, cache?: string): string {
+export function map(
+  core: Core,
+  cname: string,
+  hname: string,
+  prop?: string,
+  cache?: string,
+): string {
   const c = mutCursor(core, cname);
   const vs = spaceOf(core, c);
   const f = lookup(core, hname, ['frame']);
   const pp = parseProp(core, prop, cache);
-  if (c.va + 1 > c.end) fail('Panic', `map: ${cname} is at ${vaText(c.va)}, at or past its end ${vaText(c.end)}`, 'map_panic_conditions: va + page size > barrier end');
+  if (c.va + 1 > c.end)
+    fail(
+      'Panic',
+      `map: ${cname} is at ${vaText(c.va)}, at or past its end ${vaText(c.end)}`,
+      'map_panic_conditions: va + page size > barrier end',
+    );
   mapRequires(core, f.pfn);
   const at = c.va;
   const old = mapLeaf(core, c, vs, f.pfn, pp);
@@ -315,8 +482,17 @@ export function dispatch(core: Core, vs: VmSpaceHandle, fl: TlbFlusher): string 
   for (const cpu of cpus) for (const op of fl.ops) n += core.tlb.flush(cpu, op);
   for (const pfn of fl.frames) unmapRef(core, pfn);
   for (const s of fl.strays) releaseStray(core, s.node, s.level, s.vpn);
-  const opsText = fl.ops.map((o) => (o.kind === 'all' ? 'All' : o.kind === 'address' ? `Address(${vaText(o.vpn)})` : `Range(${vaText(o.vpn)}..${vaText(o.vpn + o.pages)})`));
-  const shown = opsText.length > 4 ? `${opsText.slice(0, 3).join(', ')} … (${opsText.length} ops)` : opsText.join(', ');
+  const opsText = fl.ops.map((o) =>
+    o.kind === 'all'
+      ? 'All'
+      : o.kind === 'address'
+        ? `Address(${vaText(o.vpn)})`
+        : `Range(${vaText(o.vpn)}..${vaText(o.vpn + o.pages)})`,
+  );
+  const shown =
+    opsText.length > 4
+      ? `${opsText.slice(0, 3).join(', ')} … (${opsText.length} ops)`
+      : opsText.join(', ');
   return `flushed ${shown || 'nothing'} on ${cpus.length ? 'cpu ' + cpus.join(',') : 'no cpu'} (${n} TLB entr${n === 1 ? 'y' : 'ies'})`;
 }
 
@@ -329,13 +505,23 @@ function releaseStray(core: Core, node: number, level: number, vpn: number): voi
 }
 
 /** OSTD's take_next: clear the next entry starting in [va, va+pages); stray nodes come whole. */
-function takeNext(core: Core, c: CursorHandle, vs: VmSpaceHandle, pages: number, fl: TlbFlusher | null): { vpn: number; pfn: number; count: number } | null {
+function takeNext(
+  core: Core,
+  c: CursorHandle,
+  vs: VmSpaceHandle,
+  pages: number,
+  fl: TlbFlusher | null,
+): { vpn: number; pfn: number; count: number } | null {
   const f = nextEntry(core.mem, vs.root, c.va, c.va + pages, c.guardLevel, fl !== null);
   if (!f) return null;
   setPte(core, f.node, f.idx, 0, 0);
   if (f.kind === 'leaf') {
     const pfn = ptePaddr(f.lo, f.hi) / PAGE;
-    core.effects.push({ kind: 'pte', pfn, text: `PTE ${vs.name}@${vaText(f.vpn)} cleared (was → ${paddrText(pfn)})` });
+    core.effects.push({
+      kind: 'pte',
+      pfn,
+      text: `PTE ${vs.name}@${vaText(f.vpn)} cleared (was → ${paddrText(pfn)})`,
+    });
     if (fl) {
       pushFlushOp(fl.ops, { kind: 'address', vpn: f.vpn });
       fl.frames.push(pfn);
@@ -345,7 +531,11 @@ function takeNext(core: Core, c: CursorHandle, vs: VmSpaceHandle, pages: number,
   }
   const leaves: { vpn: number; pfn: number; level: number }[] = [];
   leavesUnder(core.mem, f.child, f.level, f.vpn, leaves, []);
-  core.effects.push({ kind: 'pte', pfn: f.child, text: `PTE ${vs.name}@${vaText(f.vpn)} cleared: level-${f.level} node ${paddrText(f.child)} is stray (${leaves.length} mappings)` });
+  core.effects.push({
+    kind: 'pte',
+    pfn: f.child,
+    text: `PTE ${vs.name}@${vaText(f.vpn)} cleared: level-${f.level} node ${paddrText(f.child)} is stray (${leaves.length} mappings)`,
+  });
   pushFlushOp(fl!.ops, { kind: 'range', vpn: f.vpn, pages: f.pages });
   fl!.strays.push({ node: f.child, level: f.level, vpn: f.vpn });
   setVa(core, c, f.vpn + f.pages);
@@ -402,7 +592,10 @@ export function protectNext(core: Core, cname: string, len: bigint, prop: string
   np.priv = old.priv;
   const [lo, hi] = encodeLeaf(ptePaddr(f.lo, f.hi), np);
   setPte(core, f.node, f.idx, lo, hi);
-  core.effects.push({ kind: 'pte', text: `PTE ${vs.name}@${vaText(f.vpn)} now ${propText(lo, hi)} (no flush)` });
+  core.effects.push({
+    kind: 'pte',
+    text: `PTE ${vs.name}@${vaText(f.vpn)} now ${propText(lo, hi)} (no flush)`,
+  });
   setVa(core, c, f.vpn + 1);
   return `protected ${vaText(f.vpn)}..${vaText(f.vpn + 1)} → ${flagsText(np.flags)} (no TLB flush: \`flush ${cname}\` sends one)`;
 }
@@ -432,8 +625,17 @@ function temp<T>(core: Core, vs: string, range: RangeRef, f: (name: string) => T
   }
 }
 
-export function mapAt(core: Core, vs: string, vaB: bigint, h: string, prop?: string, cache?: string): string {
-  return temp(core, vs, { start: { num: vaB }, len: 4096n }, (name) => map(core, name, h, prop, cache));
+export function mapAt(
+  core: Core,
+  vs: string,
+  vaB: bigint,
+  h: string,
+  prop?: string,
+  cache?: string,
+): string {
+  return temp(core, vs, { start: { num: vaB }, len: 4096n }, (name) =>
+    map(core, name, h, prop, cache),
+  );
 }
 
 export function unmapRange(core: Core, vs: string, range: RangeRef): string {
@@ -481,7 +683,10 @@ export function mmap(core: Core, vsName: string, range: RangeRef, prop?: string)
       c.va++;
       n++;
     }
-    core.effects.push({ kind: 'pte', text: `${n} PTEs of ${vs.name} written at ${vaText(c.start)}..${vaText(c.end)}` });
+    core.effects.push({
+      kind: 'pte',
+      text: `${n} PTEs of ${vs.name} written at ${vaText(c.start)}..${vaText(c.end)}`,
+    });
     return `mapped ${n} new frame${n === 1 ? '' : 's'} at ${vaText(c.start)}..${vaText(c.end)}${fl.ops.length ? '; ' + dispatch(core, vs, fl) : ''}`;
   });
 }
@@ -500,7 +705,11 @@ export const FAULT_READ_ONLY = 3;
 export const FAULT_TLB_DENIED = 4;
 
 /** What the last translateUser saw, for the command's text. Reused: the hot path allocates nothing. */
-export const xlate = { hit: false, fault: FAULT_NONE, leaf: { level: 0, node: 0, idx: 0, lo: 0, hi: 0 } as LeafRef };
+export const xlate = {
+  hit: false,
+  fault: FAULT_NONE,
+  leaf: { level: 0, node: 0, idx: 0, lo: 0, hi: 0 } as LeafRef,
+};
 
 /**
  * The MMU for a user-mode access by `cpu` to page `vpn`: the TLB, then a walk that fills it and
@@ -579,7 +788,8 @@ export function access(core: Core, vpn: number, write: boolean): Access {
 
 function ioBounds(vaB: bigint, len: number): void {
   if (len > MAX_IO) fail('InvalidArgs', `at most ${MAX_IO} bytes at a time`);
-  if (vaB + BigInt(len) > 2n ** 64n) fail('Overflow', `${hex(vaB)} + ${len} overflows the address space`);
+  if (vaB + BigInt(len) > 2n ** 64n)
+    fail('Overflow', `${hex(vaB)} + ${len} overflows the address space`);
 }
 
 export function cpuRead(core: Core, vaB: bigint, lenB: bigint): string {
@@ -619,19 +829,32 @@ export function cpuWrite(core: Core, vaB: bigint, data: Uint8Array): string {
 export function bytesText(b: Uint8Array): string {
   const shown = b.subarray(0, 64);
   const printable = shown.every((x) => x >= 0x20 && x < 0x7f);
-  const body = printable ? JSON.stringify(String.fromCharCode(...shown)) : `x"${[...shown].map((x) => x.toString(16).padStart(2, '0')).join(' ')}"`;
+  const body = printable
+    ? JSON.stringify(String.fromCharCode(...shown))
+    : `x"${[...shown].map((x) => x.toString(16).padStart(2, '0')).join(' ')}"`;
   return body + (b.length > 64 ? ` … (${b.length} bytes)` : '');
 }
 
-export function translate(core: Core, vsName: string, vaB: bigint): { text: string; pa: bigint | null } {
+export function translate(
+  core: Core,
+  vsName: string,
+  vaB: bigint,
+): { text: string; pa: bigint | null } {
   const vs = lookup(core, vsName, ['vmspace']);
   const [vpn, off] = splitVa(vaB);
   const w = walk(core.mem, vs.root, vpn);
   const steps = w.indices.map((x, k) => `L${4 - k}[${x}]`).join('→');
-  if (!w.ok) return { text: `${hex(vaB)}: fault (walk ${steps} found no entry at level ${w.level})`, pa: null };
+  if (!w.ok)
+    return {
+      text: `${hex(vaB)}: fault (walk ${steps} found no entry at level ${w.level})`,
+      pa: null,
+    };
   const leafPages = entryPages(w.level);
   const pa = BigInt(ptePaddr(w.lo, w.hi)) + BigInt(vpn % leafPages) * 4096n + BigInt(off);
-  return { text: `${hex(vaB)} → ${hex(pa)} (walk ${steps}; ${propText(w.lo, w.hi)}${w.lo & PTE_USER ? ' user' : ' kernel'}, ${w.level === 1 ? '4K' : w.level === 2 ? '2M' : '1G'})`, pa };
+  return {
+    text: `${hex(vaB)} → ${hex(pa)} (walk ${steps}; ${propText(w.lo, w.hi)}${w.lo & PTE_USER ? ' user' : ' kernel'}, ${w.level === 1 ? '4K' : w.level === 2 ? '2M' : '1G'})`,
+    pa,
+  };
 }
 
 export function tlbShow(core: Core, cpu?: number): string {
@@ -639,7 +862,9 @@ export function tlbShow(core: Core, cpu?: number): string {
   const lines: string[] = [];
   for (const c of cpus) {
     const es = core.tlb.entriesOf(c);
-    lines.push(`cpu ${c} (${core.ghost.active[c] ?? 'kernel page table'}): ${es.length}/${core.tlb.entries} entries`);
+    lines.push(
+      `cpu ${c} (${core.ghost.active[c] ?? 'kernel page table'}): ${es.length}/${core.tlb.entries} entries`,
+    );
     for (const e of es.sort((x, y) => x.vpn - y.vpn))
       lines.push(
         `  ${vaText(e.vpn)} → ${paddrText(e.pfn)} ${e.level === 2 ? '2M' : '4K'} ${e.flags & TE_WRITABLE ? 'rw' : 'r-'}${e.flags & TE_USER ? ' user' : ''}${e.flags & TE_GLOBAL ? ' global' : ''}${e.flags & TE_DIRTY ? ' D' : ''} age ${e.age}`,
@@ -650,7 +875,8 @@ export function tlbShow(core: Core, cpu?: number): string {
 
 export function tlbFlushCmd(core: Core, target: 'all' | RangeRef | bigint, cpuB?: bigint): string {
   const cpu = cpuB === undefined ? core.ghost.cpu : Number(cpuB);
-  if (cpuB !== undefined && (cpuB < 0n || cpuB >= BigInt(core.config.cpus))) fail('InvalidArgs', `this machine has CPUs 0..${core.config.cpus - 1}`);
+  if (cpuB !== undefined && (cpuB < 0n || cpuB >= BigInt(core.config.cpus)))
+    fail('InvalidArgs', `this machine has CPUs 0..${core.config.cpus - 1}`);
   let op: TlbFlushOp;
   if (target === 'all') op = { kind: 'all' };
   else if (typeof target === 'bigint') op = { kind: 'address', vpn: splitVa(target)[0] };
@@ -673,7 +899,9 @@ export function showPt(core: Core, vsName: string, range?: RangeRef): string {
   if (range) {
     [from, to] = cursorRange(range);
   }
-  const lines = [`${vs.name}: root ${paddrText(vs.root)} (L4; entries 256..511 borrowed from the kernel)`];
+  const lines = [
+    `${vs.name}: root ${paddrText(vs.root)} (L4; entries 256..511 borrowed from the kernel)`,
+  ];
   const rec = (node: number, level: number, base: number, indent: string): void => {
     const ep = entryPages(level);
     for (let i = 0; i < 512; i++) {
@@ -686,7 +914,9 @@ export function showPt(core: Core, vsName: string, range?: RangeRef): string {
       if (lo & 0x80 || level === 1) lines.push(`${indent}[${i}] ${leafText(cb, lo, hi)}`);
       else {
         const child = ptePaddr(lo, hi) / PAGE;
-        lines.push(`${indent}[${i}] L${level - 1} node ${paddrText(child)} (${vaText(cb)}.., ${core.mem.slotWord(child, 6)} entries)`);
+        lines.push(
+          `${indent}[${i}] L${level - 1} node ${paddrText(child)} (${vaText(cb)}.., ${core.mem.slotWord(child, 6)} entries)`,
+        );
         if (lines.length < 2000) rec(child, level - 1, cb, indent + '  ');
       }
     }

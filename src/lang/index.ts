@@ -8,4 +8,11 @@ export { print } from './printer';
 export { lex, commentStart } from './lexer';
 export { SyntaxError_, type Stmt, type Expect } from './ast';
 export { Session, formatResult, CATALOGUE_IDS, type LineResult } from './session';
-export { encodeFragment, decodeFragment, MAX_LINK_CHARS, MAX_SCRIPT_BYTES, MAX_SCRIPT_LINES, type SharedScenario } from './link';
+export {
+  encodeFragment,
+  decodeFragment,
+  MAX_LINK_CHARS,
+  MAX_SCRIPT_BYTES,
+  MAX_SCRIPT_LINES,
+  type SharedScenario,
+} from './link';

@@ -7,7 +7,7 @@ export type Tok =
   /** A byte string: one char per byte (0..255). */
   | { t: 'str'; v: string; col: number; end: number }
   | { t: 'hex'; v: number[]; col: number; end: number }
-  | { t: 'punct'; v: '..' | '+' | '=' ; col: number; end: number }
+  | { t: 'punct'; v: '..' | '+' | '='; col: number; end: number }
   /** `(clause)` right after a word, kept raw (expect error CODE(clause)). */
   | { t: 'paren'; v: string; col: number; end: number };
 
@@ -49,7 +49,8 @@ export function lex(line: string): Tok[] {
       if (i >= src.length) err('unterminated hex string (missing closing ")', start);
       i++;
       const digits = hex.replace(/[\s_]/g, '');
-      if (!/^[0-9a-fA-F]*$/.test(digits)) err('a hex string holds only hex digits and spaces', start);
+      if (!/^[0-9a-fA-F]*$/.test(digits))
+        err('a hex string holds only hex digits and spaces', start);
       if (digits.length % 2) err('a hex string needs an even number of hex digits', start);
       const bytes: number[] = [];
       for (let k = 0; k < digits.length; k += 2) bytes.push(parseInt(digits.slice(k, k + 2), 16));
@@ -108,7 +109,8 @@ export function lex(line: string): Tok[] {
         v *= SUFFIX[suf]!;
         i++;
       }
-      if (i < src.length && /[A-Za-z0-9_]/.test(src[i]!)) err(`bad number \`${src.slice(start, i + 1)}\``, start);
+      if (i < src.length && /[A-Za-z0-9_]/.test(src[i]!))
+        err(`bad number \`${src.slice(start, i + 1)}\``, start);
       if (v > U64_MAX) err(`number ${src.slice(start, i)} does not fit in 64 bits`, start);
       out.push({ t: 'num', v, col: start + 1, end: i });
       continue;

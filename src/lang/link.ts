@@ -18,7 +18,8 @@ function toBase64Url(bytes: Uint8Array): string {
 }
 
 function fromBase64Url(s: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new Error('the link holds characters that base64url does not use');
+  if (!/^[A-Za-z0-9_-]*$/.test(s))
+    throw new Error('the link holds characters that base64url does not use');
   const b64 = s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4);
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);
@@ -36,7 +37,8 @@ export function encodeFragment(script: string, step?: number): string {
 export function decodeFragment(urlOrFragment: string): SharedScenario {
   const hashAt = urlOrFragment.indexOf('#');
   const frag = hashAt >= 0 ? urlOrFragment.slice(hashAt + 1) : urlOrFragment;
-  if (frag.length > MAX_LINK_CHARS) throw new Error(`the link is too long (${frag.length} characters; at most ${MAX_LINK_CHARS})`);
+  if (frag.length > MAX_LINK_CHARS)
+    throw new Error(`the link is too long (${frag.length} characters; at most ${MAX_LINK_CHARS})`);
   const params = new Map<string, string>();
   for (const part of frag.split('&')) {
     if (!part) continue;
@@ -50,9 +52,15 @@ export function decodeFragment(urlOrFragment: string): SharedScenario {
   try {
     raw = inflateSync(fromBase64Url(s), { out: undefined });
   } catch (e) {
-    throw new Error(`the link's scenario is corrupt (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    throw new Error(
+      `the link's scenario is corrupt (${e instanceof Error ? e.message : String(e)})`,
+      { cause: e },
+    );
   }
-  if (raw.length > MAX_SCRIPT_BYTES) throw new Error(`the link's scenario is too large (${raw.length} bytes; at most ${MAX_SCRIPT_BYTES})`);
+  if (raw.length > MAX_SCRIPT_BYTES)
+    throw new Error(
+      `the link's scenario is too large (${raw.length} bytes; at most ${MAX_SCRIPT_BYTES})`,
+    );
   let script: string;
   try {
     script = new TextDecoder('utf-8', { fatal: true }).decode(raw);
@@ -60,13 +68,16 @@ export function decodeFragment(urlOrFragment: string): SharedScenario {
     throw new Error("the link's scenario is not UTF-8 text");
   }
   const lines = script.split('\n').length;
-  if (lines > MAX_SCRIPT_LINES) throw new Error(`the link's scenario has ${lines} lines; at most ${MAX_SCRIPT_LINES}`);
+  if (lines > MAX_SCRIPT_LINES)
+    throw new Error(`the link's scenario has ${lines} lines; at most ${MAX_SCRIPT_LINES}`);
   let step: number | undefined;
   const st = params.get('step');
   if (st !== undefined) {
-    if (!/^\d{1,9}$/.test(st)) throw new Error(`the link's step \`${st.slice(0, 20)}\` is not a number`);
+    if (!/^\d{1,9}$/.test(st))
+      throw new Error(`the link's step \`${st.slice(0, 20)}\` is not a number`);
     step = Number(st);
-    if (step > lines) throw new Error(`the link's step ${step} is past the scenario's end (${lines} lines)`);
+    if (step > lines)
+      throw new Error(`the link's step ${step} is past the scenario's end (${lines} lines)`);
   }
   return { script, step };
 }

@@ -50,8 +50,12 @@ describe('parser', () => {
   it('keeps 64-bit numbers exact and applies suffixes', () => {
     const s = parseLine('translate vs 0xffff_ffff_ffff_f000') as Extract<Stmt, { kind: 'op' }>;
     expect(s.op).toEqual({ op: 'translate', vs: 'vs', va: 0xffff_ffff_ffff_f000n });
-    expect((parseLine('alloc 2K') as Extract<Stmt, { kind: 'op' }>).op).toMatchObject({ count: 2048n });
-    expect((parseLine('machine mem=1G') as Extract<Stmt, { kind: 'op' }>).op).toMatchObject({ config: { mem: 1n << 30n } });
+    expect((parseLine('alloc 2K') as Extract<Stmt, { kind: 'op' }>).op).toMatchObject({
+      count: 2048n,
+    });
+    expect((parseLine('machine mem=1G') as Extract<Stmt, { kind: 'op' }>).op).toMatchObject({
+      config: { mem: 1n << 30n },
+    });
   });
 
   it('ignores comments outside strings, and blank lines', () => {
@@ -84,27 +88,39 @@ describe('parser', () => {
   });
 
   it('round-trips generated statements (property)', () => {
-    const name = fc.stringMatching(/^[a-z][a-z0-9_]{0,6}$/).filter((n) => !['as', 'zeros', 'fill', 'unique', 'zeroed'].includes(n));
+    const name = fc
+      .stringMatching(/^[a-z][a-z0-9_]{0,6}$/)
+      .filter((n) => !['as', 'zeros', 'fill', 'unique', 'zeroed'].includes(n));
     const big = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
-    const addr = fc.oneof(big.map((num) => ({ num })), name.map((n) => ({ name: n })));
+    const addr = fc.oneof(
+      big.map((num) => ({ num })),
+      name.map((n) => ({ name: n })),
+    );
     const range = fc.oneof(
       fc.record({ start: addr, end: big }),
       fc.record({ start: addr, len: big }),
     );
-    const numRange = fc.oneof(fc.record({ start: big.map((num) => ({ num })), end: big }), fc.record({ start: big.map((num) => ({ num })), len: big }));
+    const numRange = fc.oneof(
+      fc.record({ start: big.map((num) => ({ num })), end: big }),
+      fc.record({ start: big.map((num) => ({ num })), len: big }),
+    );
     const data = fc.oneof(
-      fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)) }).map((text) => ({ kind: 'str' as const, text })),
+      fc
+        .string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)) })
+        .map((text) => ({ kind: 'str' as const, text })),
       fc.array(fc.integer({ min: 0, max: 255 })).map((bytes) => ({ kind: 'hex' as const, bytes })),
       big.map((len) => ({ kind: 'zeros' as const, len })),
     );
-    const stmt: fc.Arbitrary<Stmt> = fc.oneof(
-      fc.record({ op: fc.constant('frame' as const), paddr: addr, as: name }),
-      fc.record({ op: fc.constant('from_raw' as const), target: fc.oneof(addr, range) }),
-      fc.record({ op: fc.constant('slice' as const), handle: name, range: numRange, as: name }),
-      fc.record({ op: fc.constant('split' as const), handle: name, offset: big }),
-      fc.record({ op: fc.constant('write' as const), va: big, data }),
-      fc.record({ op: fc.constant('unmap_range' as const), vs: name, range: numRange }),
-    ).chain((op) => fc.boolean().map((unsafe) => ({ kind: 'op' as const, op, unsafe }) as Stmt));
+    const stmt: fc.Arbitrary<Stmt> = fc
+      .oneof(
+        fc.record({ op: fc.constant('frame' as const), paddr: addr, as: name }),
+        fc.record({ op: fc.constant('from_raw' as const), target: fc.oneof(addr, range) }),
+        fc.record({ op: fc.constant('slice' as const), handle: name, range: numRange, as: name }),
+        fc.record({ op: fc.constant('split' as const), handle: name, offset: big }),
+        fc.record({ op: fc.constant('write' as const), va: big, data }),
+        fc.record({ op: fc.constant('unmap_range' as const), vs: name, range: numRange }),
+      )
+      .chain((op) => fc.boolean().map((unsafe) => ({ kind: 'op' as const, op, unsafe }) as Stmt));
     fc.assert(
       fc.property(stmt, (s) => {
         expect(parseLine(print(s))).toEqual(s);
@@ -116,7 +132,10 @@ describe('parser', () => {
 describe('ask (lessons)', () => {
   it('parses and round-trips a question, UTF-8 included', () => {
     const s = parseLine('ask "Which refcount does the frame have now? — ça dépend"')!;
-    expect(s).toEqual({ kind: 'ask', question: 'Which refcount does the frame have now? — ça dépend' });
+    expect(s).toEqual({
+      kind: 'ask',
+      question: 'Which refcount does the frame have now? — ça dépend',
+    });
     expect(parseLine(print(s))).toEqual(s);
   });
   it('needs exactly one quoted question', () => {

@@ -1,6 +1,14 @@
 // The command language (shared/spec/commands.md) → Stmt. One command per line; errors are
 // SyntaxError_ with the column they point at.
-import { ERROR_CODES, type AddrRef, type DataLit, type DmaDir, type MachineConfig, type Op, type RangeRef } from '../engine';
+import {
+  ERROR_CODES,
+  type AddrRef,
+  type DataLit,
+  type DmaDir,
+  type MachineConfig,
+  type Op,
+  type RangeRef,
+} from '../engine';
 import { SyntaxError_, type Expect, type Stmt } from './ast';
 import { commentStart, lex, type Tok } from './lexer';
 
@@ -28,7 +36,8 @@ class P {
   atTrailer(): boolean {
     const t = this.peek();
     if (!t) return true;
-    if (t.t === 'word' && this.peek(1)?.t === 'punct' && (this.peek(1) as { v: string }).v === '=') return true;
+    if (t.t === 'word' && this.peek(1)?.t === 'punct' && (this.peek(1) as { v: string }).v === '=')
+      return true;
     return t.t === 'word' && t.v === 'as';
   }
   word(what: string): string {
@@ -43,7 +52,8 @@ class P {
   }
   keyword(...options: string[]): string {
     const t = this.peek();
-    if (!t || t.t !== 'word' || !options.includes(t.v)) this.err(`expected ${options.map((o) => '`' + o + '`').join(' or ')}`, t);
+    if (!t || t.t !== 'word' || !options.includes(t.v))
+      this.err(`expected ${options.map((o) => '`' + o + '`').join(' or ')}`, t);
     this.pos++;
     return t.v;
   }
@@ -117,19 +127,33 @@ class P {
    * The trailer: `key=value` options, bare flags and `as NAME…`, in any order, then the end.
    * `asCount` is how many names `as` takes (0 = not allowed).
    */
-  trailer(allowed: string[], flags: string[] = [], asCount = 0): { opts: Opts; flags: Set<string>; as?: string[] } {
+  trailer(
+    allowed: string[],
+    flags: string[] = [],
+    asCount = 0,
+  ): { opts: Opts; flags: Set<string>; as?: string[] } {
     const opts: Opts = new Map();
     const seen = new Set<string>();
     let as: string[] | undefined;
     while (!this.atEnd()) {
       const t = this.peek()!;
-      if (t.t === 'word' && this.peek(1)?.t === 'punct' && (this.peek(1) as { v: string }).v === '=') {
+      if (
+        t.t === 'word' &&
+        this.peek(1)?.t === 'punct' &&
+        (this.peek(1) as { v: string }).v === '='
+      ) {
         if (!allowed.includes(t.v))
-          this.err(allowed.length ? `unknown option \`${t.v}\` (options here: ${allowed.join(', ')})` : `this command takes no option \`${t.v}=\``, t);
+          this.err(
+            allowed.length
+              ? `unknown option \`${t.v}\` (options here: ${allowed.join(', ')})`
+              : `this command takes no option \`${t.v}=\``,
+            t,
+          );
         if (opts.has(t.v)) this.err(`option \`${t.v}\` is given twice`, t);
         this.pos += 2;
         const v = this.peek();
-        if (!v || (v.t !== 'word' && v.t !== 'num')) this.err(`expected a value after \`${t.v}=\``, v);
+        if (!v || (v.t !== 'word' && v.t !== 'num'))
+          this.err(`expected a value after \`${t.v}=\``, v);
         this.pos++;
         opts.set(t.v, v);
       } else if (t.t === 'word' && t.v === 'as' && asCount > 0) {
@@ -170,7 +194,8 @@ function optWord(p: P, opts: Opts, key: string, choices?: string[]): string | un
   const t = opts.get(key);
   if (!t) return undefined;
   if (t.t !== 'word') p.err(`\`${key}=\` takes a word`, t);
-  if (choices && !choices.includes(t.v)) p.err(`\`${key}=\` must be one of ${choices.join(', ')}`, t);
+  if (choices && !choices.includes(t.v))
+    p.err(`\`${key}=\` must be one of ${choices.join(', ')}`, t);
   return t.v;
 }
 
@@ -249,7 +274,9 @@ function parseOp(p: P, cmd: string, cmdTok: Tok): Op {
       return { op: cmd, handle };
     }
     case 'from_raw': {
-      const target = p.isRangeNext() ? p.range('a physical range') : p.addr('a physical address or range');
+      const target = p.isRangeNext()
+        ? p.range('a physical range')
+        : p.addr('a physical address or range');
       return withAs({ op: 'from_raw' as const, target }, p.trailer([], [], 1).as);
     }
     case 'split': {
@@ -257,7 +284,9 @@ function parseOp(p: P, cmd: string, cmdTok: Tok): Op {
       const offset = p.num('a byte offset');
       const { as } = p.trailer([], [], 2);
       if (as && as.length !== 2) p.err('`split … as` takes two names', cmdTok);
-      return as ? { op: 'split', handle, offset, as: [as[0]!, as[1]!] } : { op: 'split', handle, offset };
+      return as
+        ? { op: 'split', handle, offset, as: [as[0]!, as[1]!] }
+        : { op: 'split', handle, offset };
     }
     case 'slice': {
       const handle = p.name('a segment');
@@ -278,7 +307,10 @@ function parseOp(p: P, cmd: string, cmdTok: Tok): Op {
     case 'cursor_mut': {
       const vs = p.name('a VM space');
       const range = p.range('a virtual range', false);
-      return withAs({ op: 'cursor' as const, vs, range, mut: cmd === 'cursor_mut' }, p.trailer([], [], 1).as);
+      return withAs(
+        { op: 'cursor' as const, vs, range, mut: cmd === 'cursor_mut' },
+        p.trailer([], [], 1).as,
+      );
     }
     case 'query': {
       const cursor = p.name('a cursor');
@@ -314,11 +346,24 @@ function parseOp(p: P, cmd: string, cmdTok: Tok): Op {
         const va = p.num('a virtual address');
         const handle = p.name('a frame handle');
         const { opts } = p.trailer(['prop', 'cache']);
-        return pruned({ op: 'map_at', vs: first, va, handle, prop: optProp(p, opts), cache: optWord(p, opts, 'cache', ['wb', 'wt', 'uc']) });
+        return pruned({
+          op: 'map_at',
+          vs: first,
+          va,
+          handle,
+          prop: optProp(p, opts),
+          cache: optWord(p, opts, 'cache', ['wb', 'wt', 'uc']),
+        });
       }
       const handle = p.name('a frame handle');
       const { opts } = p.trailer(['prop', 'cache']);
-      return pruned({ op: 'map', cursor: first, handle, prop: optProp(p, opts), cache: optWord(p, opts, 'cache', ['wb', 'wt', 'uc']) });
+      return pruned({
+        op: 'map',
+        cursor: first,
+        handle,
+        prop: optProp(p, opts),
+        cache: optWord(p, opts, 'cache', ['wb', 'wt', 'uc']),
+      });
     }
     case 'protect_next': {
       const cursor = p.name('a cursor');
@@ -400,7 +445,10 @@ function parseOp(p: P, cmd: string, cmdTok: Tok): Op {
         const len = p.num('a length in bytes');
         return withAs({ op: cmd, vs: first, va, len }, p.trailer([], [], 1).as);
       }
-      return withAs({ op: cmd === 'reader' ? ('kreader' as const) : ('kwriter' as const), handle: first }, p.trailer([], [], 1).as);
+      return withAs(
+        { op: cmd === 'reader' ? ('kreader' as const) : ('kwriter' as const), handle: first },
+        p.trailer([], [], 1).as,
+      );
     }
     case 'copy': {
       const reader = p.name('a reader');
@@ -419,10 +467,21 @@ function parseOp(p: P, cmd: string, cmdTok: Tok): Op {
       const kind = p.keyword('coherent', 'stream') as 'coherent' | 'stream';
       const handle = p.name('a segment or frame');
       const { opts, as } = p.trailer(kind === 'stream' ? ['dir', 'coherent'] : ['coherent'], [], 1);
-      const dir = optWord(p, opts, 'dir', ['to_device', 'from_device', 'both']) as DmaDir | undefined;
-      if (kind === 'stream' && dir === undefined) p.err('`dma stream` needs `dir=to_device|from_device|both`');
+      const dir = optWord(p, opts, 'dir', ['to_device', 'from_device', 'both']) as
+        DmaDir | undefined;
+      if (kind === 'stream' && dir === undefined)
+        p.err('`dma stream` needs `dir=to_device|from_device|both`');
       const coh = optWord(p, opts, 'coherent', ['yes', 'no']);
-      return withAs(pruned({ op: 'dma', kind, handle, dir, coherent: coh === undefined ? undefined : coh === 'yes' }), as);
+      return withAs(
+        pruned({
+          op: 'dma',
+          kind,
+          handle,
+          dir,
+          coherent: coh === undefined ? undefined : coh === 'yes',
+        }),
+        as,
+      );
     }
     case 'sync': {
       const dma = p.name('a DMA object');
@@ -479,7 +538,16 @@ function pruned<T extends object>(o: T): T {
 }
 
 function parseExpect(p: P): Expect {
-  const what = p.keyword('ok', 'error', 'data', 'violation', 'no', 'clean', 'translate', 'refcount');
+  const what = p.keyword(
+    'ok',
+    'error',
+    'data',
+    'violation',
+    'no',
+    'clean',
+    'translate',
+    'refcount',
+  );
   switch (what) {
     case 'ok':
     case 'clean':
@@ -489,7 +557,8 @@ function parseExpect(p: P): Expect {
       if (p.atEnd()) return { what: 'error' };
       const t = p.peek()!;
       const code = p.word('an error code');
-      if (!(ERROR_CODES as readonly string[]).includes(code)) p.err(`unknown error code \`${code}\` (codes: ${ERROR_CODES.join(', ')})`, t);
+      if (!(ERROR_CODES as readonly string[]).includes(code))
+        p.err(`unknown error code \`${code}\` (codes: ${ERROR_CODES.join(', ')})`, t);
       let clause: string | undefined;
       const c = p.peek();
       if (c?.t === 'paren') {
@@ -518,7 +587,9 @@ function parseExpect(p: P): Expect {
     case 'translate': {
       const vs = p.name('a VM space');
       const va = p.num('a virtual address');
-      const target = p.isWord('fault') ? (p.pos++, 'fault' as const) : p.addr('a physical address or `fault`');
+      const target = p.isWord('fault')
+        ? (p.pos++, 'fault' as const)
+        : p.addr('a physical address or `fault`');
       p.trailer([]);
       return { what: 'translate', vs, va, target };
     }
@@ -542,9 +613,16 @@ export function parseLine(line: string): Stmt | null {
   if (toks.length === 0) return null;
   if (toks[0]!.t === 'word' && toks[0]!.v === 'ask') {
     const q = toks[1];
-    if (!q || q.t !== 'str') throw new SyntaxError_('`ask` takes a question in quotes: ask "what happens next?"', q ? q.col : body.length + 1);
+    if (!q || q.t !== 'str')
+      throw new SyntaxError_(
+        '`ask` takes a question in quotes: ask "what happens next?"',
+        q ? q.col : body.length + 1,
+      );
     if (toks.length > 2) throw new SyntaxError_('`ask` takes one quoted question', toks[2]!.col);
-    return { kind: 'ask', question: new TextDecoder().decode(Uint8Array.from(q.v, (c) => c.charCodeAt(0))) };
+    return {
+      kind: 'ask',
+      question: new TextDecoder().decode(Uint8Array.from(q.v, (c) => c.charCodeAt(0))),
+    };
   }
   const p = new P(toks, body.trimEnd().length);
   let unsafe = false;
@@ -559,6 +637,7 @@ export function parseLine(line: string): Stmt | null {
     if (unsafe) p.err(`\`unsafe\` applies to commands, not to \`${cmd}\``, first);
     return { kind: 'expect', expect: parseExpect(p) };
   }
-  if (cmd === 'take_next' && !unsafe) p.err('`take_next` is an unsafe fn in OSTD: write `unsafe take_next …`', first);
+  if (cmd === 'take_next' && !unsafe)
+    p.err('`take_next` is an unsafe fn in OSTD: write `unsafe take_next …`', first);
   return { kind: 'op', op: parseOp(p, cmd, first), unsafe };
 }

@@ -11,7 +11,9 @@ function addr(a: AddrRef): string {
 }
 
 function range(r: RangeRef): string {
-  return r.end !== undefined ? `${addr(r.start)}..${num(r.end)}` : `${addr(r.start)}+${num(r.len ?? 0n)}`;
+  return r.end !== undefined
+    ? `${addr(r.start)}..${num(r.end)}`
+    : `${addr(r.start)}+${num(r.len ?? 0n)}`;
 }
 
 function str(s: string): string {
@@ -184,7 +186,8 @@ function printExpect(e: Expect): string {
 
 export function print(s: Stmt): string {
   if (s.kind === 'note') return s.text ? `note ${s.text}` : 'note';
-  if (s.kind === 'ask') return `ask ${str(Array.from(new TextEncoder().encode(s.question), (b) => String.fromCharCode(b)).join(''))}`;
+  if (s.kind === 'ask')
+    return `ask ${str(Array.from(new TextEncoder().encode(s.question), (b) => String.fromCharCode(b)).join(''))}`;
   if (s.kind === 'expect') return printExpect(s.expect);
   return (s.unsafe ? 'unsafe ' : '') + printOp(s.op);
 }

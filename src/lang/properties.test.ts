@@ -7,15 +7,23 @@ import { Session, parseLine } from '.';
 const names = ['a', 'b', 'c', 'd', 'e', 'g'];
 const n = fc.constantFrom(...names);
 const frameCmd = fc.oneof(
-  fc.tuple(fc.integer({ min: 1, max: 5 }), n, fc.boolean()).map(([k, x, z]) => `alloc ${k}${z ? ' zeroed' : ''} as ${x}`),
+  fc
+    .tuple(fc.integer({ min: 1, max: 5 }), n, fc.boolean())
+    .map(([k, x, z]) => `alloc ${k}${z ? ' zeroed' : ''} as ${x}`),
   n.map((x) => `alloc unique as ${x}`),
   fc.tuple(n, n).map(([x, y]) => `clone ${x} as ${y}`),
   n.map((x) => `drop ${x}`),
   n.map((x) => `into_raw ${x}`),
   fc.tuple(n, n).map(([x, y]) => `from_raw ${x} as ${y}`),
-  fc.tuple(n, fc.integer({ min: 1, max: 3 }), n).map(([x, k, y]) => `from_raw ${x}+${k * 4}K as ${y}`),
-  fc.tuple(n, fc.integer({ min: 0, max: 4 }), n, n).map(([x, k, y, z]) => `split ${x} ${k * 4096} as ${y} ${z}`),
-  fc.tuple(n, fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), n).map(([x, s, l, y]) => `slice ${x} ${s * 4096}+${l * 4096} as ${y}`),
+  fc
+    .tuple(n, fc.integer({ min: 1, max: 3 }), n)
+    .map(([x, k, y]) => `from_raw ${x}+${k * 4}K as ${y}`),
+  fc
+    .tuple(n, fc.integer({ min: 0, max: 4 }), n, n)
+    .map(([x, k, y, z]) => `split ${x} ${k * 4096} as ${y} ${z}`),
+  fc
+    .tuple(n, fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), n)
+    .map(([x, s, l, y]) => `slice ${x} ${s * 4096}+${l * 4096} as ${y}`),
   fc.tuple(n, n).map(([x, y]) => `next ${x} as ${y}`),
   fc.tuple(n, n).map(([x, y]) => `share ${x} as ${y}`),
   fc.tuple(n, n).map(([x, y]) => `unique ${x} as ${y}`),
@@ -23,7 +31,10 @@ const frameCmd = fc.oneof(
   fc.integer({ min: 0, max: 1100 }).map((p) => `frame ${p * 4096}`),
 );
 const program = fc.array(frameCmd, { minLength: 1, maxLength: 40 });
-const unsafeProgram = fc.array(fc.tuple(fc.boolean(), frameCmd).map(([u, c]) => (u ? `unsafe ${c}` : c)), { minLength: 1, maxLength: 40 });
+const unsafeProgram = fc.array(
+  fc.tuple(fc.boolean(), frameCmd).map(([u, c]) => (u ? `unsafe ${c}` : c)),
+  { minLength: 1, maxLength: 40 },
+);
 
 function fresh(): Session {
   const s = new Session();
@@ -38,7 +49,8 @@ describe('properties of the frame model', () => {
         const s = fresh();
         for (const c of cmds) {
           const r = s.exec(c);
-          if (r.ok) expect(s.machine.violations, `after \`${c}\` in\n${cmds.join('\n')}`).toEqual([]);
+          if (r.ok)
+            expect(s.machine.violations, `after \`${c}\` in\n${cmds.join('\n')}`).toEqual([]);
         }
       }),
       { numRuns: 300 },

@@ -1,7 +1,18 @@
 // Runs the language against a Machine, line by line: the terminal, the CLI and the tests all go
 // through here. It also judges `expect` lines and remembers errors that no `expect error` matched,
 // which is what `pagelab check` counts.
-import { Machine, INVARIANTS, SimError, dataBytes, rcText, RC_UNIQUE, RC_UNUSED, type StepResult, type Violation, type Effect } from '../engine';
+import {
+  Machine,
+  INVARIANTS,
+  SimError,
+  dataBytes,
+  rcText,
+  RC_UNIQUE,
+  RC_UNUSED,
+  type StepResult,
+  type Violation,
+  type Effect,
+} from '../engine';
 import { SyntaxError_, type Expect, type Stmt } from './ast';
 import { commentStart } from './lexer';
 import { parseLine } from './parser';
@@ -9,12 +20,31 @@ import { data as printData, num } from './printer';
 
 /** Every ID of shared/spec/invariants.md, checked or not yet. */
 export const CATALOGUE_IDS = [
-  'meta.refcount_band', 'meta.unused_empty', 'meta.unique_unmapped', 'meta.slot_addr', 'meta.usage',
-  'acc.refcount_exact', 'acc.no_orphan', 'acc.no_dangling', 'acc.obligations',
-  'pt.node_wf', 'pt.leaf_wf', 'pt.user_range', 'pt.pa_alias',
-  'cursor.locks_disjoint', 'cursor.in_range', 'tlb.consistent', 'tlb.no_dangling',
-  'vso.rw_disjoint', 'vso.ww_disjoint', 'vso.rr_disjoint', 'vso.mem_view',
-  'seg.unmapped', 'dma.no_double_map', 'dma.held', 'dma.stale_read',
+  'meta.refcount_band',
+  'meta.unused_empty',
+  'meta.unique_unmapped',
+  'meta.slot_addr',
+  'meta.usage',
+  'acc.refcount_exact',
+  'acc.no_orphan',
+  'acc.no_dangling',
+  'acc.obligations',
+  'pt.node_wf',
+  'pt.leaf_wf',
+  'pt.user_range',
+  'pt.pa_alias',
+  'cursor.locks_disjoint',
+  'cursor.in_range',
+  'tlb.consistent',
+  'tlb.no_dangling',
+  'vso.rw_disjoint',
+  'vso.ww_disjoint',
+  'vso.rr_disjoint',
+  'vso.mem_view',
+  'seg.unmapped',
+  'dma.no_double_map',
+  'dma.held',
+  'dma.stale_read',
 ];
 
 export interface LineResult {
@@ -71,7 +101,15 @@ export class Session {
       stmt = parseLine(source);
     } catch (e) {
       if (!(e instanceof SyntaxError_)) throw e;
-      const r: LineResult = { line, source, kind: 'op', ok: false, code: 'Syntax', text: `${e.message} (column ${e.col})`, col: e.col };
+      const r: LineResult = {
+        line,
+        source,
+        kind: 'op',
+        ok: false,
+        code: 'Syntax',
+        text: `${e.message} (column ${e.col})`,
+        col: e.col,
+      };
       if (/^\s*expect\b/.test(source)) {
         r.kind = 'expect';
         r.failure = `line ${line}: malformed expectation: ${e.message}`;
@@ -86,14 +124,25 @@ export class Session {
     if (stmt.kind === 'ask') return { line, source, kind: 'ask', ok: true, text: stmt.question };
     if (stmt.kind === 'expect') {
       const verdict = this.judge(stmt.expect);
-      const r: LineResult = { line, source, kind: 'expect', ok: verdict === null, text: verdict ?? source.trim() };
+      const r: LineResult = {
+        line,
+        source,
+        kind: 'expect',
+        ok: verdict === null,
+        text: verdict ?? source.trim(),
+      };
       if (verdict !== null) {
         r.failure = `line ${line}: \`${source.trim()}\`: ${verdict}`;
         failures?.push(r.failure);
       }
       return r;
     }
-    const res: StepResult = this.machine.step({ op: stmt.op, unsafe: stmt.unsafe, line, text: source.slice(0, commentStart(source)).trim() });
+    const res: StepResult = this.machine.step({
+      op: stmt.op,
+      unsafe: stmt.unsafe,
+      line,
+      text: source.slice(0, commentStart(source)).trim(),
+    });
     const r: LineResult = {
       line,
       source,
@@ -122,7 +171,9 @@ export class Session {
   private flushUnmatched(failures?: string[]): void {
     if (this.unmatched) {
       const u = this.unmatched;
-      failures?.push(`line ${u.line}: \`${u.source.trim()}\` failed with ${formatResult(u)} and no \`expect error\` follows it`);
+      failures?.push(
+        `line ${u.line}: \`${u.source.trim()}\` failed with ${formatResult(u)} and no \`expect error\` follows it`,
+      );
       this.unmatched = undefined;
     }
   }
@@ -157,7 +208,8 @@ export class Session {
           if (last.ok) return `the previous command succeeded: ok ${last.text}`;
           // An error was expected: a mismatch is this line's failure, not also an unexpected error.
           this.unmatched = undefined;
-          if (e.code && e.code !== last.code) return `expected error ${e.code}, got ${formatResult(last)}`;
+          if (e.code && e.code !== last.code)
+            return `expected error ${e.code}, got ${formatResult(last)}`;
           if (e.clause !== undefined && e.clause !== last.clause)
             return `expected ${e.code}(${e.clause}), got ${formatResult(last)}`;
           this.unmatched = undefined;
@@ -179,19 +231,25 @@ export class Session {
             : `${e.id} holds now${INVARIANTS.some((i) => i.id === e.id) ? '' : ' (this build does not check it yet)'}`;
         }
         case 'no_violation': {
-          if (e.id !== undefined && !CATALOGUE_IDS.includes(e.id)) return `unknown invariant ID \`${e.id}\``;
+          if (e.id !== undefined && !CATALOGUE_IDS.includes(e.id))
+            return `unknown invariant ID \`${e.id}\``;
           const bad = this.machine.violations.filter((v) => e.id === undefined || v.id === e.id);
           return bad.length === 0 ? null : bad.map((v) => `${v.id}: ${v.message}`).join('; ');
         }
         case 'clean': {
           const why = this.machine.uncleanReasons();
-          return why.length === 0 ? null : `the machine is not clean: ${why.slice(0, 8).join('; ')}${why.length > 8 ? ` (and ${why.length - 8} more)` : ''}`;
+          return why.length === 0
+            ? null
+            : `the machine is not clean: ${why.slice(0, 8).join('; ')}${why.length > 8 ? ` (and ${why.length - 8} more)` : ''}`;
         }
         case 'refcount': {
           const pfn = this.machine.resolvePaddr(e.paddr);
           const rc = this.machine.refcount(pfn);
-          const want = e.value === 'unused' ? RC_UNUSED : e.value === 'unique' ? RC_UNIQUE : Number(e.value);
-          return rc === want ? null : `refcount of ${num(BigInt(pfn * 4096))} is ${rcText(rc)}, expected ${typeof e.value === 'bigint' ? e.value : e.value.toUpperCase()}`;
+          const want =
+            e.value === 'unused' ? RC_UNUSED : e.value === 'unique' ? RC_UNIQUE : Number(e.value);
+          return rc === want
+            ? null
+            : `refcount of ${num(BigInt(pfn * 4096))} is ${rcText(rc)}, expected ${typeof e.value === 'bigint' ? e.value : e.value.toUpperCase()}`;
         }
         case 'translate':
           return this.machine.expectTranslate(e.vs, e.va, e.target);

@@ -14,7 +14,7 @@ export const PTE_GLOBAL = 1 << 8;
 export const PTEH_SHARED = 1 << (51 - 32);
 export const PTEH_AVAIL1 = 1 << (52 - 32);
 export const PTEH_AVAIL2 = 1 << (53 - 32);
-export const PTEH_NO_EXECUTE = 1 << (63 - 32) >>> 0;
+export const PTEH_NO_EXECUTE = (1 << (63 - 32)) >>> 0;
 /** Physical-address bits 12..51: the low word's top 20 bits and the high word's low 20 bits. */
 export const PTE_ADDR_LO = 0xffff_f000 >>> 0;
 export const PTEH_ADDR = 0x000f_ffff;

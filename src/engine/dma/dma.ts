@@ -21,8 +21,13 @@ function dmaOf(core: Core, pfn: number): DmaHandle | undefined {
 
 function iommuMap(core: Core, dpage: number, pfn: number): void {
   let node = core.layout.iommuRoot;
-  for (let level = 4; level > 1; level--) node = childOrCreate(core, node, level, indexAt(dpage, level));
-  const [lo, hi] = encodeLeaf(pfn * PAGE, { flags: PF_R | PF_W, cache: CachePolicy.Writeback, priv: 0 });
+  for (let level = 4; level > 1; level--)
+    node = childOrCreate(core, node, level, indexAt(dpage, level));
+  const [lo, hi] = encodeLeaf(pfn * PAGE, {
+    flags: PF_R | PF_W,
+    cache: CachePolicy.Writeback,
+    priv: 0,
+  });
   setPte(core, node, indexAt(dpage, 1), lo, hi);
 }
 
@@ -50,19 +55,37 @@ export function deviceToPhys(core: Core, d: DmaHandle, off: number): number {
 
 // ---- map and drop --------------------------------------------------------------------------------
 
-export function dmaMap(core: Core, stream: boolean, hname: string, dir: DmaDirection | undefined, coherent: boolean | undefined, as?: string): string {
+export function dmaMap(
+  core: Core,
+  stream: boolean,
+  hname: string,
+  dir: DmaDirection | undefined,
+  coherent: boolean | undefined,
+  as?: string,
+): string {
   const h = lookup(core, hname, ['frame', 'segment']);
   const start = h.kind === 'frame' ? h.pfn : h.start;
   const end = h.kind === 'frame' ? h.pfn + 1 : h.end;
   if (end === start) fail('InvalidArgs', `${hname} is an empty segment`);
   for (let p = start; p < end; p++) {
     const rc = readRc(core.mem, p);
-    requires(core, rc > 0 && rc !== RC_UNUSED && rc !== RC_UNIQUE && rc !== RC_BAND, 'Segment::relate_regions.in_use', `frame ${paddrText(p)} has refcount ${rcText(rc)}: a DMA buffer's frames must be in use`);
-    requires(core, core.mem.slotWord(p, W_PATHS) === 0, 'Segment::relate_regions.unmapped', `frame ${paddrText(p)} is mapped by a page table: a DMA buffer may not also be mapped to user space`);
+    requires(
+      core,
+      rc > 0 && rc !== RC_UNUSED && rc !== RC_UNIQUE && rc !== RC_BAND,
+      'Segment::relate_regions.in_use',
+      `frame ${paddrText(p)} has refcount ${rcText(rc)}: a DMA buffer's frames must be in use`,
+    );
+    requires(
+      core,
+      core.mem.slotWord(p, W_PATHS) === 0,
+      'Segment::relate_regions.unmapped',
+      `frame ${paddrText(p)} is mapped by a page table: a DMA buffer may not also be mapped to user space`,
+    );
   }
   for (let p = start; p < end; p++) {
     const other = core.ghost.dmaSet.get(p);
-    if (other !== undefined) fail('AlreadyMapped', `frame ${paddrText(p)} is already DMA-mapped by ${other}`);
+    if (other !== undefined)
+      fail('AlreadyMapped', `frame ${paddrText(p)} is already DMA-mapped by ${other}`);
   }
   const name = chooseName(core, 'dma', as, [hname]);
   const isCoherent = coherent ?? !stream;
@@ -84,7 +107,10 @@ export function dmaMap(core: Core, stream: boolean, hname: string, dir: DmaDirec
     start,
     end,
     daddr,
-    device: stream && !isCoherent ? new Uint8Array(core.mem.readBytes(start * PAGE, (end - start) * PAGE)) : null,
+    device:
+      stream && !isCoherent
+        ? new Uint8Array(core.mem.readBytes(start * PAGE, (end - start) * PAGE))
+        : null,
     deviceDirty: false,
     staleRead: false,
     site: core.site,
@@ -109,7 +135,11 @@ export function dmaDrop(core: Core, d: DmaHandle): string {
 function byteRange(d: DmaHandle, s: bigint, e: bigint): [number, number] {
   const size = (d.end - d.start) * PAGE;
   if (s > e) fail('InvalidArgs', `range ${hex(s)}..${hex(e)} is reversed`);
-  if (e > BigInt(size)) fail('InvalidArgs', `range ${hex(s)}..${hex(e)} is past the end of ${d.name} (${hex(size)} bytes)`);
+  if (e > BigInt(size))
+    fail(
+      'InvalidArgs',
+      `range ${hex(s)}..${hex(e)} is past the end of ${d.name} (${hex(size)} bytes)`,
+    );
   return [Number(s), Number(e)];
 }
 
@@ -117,11 +147,18 @@ function put(core: Core, d: DmaHandle): void {
   core.ghost.handles.set(d.name, d);
 }
 
-export function sync(core: Core, name: string, to: 'to_device' | 'from_device', range?: { start: { num: bigint } | { name: string }; end?: bigint; len?: bigint }): string {
+export function sync(
+  core: Core,
+  name: string,
+  to: 'to_device' | 'from_device',
+  range?: { start: { num: bigint } | { name: string }; end?: bigint; len?: bigint },
+): string {
   const d = lookup(core, name, ['dma']);
   if (d.stream) {
-    if (to === 'to_device' && d.dir === 'from_device') fail('AccessDenied', `${name} is a FromDevice stream: sync_to_device is not allowed`);
-    if (to === 'from_device' && d.dir === 'to_device') fail('AccessDenied', `${name} is a ToDevice stream: sync_from_device is not allowed`);
+    if (to === 'to_device' && d.dir === 'from_device')
+      fail('AccessDenied', `${name} is a FromDevice stream: sync_to_device is not allowed`);
+    if (to === 'from_device' && d.dir === 'to_device')
+      fail('AccessDenied', `${name} is a ToDevice stream: sync_from_device is not allowed`);
   }
   let s = 0n;
   let e = BigInt((d.end - d.start) * PAGE);
@@ -145,11 +182,13 @@ export function sync(core: Core, name: string, to: 'to_device' | 'from_device', 
 
 export function deviceRead(core: Core, name: string, off: bigint, len: bigint): string {
   const d = lookup(core, name, ['dma']);
-  if (d.stream && d.dir === 'from_device') fail('AccessDenied', `${name} is a FromDevice stream: the device only writes it`);
+  if (d.stream && d.dir === 'from_device')
+    fail('AccessDenied', `${name} is a FromDevice stream: the device only writes it`);
   if (len > BigInt(MAX_IO)) fail('InvalidArgs', `at most ${MAX_IO} bytes at a time`);
   const [a, b] = byteRange(d, off, off + len);
   const out = new Uint8Array(b - a);
-  for (let i = a; i < b; i++) out[i - a] = d.device ? d.device[i]! : core.mem.readBytes(deviceToPhys(core, d, i), 1)[0]!;
+  for (let i = a; i < b; i++)
+    out[i - a] = d.device ? d.device[i]! : core.mem.readBytes(deviceToPhys(core, d, i), 1)[0]!;
   if (d.device) for (let i = a; i < b; i += PAGE) deviceToPhys(core, d, i); // the IOMMU still translates
   core.data = out;
   return `device read ${b - a} byte${b - a === 1 ? '' : 's'} at device address ${hex(d.daddr + a)}`;
@@ -157,14 +196,17 @@ export function deviceRead(core: Core, name: string, off: bigint, len: bigint): 
 
 export function deviceWrite(core: Core, name: string, off: bigint, bytes: Uint8Array): string {
   const d = lookup(core, name, ['dma']);
-  if (d.stream && d.dir === 'to_device') fail('AccessDenied', `${name} is a ToDevice stream: the device only reads it`);
+  if (d.stream && d.dir === 'to_device')
+    fail('AccessDenied', `${name} is a ToDevice stream: the device only reads it`);
   const [a, b] = byteRange(d, off, off + BigInt(bytes.length));
   if (d.device) {
     for (let i = a; i < b; i += PAGE) deviceToPhys(core, d, i);
     d.device.set(bytes, a);
     d.deviceDirty = true;
     put(core, d);
-  } else for (let i = a; i < b; i++) core.mem.writeBytes(deviceToPhys(core, d, i), bytes.subarray(i - a, i - a + 1));
+  } else
+    for (let i = a; i < b; i++)
+      core.mem.writeBytes(deviceToPhys(core, d, i), bytes.subarray(i - a, i - a + 1));
   return `device wrote ${b - a} byte${b - a === 1 ? '' : 's'} at device address ${hex(d.daddr + a)}${d.device ? ' (the CPU sees them after `sync ' + name + ' from_device`)' : ''}`;
 }
 
@@ -177,13 +219,22 @@ export function cpuBytesRead(core: Core, target: string | null, _pa: number, _n:
 }
 
 /** The CPU wrote DMA memory through a kernel writer (the device keeps its copy until sync to_device). */
-export function cpuBytesWritten(_core: Core, _target: string | null, _pa: number, _n: number): void {}
+export function cpuBytesWritten(
+  _core: Core,
+  _target: string | null,
+  _pa: number,
+  _n: number,
+): void {}
 
 export function showDma(core: Core): string {
   const ds = [...core.ghost.handles.values()].filter((h): h is DmaHandle => h.kind === 'dma');
-  const lines = [`DMA mapping set: ${core.ghost.dmaSet.size} page${core.ghost.dmaSet.size === 1 ? '' : 's'}; IOMMU ${core.layout.iommuRoot >= 0 ? `on (root ${paddrText(core.layout.iommuRoot)})` : 'off (device address = physical address)'}`];
+  const lines = [
+    `DMA mapping set: ${core.ghost.dmaSet.size} page${core.ghost.dmaSet.size === 1 ? '' : 's'}; IOMMU ${core.layout.iommuRoot >= 0 ? `on (root ${paddrText(core.layout.iommuRoot)})` : 'off (device address = physical address)'}`,
+  ];
   for (const d of ds)
-    lines.push(`  ${describeHandle(d)}${d.device ? (d.deviceDirty ? '; device wrote since the last sync from_device' : '; in sync') : ''}${d.staleRead ? '; STALE READ' : ''}`);
+    lines.push(
+      `  ${describeHandle(d)}${d.device ? (d.deviceDirty ? '; device wrote since the last sync from_device' : '; in sync') : ''}${d.staleRead ? '; STALE READ' : ''}`,
+    );
   return lines.join('\n');
 }
 

@@ -7,7 +7,15 @@
 //   level-2 nodes of the linear mapping (2 MiB leaves, the largest HIGHEST_TRANSLATION_LEVEL allows)
 //   with iommu=on, the root of the IOMMU page table
 //   everything after that is free; `alloc` on a fresh machine returns `firstFree`.
-import { PF_R, PF_W, PRIV_GLOBAL, CachePolicy, encodeLeaf, encodeTable, type PagingConsts } from '../arch';
+import {
+  PF_R,
+  PF_W,
+  PRIV_GLOBAL,
+  CachePolicy,
+  encodeLeaf,
+  encodeTable,
+  type PagingConsts,
+} from '../arch';
 import type { BootLayout } from '../core';
 import type { PhysMem } from '../mem';
 import { initNodeSlot } from '../page_table/node';

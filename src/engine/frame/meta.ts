@@ -95,7 +95,9 @@ export function rcText(rc: number): string {
 }
 
 /** MetaSlotModel status (vostd) of a refcount. */
-export function rcState(rc: number): 'UNUSED' | 'UNIQUE' | 'UNDER_CONSTRUCTION' | 'SHARED' | 'OVERFLOW' {
+export function rcState(
+  rc: number,
+): 'UNUSED' | 'UNIQUE' | 'UNDER_CONSTRUCTION' | 'SHARED' | 'OVERFLOW' {
   if (rc === RC_UNUSED) return 'UNUSED';
   if (rc === RC_UNIQUE) return 'UNIQUE';
   if (rc === RC_BAND) return 'OVERFLOW';

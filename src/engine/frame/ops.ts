@@ -2,7 +2,15 @@
 // under `unsafe`) and vostd's preconditions (which strict mode enforces, naming the clause).
 import { hex, paddrText, type Core } from '../core';
 import { fail } from '../errors';
-import { bind, chooseName, describeHandle, lookup, resolvePaddr, retire, checkPaddr } from '../handles';
+import {
+  bind,
+  chooseName,
+  describeHandle,
+  lookup,
+  resolvePaddr,
+  retire,
+  checkPaddr,
+} from '../handles';
 import { isRange, type AddrRef, type RangeRef } from '../ops';
 import type { FrameHandle, Handle, SegmentHandle, UniqueHandle } from '../state';
 import {
@@ -48,7 +56,8 @@ function atOrAboveMax(rc: number): boolean {
 function fromUnused(core: Core, pfn: number, unique: boolean): void {
   const rc = readRc(core.mem, pfn);
   if (rc === RC_UNIQUE) fail('Unique', `frame ${paddrText(pfn)} is owned by a UniqueFrame`);
-  if (rc === 0) fail('Busy', `frame ${paddrText(pfn)} is being constructed or torn down (refcount 0)`);
+  if (rc === 0)
+    fail('Busy', `frame ${paddrText(pfn)} is being constructed or torn down (refcount 0)`);
   if (rc !== RC_UNUSED) fail('InUse', `frame ${paddrText(pfn)} is in use (refcount ${rcText(rc)})`);
   writeRc(core.mem, pfn, unique ? RC_UNIQUE : 1);
   claimSlot(core.mem, pfn);
@@ -89,7 +98,8 @@ export function releaseRef(core: Core, pfn: number): string {
 /** Live Frame handles + segment covers at `pfn` (for the strict drop/segment-cover checks). */
 function coverCount(core: Core, pfn: number): number {
   let n = 0;
-  for (const h of core.ghost.handles.values()) if (h.kind === 'segment' && pfn >= h.start && pfn < h.end) n++;
+  for (const h of core.ghost.handles.values())
+    if (h.kind === 'segment' && pfn >= h.start && pfn < h.end) n++;
   return n;
 }
 
@@ -117,16 +127,30 @@ function dropRequires(core: Core, pfn: number, what: string): void {
 
 // ---- commands ---------------------------------------------------------------------------------
 
-export function alloc(core: Core, count: bigint | undefined, zeroed: boolean, unique: boolean, as?: string): string {
+export function alloc(
+  core: Core,
+  count: bigint | undefined,
+  zeroed: boolean,
+  unique: boolean,
+  as?: string,
+): string {
   const n = count ?? 1n;
-  if (unique && n !== 1n) fail('InvalidArgs', 'a UniqueFrame is one frame: `alloc unique` takes no count');
+  if (unique && n !== 1n)
+    fail('InvalidArgs', 'a UniqueFrame is one frame: `alloc unique` takes no count');
   if (n <= 0n) fail('InvalidArgs', `cannot allocate ${n} frames`);
-  if (n > BigInt(core.layout.nframes)) fail('NoMemory', `${n} frames is more than this machine has`);
+  if (n > BigInt(core.layout.nframes))
+    fail('NoMemory', `${n} frames is more than this machine has`);
   const nframes = Number(n);
   const kind = unique ? 'unique' : nframes === 1 ? 'frame' : 'segment';
   const name = chooseName(core, kind, as);
   const start = core.allocator.find(nframes);
-  if (start < 0) fail('NoMemory', nframes === 1 ? 'no free frame is left' : `no run of ${nframes} contiguous free frames is left`);
+  if (start < 0)
+    fail(
+      'NoMemory',
+      nframes === 1
+        ? 'no free frame is left'
+        : `no run of ${nframes} contiguous free frames is left`,
+    );
   for (let p = start; p < start + nframes; p++) {
     fromUnused(core, p, unique);
     if (zeroed) core.mem.zeroFrame(p);
@@ -144,9 +168,16 @@ export function frameFromInUse(core: Core, paddr: AddrRef, as?: string): string 
   const name = chooseName(core, 'frame', as);
   const rc = readRc(core.mem, pfn);
   if (rc === RC_UNUSED) fail('Unused', `frame ${paddrText(pfn)} is not in use`);
-  if (rc === RC_UNIQUE) fail('Unique', `frame ${paddrText(pfn)} is owned by a UniqueFrame and cannot be shared`);
-  if (rc === 0) fail('Busy', `frame ${paddrText(pfn)} is being constructed or torn down (refcount 0)`);
-  if (rc === RC_BAND) fail('Panic', `refcount of ${paddrText(pfn)} is at or above REF_COUNT_MAX`, 'refcount overflow');
+  if (rc === RC_UNIQUE)
+    fail('Unique', `frame ${paddrText(pfn)} is owned by a UniqueFrame and cannot be shared`);
+  if (rc === 0)
+    fail('Busy', `frame ${paddrText(pfn)} is being constructed or torn down (refcount 0)`);
+  if (rc === RC_BAND)
+    fail(
+      'Panic',
+      `refcount of ${paddrText(pfn)} is at or above REF_COUNT_MAX`,
+      'refcount overflow',
+    );
   const usage = core.mem.slotWord(pfn, W_USAGE);
   requires(
     core,
@@ -162,13 +193,26 @@ export function frameFromInUse(core: Core, paddr: AddrRef, as?: string): string 
 export function clone(core: Core, name: string, as?: string): string {
   const h = lookup(core, name, ['frame', 'segment', 'unique']);
   if (h.kind === 'unique')
-    fail('WrongKind', `\`${name}\` is a UniqueFrame, which is not Clone: \`share ${name}\` turns it into a shared frame first`);
+    fail(
+      'WrongKind',
+      `\`${name}\` is a UniqueFrame, which is not Clone: \`share ${name}\` turns it into a shared frame first`,
+    );
   const newName = chooseName(core, h.kind, as);
   const pages = h.kind === 'segment' ? [h.start, h.end] : [h.pfn, h.pfn + 1];
   for (let p = pages[0]!; p < pages[1]!; p++) {
     const rc = readRc(core.mem, p);
-    if (atOrAboveMax(rc)) fail('Panic', `refcount of ${paddrText(p)} is ${rcText(rc)}, at or above REF_COUNT_MAX`, 'refcount overflow');
-    requires(core, rc > 0, 'clone.in_use', `frame ${paddrText(p)} has refcount 0: cloning needs a frame in use`);
+    if (atOrAboveMax(rc))
+      fail(
+        'Panic',
+        `refcount of ${paddrText(p)} is ${rcText(rc)}, at or above REF_COUNT_MAX`,
+        'refcount overflow',
+      );
+    requires(
+      core,
+      rc > 0,
+      'clone.in_use',
+      `frame ${paddrText(p)} has refcount 0: cloning needs a frame in use`,
+    );
   }
   for (let p = pages[0]!; p < pages[1]!; p++) {
     writeRc(core.mem, p, readRc(core.mem, p) + 1);
@@ -203,7 +247,12 @@ export function drop(core: Core, name: string): string {
     return `dropped ${name} (${h.end - h.start} frame${h.end - h.start === 1 ? '' : 's'}, ${freed} freed)`;
   }
   const rc = readRc(core.mem, h.pfn);
-  requires(core, rc === RC_UNIQUE, 'unique_drop.is_unique', `${what}: frame ${paddrText(h.pfn)} has refcount ${rcText(rc)}, not UNIQUE`);
+  requires(
+    core,
+    rc === RC_UNIQUE,
+    'unique_drop.is_unique',
+    `${what}: frame ${paddrText(h.pfn)} has refcount ${rcText(rc)}, not UNIQUE`,
+  );
   retire(core, h, 'dropped');
   redeem(core, h.pfn);
   dropLastInPlace(core, h.pfn);
@@ -216,14 +265,24 @@ export function intoRaw(core: Core, name: string): string {
   const end = h.kind === 'segment' ? h.end : h.pfn + 1;
   for (let p = first; p < end; p++) {
     const rc = readRc(core.mem, p);
-    requires(core, rc !== RC_UNUSED, 'into_raw.in_use', `frame ${paddrText(p)} is UNUSED: there is no reference to forget`);
+    requires(
+      core,
+      rc !== RC_UNUSED,
+      'into_raw.in_use',
+      `frame ${paddrText(p)} is UNUSED: there is no reference to forget`,
+    );
     requires(
       core,
       core.mem.slotWord(p, W_USAGE) !== Usage.PageTable,
       'into_raw.not_page_table',
       `frame ${paddrText(p)} is a page-table node; into_raw needs usage ≠ PageTable`,
     );
-    requires(core, core.mem.slotWord(p, W_OBLIG) > 0, 'into_raw.obligation', `frame ${paddrText(p)} has no obligation to redeem`);
+    requires(
+      core,
+      core.mem.slotWord(p, W_OBLIG) > 0,
+      'into_raw.obligation',
+      `frame ${paddrText(p)} has no obligation to redeem`,
+    );
   }
   retire(core, h, 'forgotten by into_raw');
   for (let p = first; p < end; p++) {
@@ -233,7 +292,11 @@ export function intoRaw(core: Core, name: string): string {
     else f.frames++;
     f.by.push(`into_raw ${name} at line ${core.site.line}`);
     core.ghost.forgotten.set(p, f);
-    core.effects.push({ kind: 'forget', pfn: p, text: `${paddrText(p)}: a reference is now forgotten (into_raw ${name})` });
+    core.effects.push({
+      kind: 'forget',
+      pfn: p,
+      text: `${paddrText(p)}: a reference is now forgotten (into_raw ${name})`,
+    });
   }
   return h.kind === 'segment' ? `${paddrText(first)}..${paddrText(end)}` : paddrText(first);
 }
@@ -244,10 +307,17 @@ export function fromRaw(core: Core, target: AddrRef | RangeRef, as?: string): st
   if (isRange(target)) {
     first = resolvePaddr(core, target.start);
     const endPa =
-      target.end !== undefined ? target.end : BigInt(first * core.consts.pageSize) + (target.len ?? 0n);
-    if (endPa === BigInt(first * core.consts.pageSize)) fail('Panic', 'from_raw of an empty range', 'empty segment');
-    end = endPa === BigInt(core.layout.nframes * core.consts.pageSize) ? core.layout.nframes : checkPaddr(core, endPa);
-    if (end <= first) fail('InvalidArgs', `range ${paddrText(first)}..${hex(endPa)} is empty or reversed`);
+      target.end !== undefined
+        ? target.end
+        : BigInt(first * core.consts.pageSize) + (target.len ?? 0n);
+    if (endPa === BigInt(first * core.consts.pageSize))
+      fail('Panic', 'from_raw of an empty range', 'empty segment');
+    end =
+      endPa === BigInt(core.layout.nframes * core.consts.pageSize)
+        ? core.layout.nframes
+        : checkPaddr(core, endPa);
+    if (end <= first)
+      fail('InvalidArgs', `range ${paddrText(first)}..${hex(endPa)} is empty or reversed`);
   } else {
     first = resolvePaddr(core, target);
     end = first + 1;
@@ -268,10 +338,20 @@ export function fromRaw(core: Core, target: AddrRef | RangeRef, as?: string): st
       'from_raw.forgotten',
       `nothing forgot a reference to ${paddrText(p)}: from_raw may only revive what into_raw forgot`,
     );
-    requires(core, readRc(core.mem, p) !== RC_UNUSED, 'from_raw.in_use', `frame ${paddrText(p)} is UNUSED`);
+    requires(
+      core,
+      readRc(core.mem, p) !== RC_UNUSED,
+      'from_raw.in_use',
+      `frame ${paddrText(p)} is UNUSED`,
+    );
     if (isSegment) {
       const rc = readRc(core.mem, p);
-      requires(core, rc > 0 && !atOrAboveMax(rc), 'Segment::relate_regions.shared', `frame ${paddrText(p)} has refcount ${rcText(rc)}: a segment's pages are shared (0 < refcount ≤ REF_COUNT_MAX)`);
+      requires(
+        core,
+        rc > 0 && !atOrAboveMax(rc),
+        'Segment::relate_regions.shared',
+        `frame ${paddrText(p)} has refcount ${rcText(rc)}: a segment's pages are shared (0 < refcount ≤ REF_COUNT_MAX)`,
+      );
     }
   }
   for (let p = first; p < end; p++) {
@@ -300,7 +380,11 @@ export function split(core: Core, name: string, offset: bigint, as?: [string, st
   const s = lookup(core, name, ['segment']);
   const ps = BigInt(core.consts.pageSize);
   if (offset % ps !== 0n || offset <= 0n || offset >= segBytes(core, s))
-    fail('Panic', `split offset ${hex(offset)} must be page-aligned and strictly inside ${name} (size ${hex(segBytes(core, s))})`, 'split offset');
+    fail(
+      'Panic',
+      `split offset ${hex(offset)} must be page-aligned and strictly inside ${name} (size ${hex(segBytes(core, s))})`,
+      'split offset',
+    );
   const a = chooseName(core, 'segment', as?.[0], [name]);
   const b = chooseName(core, 'segment', as?.[1], [name, a]);
   const mid = s.start + Number(offset / ps);
@@ -312,23 +396,34 @@ export function split(core: Core, name: string, offset: bigint, as?: [string, st
 
 export function slice(core: Core, name: string, range: RangeRef, as?: string): string {
   const s = lookup(core, name, ['segment']);
-  if ('name' in range.start) fail('InvalidArgs', 'slice takes byte offsets within the segment, not an address name');
+  if ('name' in range.start)
+    fail('InvalidArgs', 'slice takes byte offsets within the segment, not an address name');
   const start = range.start.num;
   const end = range.end !== undefined ? range.end : start + (range.len ?? 0n);
   const ps = BigInt(core.consts.pageSize);
-  if (start % ps !== 0n || end % ps !== 0n) fail('Panic', `slice ${hex(start)}..${hex(end)} is not page-aligned`, 'slice alignment');
-  if (start > end) fail('Panic', `slice start ${hex(start)} is after its end ${hex(end)}`, 'slice range');
-  if (end > segBytes(core, s)) fail('Panic', `slice end ${hex(end)} is past the end of ${name} (size ${hex(segBytes(core, s))})`, 'slice range');
+  if (start % ps !== 0n || end % ps !== 0n)
+    fail('Panic', `slice ${hex(start)}..${hex(end)} is not page-aligned`, 'slice alignment');
+  if (start > end)
+    fail('Panic', `slice start ${hex(start)} is after its end ${hex(end)}`, 'slice range');
+  if (end > segBytes(core, s))
+    fail(
+      'Panic',
+      `slice end ${hex(end)} is past the end of ${name} (size ${hex(segBytes(core, s))})`,
+      'slice range',
+    );
   const first = s.start + Number(start / ps);
   const last = s.start + Number(end / ps);
   for (let p = first; p < last; p++)
-    if (atOrAboveMax(readRc(core.mem, p))) fail('Panic', `refcount of ${paddrText(p)} would overflow`, 'refcount overflow');
+    if (atOrAboveMax(readRc(core.mem, p)))
+      fail('Panic', `refcount of ${paddrText(p)} would overflow`, 'refcount overflow');
   const newName = chooseName(core, 'segment', as);
   for (let p = first; p < last; p++) {
     writeRc(core.mem, p, readRc(core.mem, p) + 1);
     mint(core, p);
   }
-  return describeHandle(bind(core, { kind: 'segment', name: newName, start: first, end: last, site: core.site }));
+  return describeHandle(
+    bind(core, { kind: 'segment', name: newName, start: first, end: last, site: core.site }),
+  );
 }
 
 export function next(core: Core, name: string, as?: string): string {
@@ -345,7 +440,12 @@ export function next(core: Core, name: string, as?: string): string {
 export function share(core: Core, name: string, as?: string): string {
   const u: UniqueHandle = lookup(core, name, ['unique']);
   const rc = readRc(core.mem, u.pfn);
-  requires(core, rc === RC_UNIQUE, 'from_unique.is_unique', `frame ${paddrText(u.pfn)} has refcount ${rcText(rc)}, not UNIQUE`);
+  requires(
+    core,
+    rc === RC_UNIQUE,
+    'from_unique.is_unique',
+    `frame ${paddrText(u.pfn)} has refcount ${rcText(rc)}, not UNIQUE`,
+  );
   const newName = chooseName(core, 'frame', as, [name]);
   retire(core, u, `shared as ${newName}`);
   writeRc(core.mem, u.pfn, 1);
@@ -357,10 +457,12 @@ export function unique(core: Core, name: string, as?: string): string {
   const f: FrameHandle = lookup(core, name, ['frame']);
   const rc = readRc(core.mem, f.pfn);
   if (rc !== 1)
-    fail('InUse', `frame ${paddrText(f.pfn)} has refcount ${rcText(rc)}: only the sole reference (refcount 1) can become unique`);
+    fail(
+      'InUse',
+      `frame ${paddrText(f.pfn)} has refcount ${rcText(rc)}: only the sole reference (refcount 1) can become unique`,
+    );
   const newName = chooseName(core, 'unique', as, [name]);
   retire(core, f, `made unique as ${newName}`);
   writeRc(core.mem, f.pfn, RC_UNIQUE);
   return describeHandle(bind(core, { kind: 'unique', name: newName, pfn: f.pfn, site: core.site }));
 }
-

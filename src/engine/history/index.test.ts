@@ -1,23 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { Machine, type Op, type StepResult } from '..';
-import { History, type HistorySession } from '.';
+import { History, type HistorySession, type Ran } from '.';
 
 /**
  * A minimal session over the real Machine (the engine cannot import the language): a line is
  * `alloc [N]`, `drop NAME`, `into_raw NAME`, `unsafe from_raw NAME`, `machine MEM_MIB`, `reset`,
  * or anything else as a no-op note. Its position is the line number, which handles record.
  */
-class MiniSession implements HistorySession<StepResult & { line: number }> {
+class MiniSession implements HistorySession<StepResult> {
   machine = new Machine();
   lineNo = 0;
   resets = 0;
 
-  exec(source: string): StepResult & { line: number } {
+  exec(source: string): Ran<StepResult> {
     const line = ++this.lineNo;
     const [cmd, arg] = source.split(' ');
     let op: Op | undefined;
     let unsafe = false;
-    if (cmd === 'alloc') op = { op: 'alloc', count: arg ? BigInt(arg) : undefined, zeroed: false, unique: false };
+    if (cmd === 'alloc')
+      op = { op: 'alloc', count: arg ? BigInt(arg) : undefined, zeroed: false, unique: false };
     else if (cmd === 'drop') op = { op: 'drop', handle: arg! };
     else if (cmd === 'into_raw') op = { op: 'into_raw', handle: arg! };
     else if (cmd === 'unsafe') {
@@ -25,7 +26,8 @@ class MiniSession implements HistorySession<StepResult & { line: number }> {
       unsafe = true;
     } else if (cmd === 'machine') op = { op: 'machine', config: { mem: BigInt(arg!) << 20n } };
     else if (cmd === 'reset') op = { op: 'reset' };
-    if (!op) return { ok: true, text: 'note', effects: [], violations: this.machine.violations, line };
+    if (!op)
+      return { ok: true, text: 'note', effects: [], violations: this.machine.violations, line };
     return { ...this.machine.step({ op, unsafe, line, text: source }), line };
   }
   reset(): void {
@@ -52,7 +54,16 @@ function freshHashes(lines: string[]): string[] {
   return out;
 }
 
-const SCRIPT = ['alloc', 'alloc 3', 'note hello', 'drop f1', 'drop f1', 'alloc', 'into_raw f2', 'alloc'];
+const SCRIPT = [
+  'alloc',
+  'alloc 3',
+  'note hello',
+  'drop f1',
+  'drop f1',
+  'alloc',
+  'into_raw f2',
+  'alloc',
+];
 
 describe('History', () => {
   it('back and forward walk through the exact states of a fresh run', () => {
@@ -133,7 +144,14 @@ describe('History', () => {
 
   it('leaves violations exact after an unchecked replay', () => {
     // into_raw leaks a reference; from_raw twice then drops revive more than was forgotten.
-    const lines = ['alloc', 'into_raw f1', 'unsafe from_raw f1', 'unsafe from_raw f1', 'note', 'drop f2'];
+    const lines = [
+      'alloc',
+      'into_raw f1',
+      'unsafe from_raw f1',
+      'unsafe from_raw f1',
+      'note',
+      'drop f2',
+    ];
     const fresh = new MiniSession();
     const want = [fresh.machine.violations];
     for (const l of lines) {
@@ -148,5 +166,21 @@ describe('History', () => {
       expect(h.session.machine.violations).toEqual(want[k]);
       expect(h.session.machine.checking).toBe('full');
     }
+  });
+
+  it('drops the oldest deltas past its memory budget and replays to go back there', () => {
+    const want = freshHashes(SCRIPT);
+    const session = new MiniSession();
+    const h = new History(session, { maxDeltaBytes: 2000 });
+    for (const l of SCRIPT) h.exec(l);
+    const resets = session.resets;
+    h.seek(SCRIPT.length - 1); // the last delta is always kept
+    expect(session.resets).toBe(resets);
+    expect(session.machine.stateHash()).toBe(want[SCRIPT.length - 1]);
+    h.seek(1);
+    expect(session.resets).toBe(resets + 1);
+    expect(session.machine.stateHash()).toBe(want[1]);
+    h.seek(SCRIPT.length);
+    expect(session.machine.stateHash()).toBe(want[SCRIPT.length]);
   });
 });

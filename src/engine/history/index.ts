@@ -21,19 +21,18 @@
  */
 import type { Machine, ReverseDelta } from '../machine';
 
-/** What one line returned, as far as History needs it. */
-export interface LineOutcome {
-  ok: boolean;
-  /** The machine's reverse delta, when the line changed the machine (an `op` that ran). */
+/** What running one line gave: its result, and the machine's reverse delta if it changed the machine. */
+export interface Ran<R> {
+  result: R;
   delta?: ReverseDelta;
 }
 
 /** A language session, as History drives it. */
-export interface HistorySession<R extends LineOutcome> {
+export interface HistorySession<R> {
   /** The current machine (a `reset()` may replace it). */
   readonly machine: Machine;
   /** Runs one line (never throws for a bad command: errors are results). */
-  exec(source: string): R;
+  exec(source: string): Ran<R>;
   /** A fresh session: a new machine with the default configuration, line numbers from 1. */
   reset(): void;
   /** The session's own position (line number, previous result…), opaque to History. */
@@ -72,10 +71,15 @@ const EXPECT_VIOLATION = /^\s*expect\s+(no\s+)?violation\b/;
 function deltaBytes(d: ReverseDelta | undefined): number {
   if (d?.kind !== 'mem') return 0;
   const g = d.ghost;
-  return 256 + d.mem.byteLength + 200 * (g.handles.size + g.gone.size + g.forgotten.size + g.dmaSet.size) + 100 * d.violations.length;
+  return (
+    256 +
+    d.mem.byteLength +
+    200 * (g.handles.size + g.gone.size + g.forgotten.size + g.dmaSet.size) +
+    100 * d.violations.length
+  );
 }
 
-export class History<R extends LineOutcome> {
+export class History<R> {
   private entries: Entry<R>[] = [];
   private pos = 0;
   /** Whether `machine.violations` describe the current state. */
@@ -195,18 +199,19 @@ export class History<R extends LineOutcome> {
     e.markBefore = this.session.mark();
     e.freshBefore = machine.fresh;
     machine.checking = checking;
-    let r: R;
+    let ran: Ran<R>;
     try {
-      r = this.session.exec(e.source);
+      ran = this.session.exec(e.source);
     } finally {
       machine.checking = 'full';
     }
-    e.delta = r.delta;
+    const { result: r, delta } = ran;
+    e.delta = delta;
     e.lost = false;
-    e.bytes = deltaBytes(r.delta);
+    e.bytes = deltaBytes(delta);
     this.deltaBytes += e.bytes;
-    if (r.delta?.kind === 'reboot') this.valid = true;
-    else if (r.delta) this.valid = checking === 'full';
+    if (delta?.kind === 'reboot') this.valid = true;
+    else if (delta) this.valid = checking === 'full';
     e.validAfter = this.valid;
     if (checking === 'full' || !e.checked) {
       e.result = r;

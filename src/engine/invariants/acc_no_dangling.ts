@@ -10,7 +10,14 @@ export const accNoDangling = {
   check(ctx: CheckContext): Violation[] {
     const out: Violation[] = [];
     const h = ctx.holders;
-    const referenced = new Set<number>([...h.frames.keys(), ...h.uniques.keys(), ...h.covers.keys(), ...h.mappings.keys(), ...h.others.keys(), ...h.forgotten.keys()]);
+    const referenced = new Set<number>([
+      ...h.frames.keys(),
+      ...h.uniques.keys(),
+      ...h.covers.keys(),
+      ...h.mappings.keys(),
+      ...h.others.keys(),
+      ...h.forgotten.keys(),
+    ]);
     for (const p of [...referenced].sort((a, b) => a - b)) {
       if (readRc(ctx.mem, p) !== RC_UNUSED) continue;
       const who = holderNames(ctx, p);

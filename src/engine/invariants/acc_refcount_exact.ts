@@ -16,7 +16,12 @@ export const accRefcountExact = {
       const f = h.forgotten.get(p);
       if (rc === RC_UNIQUE) {
         // ACC-3: a page held by shared references (handles, mappings, covers) is never UNIQUE.
-        const shared = countOf(h.frames, p) + countOf(h.mappings, p) + countOf(h.covers, p) + countOf(h.others, p) + (f ? f.frames : 0);
+        const shared =
+          countOf(h.frames, p) +
+          countOf(h.mappings, p) +
+          countOf(h.covers, p) +
+          countOf(h.others, p) +
+          (f ? f.frames : 0);
         if (shared > 0)
           out.push({
             id: this.id,
@@ -43,7 +48,10 @@ export const accRefcountExact = {
           severity: this.severity,
           message:
             `frame ${paddrText(p)} has refcount ${rcText(rc)} but ${sum} reference${sum === 1 ? '' : 's'} hold it (` +
-            parts.filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') +
+            parts
+              .filter(([, n]) => n > 0)
+              .map(([k, n]) => `${n} ${k}`)
+              .join(', ') +
             `: ${holderNames(ctx, p).join(', ')})`,
           frames: [p],
           handles: handleNamesAt(ctx, p),

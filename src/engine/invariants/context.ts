@@ -94,7 +94,8 @@ function walkTree(
         leaves.push({ space, vpn: base + i * ep, pfn, level, lo, hi, node });
         push(holders.mappings, pfn, `${space}@0x${((base + i * ep) * 4096).toString(16)}`);
       }
-    } else walkTree(mem, space, pfn, level - 1, base + i * ep, `${path}[${i}]`, user, holders, leaves);
+    } else
+      walkTree(mem, space, pfn, level - 1, base + i * ep, `${path}[${i}]`, user, holders, leaves);
   }
 }
 
@@ -118,16 +119,23 @@ export function buildContext(
   for (const h of ghost.handles.values()) {
     if (h.kind === 'frame') push(holders.frames, h.pfn, h.name);
     else if (h.kind === 'unique') push(holders.uniques, h.pfn, h.name);
-    else if (h.kind === 'segment' || h.kind === 'dma') for (let p = h.start; p < h.end; p++) push(holders.covers, p, h.name);
+    else if (h.kind === 'segment' || h.kind === 'dma')
+      for (let p = h.start; p < h.end; p++) push(holders.covers, p, h.name);
   }
   const leaves: PtLeaf[] = [];
   walkTree(mem, 'kernel', layout.kernelRoot, 4, 0, '', false, holders, leaves);
-  if (layout.iommuRoot >= 0) walkTree(mem, 'iommu', layout.iommuRoot, 4, 0, '', false, holders, leaves);
-  for (const h of ghost.handles.values()) if (h.kind === 'vmspace') walkTree(mem, h.name, h.root, 4, 0, '', true, holders, leaves);
+  if (layout.iommuRoot >= 0)
+    walkTree(mem, 'iommu', layout.iommuRoot, 4, 0, '', false, holders, leaves);
+  for (const h of ghost.handles.values())
+    if (h.kind === 'vmspace') walkTree(mem, h.name, h.root, 4, 0, '', true, holders, leaves);
   const seen = new Set<number>();
   // Only slots that ever left their boot state can be interesting: the machine tracks them, so a
   // 2 GiB machine costs what it uses, not its size. Without that list, scan every slot.
-  const scan = candidates ?? { [Symbol.iterator]: function* () { for (let i = 0; i < layout.nframes; i++) yield i; } };
+  const scan = candidates ?? {
+    [Symbol.iterator]: function* () {
+      for (let i = 0; i < layout.nframes; i++) yield i;
+    },
+  };
   for (const i of scan) {
     if (
       readRc(mem, i) !== RC_UNUSED ||
@@ -138,10 +146,26 @@ export function buildContext(
     )
       seen.add(i);
   }
-  for (const m of [holders.frames, holders.uniques, holders.covers, holders.mappings, holders.others, holders.nodes])
+  for (const m of [
+    holders.frames,
+    holders.uniques,
+    holders.covers,
+    holders.mappings,
+    holders.others,
+    holders.nodes,
+  ])
     for (const k of m.keys()) seen.add(k);
   for (const k of holders.forgotten.keys()) seen.add(k);
-  return { tlb, leaves, consts, layout, mem, ghost, holders, interesting: [...seen].sort((a, b) => a - b) };
+  return {
+    tlb,
+    leaves,
+    consts,
+    layout,
+    mem,
+    ghost,
+    holders,
+    interesting: [...seen].sort((a, b) => a - b),
+  };
 }
 
 /** Everyone holding page `p`, as readable names. */
@@ -156,5 +180,10 @@ export function holderNames(ctx: CheckContext, p: number): string[] {
 
 export function handleNamesAt(ctx: CheckContext, p: number): string[] {
   const h = ctx.holders;
-  return [...(h.frames.get(p) ?? []), ...(h.uniques.get(p) ?? []), ...(h.covers.get(p) ?? []), ...(h.others.get(p) ?? [])];
+  return [
+    ...(h.frames.get(p) ?? []),
+    ...(h.uniques.get(p) ?? []),
+    ...(h.covers.get(p) ?? []),
+    ...(h.others.get(p) ?? []),
+  ];
 }

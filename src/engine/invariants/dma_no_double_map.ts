@@ -10,11 +10,19 @@ export const dmaNoDoubleMap = {
   check(ctx: CheckContext): Violation[] {
     const by = new Map<number, string[]>();
     for (const h of ctx.ghost.handles.values())
-      if (h.kind === 'dma') for (let p = (h as DmaHandle).start; p < h.end; p++) by.set(p, [...(by.get(p) ?? []), h.name]);
+      if (h.kind === 'dma')
+        for (let p = (h as DmaHandle).start; p < h.end; p++)
+          by.set(p, [...(by.get(p) ?? []), h.name]);
     const out: Violation[] = [];
     for (const [p, names] of by)
       if (names.length > 1)
-        out.push({ id: this.id, severity: this.severity, message: `frame ${paddrText(p)} is DMA-mapped by ${names.join(' and ')}`, frames: [p], handles: names });
+        out.push({
+          id: this.id,
+          severity: this.severity,
+          message: `frame ${paddrText(p)} is DMA-mapped by ${names.join(' and ')}`,
+          frames: [p],
+          handles: names,
+        });
     return out;
   },
 };

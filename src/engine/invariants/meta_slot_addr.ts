@@ -17,7 +17,13 @@ export const metaSlotAddr = {
     const slotsPerFrame = c.pageSize / c.metaSlotSize;
     const capSlots = (c.frameMetadataCapVpn - c.frameMetadataBaseVpn) * slotsPerFrame;
     if (ctx.layout.nframes > capSlots || c.metaSlotSize % 64 !== 0 || c.metaSlotSize <= 0)
-      out.push({ id: this.id, severity: this.severity, message: 'the metadata region cannot hold a slot for every frame', frames: [], handles: [] });
+      out.push({
+        id: this.id,
+        severity: this.severity,
+        message: 'the metadata region cannot hold a slot for every frame',
+        frames: [],
+        handles: [],
+      });
     const [m0, m1] = ctx.layout.meta;
     for (let mf = m0; mf < m1; mf++) {
       if (ctx.mem.slotWord(mf, W_USAGE) !== Usage.Meta || readRc(ctx.mem, mf) === RC_UNUSED) {

@@ -14,10 +14,18 @@ export const metaUniqueUnmapped = {
       const h = ctx.holders;
       const mapped = Math.max(ctx.mem.slotWord(p, W_PATHS), countOf(h.mappings, p));
       const uniqueOwners = countOf(h.uniques, p) + (h.forgotten.get(p)?.uniques ?? 0);
-      const sharedOwners = countOf(h.frames, p) + countOf(h.covers, p) + countOf(h.others, p) + (h.forgotten.get(p)?.frames ?? 0);
+      const sharedOwners =
+        countOf(h.frames, p) +
+        countOf(h.covers, p) +
+        countOf(h.others, p) +
+        (h.forgotten.get(p)?.frames ?? 0);
       const what: string[] = [];
-      if (mapped > 0) what.push(`is mapped by ${mapped} page-table entr${mapped === 1 ? 'y' : 'ies'}`);
-      if (uniqueOwners !== 1 || sharedOwners > 0) what.push(`has ${uniqueOwners + sharedOwners} owners (${holderNames(ctx, p).join(', ') || 'none'})`);
+      if (mapped > 0)
+        what.push(`is mapped by ${mapped} page-table entr${mapped === 1 ? 'y' : 'ies'}`);
+      if (uniqueOwners !== 1 || sharedOwners > 0)
+        what.push(
+          `has ${uniqueOwners + sharedOwners} owners (${holderNames(ctx, p).join(', ') || 'none'})`,
+        );
       if (what.length)
         out.push({
           id: this.id,

@@ -12,10 +12,15 @@ export const metaUnusedEmpty = {
     for (const p of ctx.interesting) {
       if (readRc(ctx.mem, p) !== RC_UNUSED) continue;
       const what: string[] = [];
-      if (ctx.mem.slotWord(p, W_STORAGE) !== 0 || ctx.mem.slotWord(p, W_VTABLE) !== 0) what.push('still holds metadata');
+      if (ctx.mem.slotWord(p, W_STORAGE) !== 0 || ctx.mem.slotWord(p, W_VTABLE) !== 0)
+        what.push('still holds metadata');
       if (ctx.mem.slotWord(p, W_IN_LIST) !== 0) what.push('is still in a list');
-      const mapped = Math.max(ctx.mem.slotWord(p, W_PATHS), countOf(ctx.holders.mappings, p) + countOf(ctx.holders.nodes, p));
-      if (mapped > 0) what.push(`is still referenced by ${mapped} page-table entr${mapped === 1 ? 'y' : 'ies'}`);
+      const mapped = Math.max(
+        ctx.mem.slotWord(p, W_PATHS),
+        countOf(ctx.holders.mappings, p) + countOf(ctx.holders.nodes, p),
+      );
+      if (mapped > 0)
+        what.push(`is still referenced by ${mapped} page-table entr${mapped === 1 ? 'y' : 'ies'}`);
       if (what.length)
         out.push({
           id: this.id,

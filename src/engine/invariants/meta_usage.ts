@@ -10,7 +10,13 @@ export const metaUsage = {
   check(ctx: CheckContext): Violation[] {
     const out: Violation[] = [];
     const h = ctx.holders;
-    const dataRefs = new Set<number>([...h.frames.keys(), ...h.uniques.keys(), ...h.covers.keys(), ...h.mappings.keys(), ...h.forgotten.keys()]);
+    const dataRefs = new Set<number>([
+      ...h.frames.keys(),
+      ...h.uniques.keys(),
+      ...h.covers.keys(),
+      ...h.mappings.keys(),
+      ...h.forgotten.keys(),
+    ]);
     for (const p of dataRefs) {
       const u = ctx.mem.slotWord(p, W_USAGE);
       if (u !== Usage.Frame)

@@ -14,19 +14,34 @@ export const ptLeafWf = {
     for (const l of ctx.leaves) {
       const bad: string[] = [];
       const pages = 512 ** (l.level - 1);
-      if (l.pfn % pages !== 0) bad.push(`maps ${paddrText(l.pfn)}, not aligned to its ${l.level === 1 ? '4K' : '2M'} page size`);
-      if (l.level > ctx.consts.highestTranslationLevel) bad.push(`is a level-${l.level} leaf (above HIGHEST_TRANSLATION_LEVEL)`);
+      if (l.pfn % pages !== 0)
+        bad.push(
+          `maps ${paddrText(l.pfn)}, not aligned to its ${l.level === 1 ? '4K' : '2M'} page size`,
+        );
+      if (l.level > ctx.consts.highestTranslationLevel)
+        bad.push(`is a level-${l.level} leaf (above HIGHEST_TRANSLATION_LEVEL)`);
       if (!(l.lo & PTE_PRESENT)) bad.push('lacks R (PRESENT)');
       if (l.lo & PTE_NO_CACHE && l.lo & PTE_WRITE_THROUGH) bad.push('has an invalid cache policy');
       if (l.pfn < ctx.layout.nframes) {
-        if (readRc(ctx.mem, l.pfn) === RC_UNUSED) bad.push(`maps frame ${paddrText(l.pfn)}, which is free (UNUSED)`);
-        if (ctx.mem.slotWord(l.pfn, W_USAGE) === Usage.PageTable) bad.push(`maps frame ${paddrText(l.pfn)}, a page-table node, as data`);
+        if (readRc(ctx.mem, l.pfn) === RC_UNUSED)
+          bad.push(`maps frame ${paddrText(l.pfn)}, which is free (UNUSED)`);
+        if (ctx.mem.slotWord(l.pfn, W_USAGE) === Usage.PageTable)
+          bad.push(`maps frame ${paddrText(l.pfn)}, a page-table node, as data`);
         const paths = ctx.mem.slotWord(l.pfn, W_PATHS);
         const real = countOf(ctx.holders.mappings, l.pfn);
-        if (paths !== real) bad.push(`maps frame ${paddrText(l.pfn)}, whose slot records ${paths} paths_in_pt for ${real} mappings`);
+        if (paths !== real)
+          bad.push(
+            `maps frame ${paddrText(l.pfn)}, whose slot records ${paths} paths_in_pt for ${real} mappings`,
+          );
       } else bad.push(`maps ${paddrText(l.pfn)}, beyond physical memory`);
       if (bad.length)
-        out.push({ id: this.id, severity: this.severity, message: `the leaf at ${l.space}@${va(l.vpn)} ${bad.join(' and ')}`, frames: [l.pfn], handles: [l.space] });
+        out.push({
+          id: this.id,
+          severity: this.severity,
+          message: `the leaf at ${l.space}@${va(l.vpn)} ${bad.join(' and ')}`,
+          frames: [l.pfn],
+          handles: [l.space],
+        });
     }
     return out;
   },

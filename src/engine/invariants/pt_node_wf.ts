@@ -1,6 +1,14 @@
 import { pteIsPresent } from '../arch';
 import { paddrText } from '../core';
-import { RC_UNUSED, USAGE_NAMES, Usage, W_PT_LEVEL, W_PT_NR_CHILDREN, W_USAGE, readRc } from '../frame/meta';
+import {
+  RC_UNUSED,
+  USAGE_NAMES,
+  Usage,
+  W_PT_LEVEL,
+  W_PT_NR_CHILDREN,
+  W_USAGE,
+  readRc,
+} from '../frame/meta';
 import type { CheckContext, Violation } from './context';
 
 /** NodeOwner inv + metaregion_sound_node: right level, child count = present entries, one path. */
@@ -12,9 +20,13 @@ export const ptNodeWf = {
     const out: Violation[] = [];
     for (const [p, where] of ctx.holders.nodes) {
       const bad: string[] = [];
-      if (where.length > 1) bad.push(`is referenced from ${where.length} places (${where.map((w) => w.path).join(', ')})`);
+      if (where.length > 1)
+        bad.push(
+          `is referenced from ${where.length} places (${where.map((w) => w.path).join(', ')})`,
+        );
       const level = where[0]!.level;
-      if (ctx.mem.slotWord(p, W_PT_LEVEL) !== level) bad.push(`records level ${ctx.mem.slotWord(p, W_PT_LEVEL)} but sits at level ${level}`);
+      if (ctx.mem.slotWord(p, W_PT_LEVEL) !== level)
+        bad.push(`records level ${ctx.mem.slotWord(p, W_PT_LEVEL)} but sits at level ${level}`);
       let present = 0;
       for (let i = 0; i < 512; i++) if (pteIsPresent(ctx.mem.readWord(p, i * 8))) present++;
       const nr = ctx.mem.slotWord(p, W_PT_NR_CHILDREN);
@@ -23,12 +35,29 @@ export const ptNodeWf = {
       const u = ctx.mem.slotWord(p, W_USAGE);
       if (u !== Usage.PageTable) bad.push(`has usage ${USAGE_NAMES[u]}, not PageTable`);
       if (bad.length)
-        out.push({ id: this.id, severity: this.severity, message: `page-table node ${paddrText(p)} ${bad.join(' and ')}`, frames: [p], handles: [] });
+        out.push({
+          id: this.id,
+          severity: this.severity,
+          message: `page-table node ${paddrText(p)} ${bad.join(' and ')}`,
+          frames: [p],
+          handles: [],
+        });
     }
     // A node in use that no walk reaches: orphaned (its parent entry was cleared without freeing it).
     for (const p of ctx.interesting) {
-      if (ctx.holders.nodes.has(p) || ctx.mem.slotWord(p, W_USAGE) !== Usage.PageTable || readRc(ctx.mem, p) === RC_UNUSED) continue;
-      out.push({ id: this.id, severity: this.severity, message: `page-table node ${paddrText(p)} is in use but no page table reaches it (an orphaned node)`, frames: [p], handles: [] });
+      if (
+        ctx.holders.nodes.has(p) ||
+        ctx.mem.slotWord(p, W_USAGE) !== Usage.PageTable ||
+        readRc(ctx.mem, p) === RC_UNUSED
+      )
+        continue;
+      out.push({
+        id: this.id,
+        severity: this.severity,
+        message: `page-table node ${paddrText(p)} is in use but no page table reaches it (an orphaned node)`,
+        frames: [p],
+        handles: [],
+      });
     }
     return out;
   },

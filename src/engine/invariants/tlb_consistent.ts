@@ -20,8 +20,12 @@ export const tlbConsistent = {
         const va = '0x' + (e.vpn * 4096).toString(16);
         let why = '';
         if (!w.ok) why = 'the page table no longer maps it';
-        else if (ptePaddr(w.lo, w.hi) / 4096 !== e.pfn || w.level !== e.level) why = `the page table now maps it to ${paddrText(ptePaddr(w.lo, w.hi) / 4096)}`;
-        else if (!!(w.lo & PTE_WRITABLE) !== !!(e.flags & TE_WRITABLE) || !!(w.lo & PTE_USER) !== !!(e.flags & TE_USER))
+        else if (ptePaddr(w.lo, w.hi) / 4096 !== e.pfn || w.level !== e.level)
+          why = `the page table now maps it to ${paddrText(ptePaddr(w.lo, w.hi) / 4096)}`;
+        else if (
+          !!(w.lo & PTE_WRITABLE) !== !!(e.flags & TE_WRITABLE) ||
+          !!(w.lo & PTE_USER) !== !!(e.flags & TE_USER)
+        )
           why = `its permissions changed to ${w.lo & PTE_WRITABLE ? 'rw' : 'r-'} and no flush reached this CPU`;
         if (why)
           out.push({

@@ -18,7 +18,13 @@ function hx(n: number): string {
   return '0x' + n.toString(16);
 }
 
-function pairs(ctx: CheckContext, id: string, a: 'reader' | 'writer', b: 'reader' | 'writer', what: string): Violation[] {
+function pairs(
+  ctx: CheckContext,
+  id: string,
+  a: 'reader' | 'writer',
+  b: 'reader' | 'writer',
+  what: string,
+): Violation[] {
   const out: Violation[] = [];
   for (const [vs, list] of owners(ctx)) {
     const as = list.filter((h) => h.kind === a);
@@ -45,7 +51,8 @@ export const vsoRwDisjoint = {
   id: 'vso.rw_disjoint',
   severity: 'error' as const,
   mirrors: 'VmSpaceOwner::inv VSO-5 (reader/writer disjointness)',
-  check: (ctx: CheckContext): Violation[] => pairs(ctx, 'vso.rw_disjoint', 'reader', 'writer', 'reader and writer'),
+  check: (ctx: CheckContext): Violation[] =>
+    pairs(ctx, 'vso.rw_disjoint', 'reader', 'writer', 'reader and writer'),
 };
 
 /** VSO-7: writer ranges are pairwise disjoint. */
@@ -53,7 +60,8 @@ export const vsoWwDisjoint = {
   id: 'vso.ww_disjoint',
   severity: 'error' as const,
   mirrors: 'VmSpaceOwner::inv VSO-7 (writer/writer)',
-  check: (ctx: CheckContext): Violation[] => pairs(ctx, 'vso.ww_disjoint', 'writer', 'writer', 'writers'),
+  check: (ctx: CheckContext): Violation[] =>
+    pairs(ctx, 'vso.ww_disjoint', 'writer', 'writer', 'writers'),
 };
 
 /** VSO-6 as the code says: readers are pairwise disjoint unless the space allows shared readers (PageLab's never do). */
@@ -61,5 +69,6 @@ export const vsoRrDisjoint = {
   id: 'vso.rr_disjoint',
   severity: 'error' as const,
   mirrors: 'VmSpaceOwner::inv VSO-6 (readers unless shared_reader)',
-  check: (ctx: CheckContext): Violation[] => pairs(ctx, 'vso.rr_disjoint', 'reader', 'reader', 'readers'),
+  check: (ctx: CheckContext): Violation[] =>
+    pairs(ctx, 'vso.rr_disjoint', 'reader', 'reader', 'readers'),
 };

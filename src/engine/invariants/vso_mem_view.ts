@@ -16,7 +16,9 @@ export const vsoMemView = {
   mirrors: 'VmSpaceOwner mem_view_wf (MV-1..MV-8; MV-6 outside writer-owned addresses)',
   check(ctx: CheckContext): Violation[] {
     const out: Violation[] = [];
-    const ios = [...ctx.ghost.handles.values()].filter((h): h is IoHandle => (h.kind === 'reader' || h.kind === 'writer') && h.vs !== null);
+    const ios = [...ctx.ghost.handles.values()].filter(
+      (h): h is IoHandle => (h.kind === 'reader' || h.kind === 'writer') && h.vs !== null,
+    );
     const spaces = new Set(ios.map((h) => h.vs!));
     for (const vsName of spaces) {
       const vs = ctx.ghost.handles.get(vsName);
@@ -30,15 +32,33 @@ export const vsoMemView = {
         for (const [vpn, pfn] of w.view) {
           const prev = owner.get(vpn);
           if (prev !== undefined)
-            out.push({ id: this.id, severity: this.severity, message: `the mapping at 0x${(vpn * 4096).toString(16)} of ${vsName} is in the views of writers ${prev} and ${w.name}: a writer's view must be carved out of the remaining view`, frames: [pfn], handles: [prev, w.name] });
+            out.push({
+              id: this.id,
+              severity: this.severity,
+              message: `the mapping at 0x${(vpn * 4096).toString(16)} of ${vsName} is in the views of writers ${prev} and ${w.name}: a writer's view must be carved out of the remaining view`,
+              frames: [pfn],
+              handles: [prev, w.name],
+            });
           else owner.set(vpn, w.name);
           if (total(vpn) !== pfn)
-            out.push({ id: this.id, severity: this.severity, message: `writer ${w.name}'s view maps 0x${(vpn * 4096).toString(16)} → frame 0x${(pfn * 4096).toString(16)}, which the page table of ${vsName} no longer does`, frames: [pfn], handles: [w.name] });
+            out.push({
+              id: this.id,
+              severity: this.severity,
+              message: `writer ${w.name}'s view maps 0x${(vpn * 4096).toString(16)} → frame 0x${(pfn * 4096).toString(16)}, which the page table of ${vsName} no longer does`,
+              frames: [pfn],
+              handles: [w.name],
+            });
         }
       for (const r of ios.filter((h) => h.kind === 'reader' && h.vs === vsName))
         for (const [vpn, pfn] of r.view)
           if (!owner.has(vpn) && total(vpn) !== pfn)
-            out.push({ id: this.id, severity: this.severity, message: `reader ${r.name}'s view maps 0x${(vpn * 4096).toString(16)} → frame 0x${(pfn * 4096).toString(16)}, which disagrees with ${vsName}'s page table`, frames: [pfn], handles: [r.name] });
+            out.push({
+              id: this.id,
+              severity: this.severity,
+              message: `reader ${r.name}'s view maps 0x${(vpn * 4096).toString(16)} → frame 0x${(pfn * 4096).toString(16)}, which disagrees with ${vsName}'s page table`,
+              frames: [pfn],
+              handles: [r.name],
+            });
     }
     return out;
   },
@@ -49,6 +69,8 @@ export function literalMemViewGaps(ctx: CheckContext): string[] {
   const out: string[] = [];
   for (const h of ctx.ghost.handles.values())
     if (h.kind === 'writer' && h.vs !== null && h.view.length > 0)
-      out.push(`writer ${h.name} holds ${h.view.length} mapping${h.view.length === 1 ? '' : 's'} that the remaining view lacks, so MV-6 read literally fails there`);
+      out.push(
+        `writer ${h.name} holds ${h.view.length} mapping${h.view.length === 1 ? '' : 's'} that the remaining view lacks, so MV-6 read literally fails there`,
+      );
   return out;
 }

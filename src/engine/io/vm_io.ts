@@ -18,31 +18,60 @@ export function overlapsInclusive(a: [number, number], b: [number, number]): boo
 }
 
 function userOwners(core: Core, vs: string, kind: 'reader' | 'writer'): IoHandle[] {
-  return [...core.ghost.handles.values()].filter((h): h is IoHandle => h.kind === kind && h.vs === vs && h.end > h.cursor);
+  return [...core.ghost.handles.values()].filter(
+    (h): h is IoHandle => h.kind === kind && h.vs === vs && h.end > h.cursor,
+  );
 }
 
-export function newUserIo(core: Core, kind: 'reader' | 'writer', vsName: string, va: bigint, len: bigint, as?: string): string {
+export function newUserIo(
+  core: Core,
+  kind: 'reader' | 'writer',
+  vsName: string,
+  va: bigint,
+  len: bigint,
+  as?: string,
+): string {
   const vs = lookup(core, vsName, ['vmspace']);
   const cpu = core.ghost.cpu;
-  if (core.ghost.active[cpu] !== vs.name) fail('AccessDenied', `${vs.name} is not active on cpu ${cpu}: VmSpace::${kind} needs the current page table to be its own`);
-  if (va + len > BigInt(MAX_USER_END)) fail('AccessDenied', `${hex(va)}+${hex(len)} reaches past MAX_USERSPACE_VADDR (0x7fff_ffff_f000)`);
+  if (core.ghost.active[cpu] !== vs.name)
+    fail(
+      'AccessDenied',
+      `${vs.name} is not active on cpu ${cpu}: VmSpace::${kind} needs the current page table to be its own`,
+    );
+  if (va + len > BigInt(MAX_USER_END))
+    fail(
+      'AccessDenied',
+      `${hex(va)}+${hex(len)} reaches past MAX_USERSPACE_VADDR (0x7fff_ffff_f000)`,
+    );
   const start = Number(va);
   const end = start + Number(len);
   if (end > start) {
     const me: [number, number] = [start, end];
-    const writers = userOwners(core, vs.name, 'writer').filter((w) => overlapsInclusive(me, [w.cursor, w.end]));
-    requires(core, writers.length === 0, kind === 'reader' ? 'can_create_reader' : 'can_create_writer',
-      `${hex(start)}..${hex(end)} overlaps (or touches) writer ${writers.map((w) => w.name).join(', ')} of ${vs.name}`);
-    const readers = userOwners(core, vs.name, 'reader').filter((r) => overlapsInclusive(me, [r.cursor, r.end]));
-    requires(core, readers.length === 0, kind === 'reader' ? 'dispose_reader.disjoint' : 'can_create_writer',
+    const writers = userOwners(core, vs.name, 'writer').filter((w) =>
+      overlapsInclusive(me, [w.cursor, w.end]),
+    );
+    requires(
+      core,
+      writers.length === 0,
+      kind === 'reader' ? 'can_create_reader' : 'can_create_writer',
+      `${hex(start)}..${hex(end)} overlaps (or touches) writer ${writers.map((w) => w.name).join(', ')} of ${vs.name}`,
+    );
+    const readers = userOwners(core, vs.name, 'reader').filter((r) =>
+      overlapsInclusive(me, [r.cursor, r.end]),
+    );
+    requires(
+      core,
+      readers.length === 0,
+      kind === 'reader' ? 'dispose_reader.disjoint' : 'can_create_writer',
       kind === 'reader'
         ? `${hex(start)}..${hex(end)} overlaps (or touches) reader ${readers.map((r) => r.name).join(', ')}, and ${vs.name} does not allow shared readers`
-        : `${hex(start)}..${hex(end)} overlaps (or touches) reader ${readers.map((r) => r.name).join(', ')} of ${vs.name}`);
+        : `${hex(start)}..${hex(end)} overlaps (or touches) reader ${readers.map((r) => r.name).join(', ')} of ${vs.name}`,
+    );
   }
   // The view: the mappings of the range, as they are now.
   const view: [number, number][] = [];
   const endPage = Math.ceil(end / PAGE);
-  for (let p = Math.floor(start / PAGE); p < endPage; ) {
+  for (let p = Math.floor(start / PAGE); p < endPage;) {
     const f = nextEntry(core.mem, vs.root, p, endPage, 4, false);
     if (!f || f.kind !== 'leaf') break;
     view.push([f.vpn, ptePaddr(f.lo, f.hi) / PAGE]);
@@ -50,21 +79,58 @@ export function newUserIo(core: Core, kind: 'reader' | 'writer', vsName: string,
   }
   const name = chooseName(core, kind, as);
   const id = core.ghost.nextIoId++;
-  const h: IoHandle = { kind, name, id, vs: vs.name, target: null, fallible: true, cursor: start, end, start, view, site: core.site };
+  const h: IoHandle = {
+    kind,
+    name,
+    id,
+    vs: vs.name,
+    target: null,
+    fallible: true,
+    cursor: start,
+    end,
+    start,
+    view,
+    site: core.site,
+  };
   return describeHandle(bind(core, h));
 }
 
-export function newKernelIo(core: Core, kind: 'reader' | 'writer', target: string, as?: string): string {
+export function newKernelIo(
+  core: Core,
+  kind: 'reader' | 'writer',
+  target: string,
+  as?: string,
+): string {
   const t = lookup(core, target, ['frame', 'segment', 'unique', 'dma']);
   if (t.kind === 'dma' && t.stream) {
-    if (kind === 'reader' && t.dir === 'to_device') fail('AccessDenied', `${t.name} is a ToDevice stream: the CPU may not read it (reader() is AccessDenied)`);
-    if (kind === 'writer' && t.dir === 'from_device') fail('AccessDenied', `${t.name} is a FromDevice stream: the CPU may not write it (writer() is AccessDenied)`);
+    if (kind === 'reader' && t.dir === 'to_device')
+      fail(
+        'AccessDenied',
+        `${t.name} is a ToDevice stream: the CPU may not read it (reader() is AccessDenied)`,
+      );
+    if (kind === 'writer' && t.dir === 'from_device')
+      fail(
+        'AccessDenied',
+        `${t.name} is a FromDevice stream: the CPU may not write it (writer() is AccessDenied)`,
+      );
   }
   const first = t.kind === 'frame' || t.kind === 'unique' ? t.pfn : t.start;
   const last = t.kind === 'frame' || t.kind === 'unique' ? t.pfn + 1 : t.end;
   const name = chooseName(core, kind, as);
   const id = core.ghost.nextIoId++;
-  const h: IoHandle = { kind, name, id, vs: null, target: t.name, fallible: false, cursor: first * PAGE, end: last * PAGE, start: first * PAGE, view: [], site: core.site };
+  const h: IoHandle = {
+    kind,
+    name,
+    id,
+    vs: null,
+    target: t.name,
+    fallible: false,
+    cursor: first * PAGE,
+    end: last * PAGE,
+    start: first * PAGE,
+    view: [],
+    site: core.site,
+  };
   const text = describeHandle(bind(core, h));
   return t.kind === 'dma' ? `${text} (under a read guard of ${t.name} for this command)` : text;
 }
@@ -75,7 +141,11 @@ function setIo(core: Core, h: IoHandle, cursor: number): void {
 }
 
 /** Bytes from a reader's source; a user fault stops early (returns what was read and the fault). */
-function readFrom(core: Core, r: IoHandle, n: number): { bytes: Uint8Array; fault: SimError | null } {
+function readFrom(
+  core: Core,
+  r: IoHandle,
+  n: number,
+): { bytes: Uint8Array; fault: SimError | null } {
   const out = new Uint8Array(n);
   if (!r.fallible) {
     out.set(core.mem.readBytes(r.cursor, n));
@@ -90,7 +160,8 @@ function readFrom(core: Core, r: IoHandle, n: number): { bytes: Uint8Array; faul
     try {
       pfn = access(core, Math.floor(va / PAGE), false).pfn;
     } catch (e) {
-      if (e instanceof SimError && e.code === 'PageFault') return { bytes: out.subarray(0, done), fault: e };
+      if (e instanceof SimError && e.code === 'PageFault')
+        return { bytes: out.subarray(0, done), fault: e };
       throw e;
     }
     const k = Math.min(n - done, PAGE - off);
@@ -101,7 +172,11 @@ function readFrom(core: Core, r: IoHandle, n: number): { bytes: Uint8Array; faul
 }
 
 /** Writes bytes at a writer's cursor; returns how many went before a user fault (and the fault). */
-function writeTo(core: Core, w: IoHandle, data: Uint8Array): { done: number; fault: SimError | null } {
+function writeTo(
+  core: Core,
+  w: IoHandle,
+  data: Uint8Array,
+): { done: number; fault: SimError | null } {
   if (!w.fallible) {
     cpuBytesWritten(core, w.target, w.cursor, data.length);
     core.mem.writeBytes(w.cursor, data);
@@ -126,14 +201,20 @@ function writeTo(core: Core, w: IoHandle, data: Uint8Array): { done: number; fau
 }
 
 function faulted(what: string, n: number, total: number, fault: SimError): never {
-  throw new SimError('PageFault', `${what} stopped after ${n} of ${total} bytes: ${fault.message}`, undefined, true);
+  throw new SimError(
+    'PageFault',
+    `${what} stopped after ${n} of ${total} bytes: ${fault.message}`,
+    undefined,
+    true,
+  );
 }
 
 export function ioRead(core: Core, name: string, len?: bigint): string {
   const r = lookup(core, name, ['reader']);
   const remain = r.end - r.cursor;
   const want = len === undefined ? remain : Number(len > BigInt(remain) ? BigInt(remain) : len);
-  if (want > MAX_IO) fail('InvalidArgs', `at most ${MAX_IO} bytes at a time (${name} has ${remain} left)`);
+  if (want > MAX_IO)
+    fail('InvalidArgs', `at most ${MAX_IO} bytes at a time (${name} has ${remain} left)`);
   const { bytes, fault } = readFrom(core, r, want);
   setIo(core, r, r.cursor + bytes.length);
   core.data = bytes;
@@ -162,14 +243,20 @@ export function copy(core: Core, rname: string, wname: string): string {
   setIo(core, r, r.cursor + put.done);
   setIo(core, w, w.cursor + put.done);
   const fault = got.fault ?? put.fault;
-  if (fault || put.done < n) faulted(`copy ${rname} ${wname}`, put.done, n, (put.fault ?? got.fault)!);
+  if (fault || put.done < n)
+    faulted(`copy ${rname} ${wname}`, put.done, n, (put.fault ?? got.fault)!);
   return `copied ${n} byte${n === 1 ? '' : 's'} from ${rname} to ${wname}`;
 }
 
 export function skip(core: Core, name: string, len: bigint): string {
   const h = lookup(core, name, ['reader', 'writer']);
   const left = h.end - h.cursor;
-  if (len > BigInt(left)) fail('Panic', `skip ${len} on ${name}, which has only ${left} bytes left`, 'skip panic: n > remain');
+  if (len > BigInt(left))
+    fail(
+      'Panic',
+      `skip ${len} on ${name}, which has only ${left} bytes left`,
+      'skip panic: n > remain',
+    );
   setIo(core, h, h.cursor + Number(len));
   return `${name} skipped ${len} bytes (${h.end - h.cursor} left)`;
 }

@@ -71,7 +71,8 @@ export class PhysMem {
   touchedSlots(m: JournalMark): Set<number> {
     const s = new Set<number>();
     const log = this.log;
-    for (let k = m; k < log.length; k += 3) if (log[k] === ARR_META) s.add((log[k + 1]! / SLOT_WORDS) | 0);
+    for (let k = m; k < log.length; k += 3)
+      if (log[k] === ARR_META) s.add((log[k + 1]! / SLOT_WORDS) | 0);
     return s;
   }
 
@@ -79,7 +80,8 @@ export class PhysMem {
   metaBefore(m: JournalMark): Map<number, number> {
     const out = new Map<number, number>();
     const log = this.log;
-    for (let k = m; k < log.length; k += 3) if (log[k] === ARR_META && !out.has(log[k + 1]!)) out.set(log[k + 1]!, log[k + 2]!);
+    for (let k = m; k < log.length; k += 3)
+      if (log[k] === ARR_META && !out.has(log[k + 1]!)) out.set(log[k + 1]!, log[k + 2]!);
     return out;
   }
 
@@ -221,7 +223,11 @@ export class PhysMem {
       const arr = this.chunks[(p / CHUNK_PAGES) | 0]!;
       const base = (p % CHUNK_PAGES) * PAGE_WORDS;
       let nonzero = false;
-      for (let k = 0; k < PAGE_WORDS; k++) if (arr[base + k] !== 0) { nonzero = true; break; }
+      for (let k = 0; k < PAGE_WORDS; k++)
+        if (arr[base + k] !== 0) {
+          nonzero = true;
+          break;
+        }
       if (!nonzero) continue;
       h.word(pfn);
       for (let k = 0; k < PAGE_WORDS; k++) h.word(arr[base + k]!);
@@ -243,6 +249,8 @@ export class Hasher {
     this.word(0xffff_ffff);
   }
   hex(): string {
-    return (this.a >>> 0).toString(16).padStart(8, '0') + (this.b >>> 0).toString(16).padStart(8, '0');
+    return (
+      (this.a >>> 0).toString(16).padStart(8, '0') + (this.b >>> 0).toString(16).padStart(8, '0')
+    );
   }
 }

@@ -6,7 +6,8 @@ import { entryPages, indexAt, pteHi, pteLo } from './node';
 
 /** OSTD lock_range: the lowest level whose single node covers [start, end) (pages). */
 export function guardLevelOf(start: number, end: number): number {
-  for (let level = 4; level >= 2; level--) if (indexAt(start, level) !== indexAt(end - 1, level)) return level;
+  for (let level = 4; level >= 2; level--)
+    if (indexAt(start, level) !== indexAt(end - 1, level)) return level;
   return 1;
 }
 
@@ -19,18 +20,42 @@ export function nodeSpan(vpn: number, level: number): [number, number] {
 
 export type Found =
   | { kind: 'leaf'; vpn: number; level: number; node: number; idx: number; lo: number; hi: number }
-  | { kind: 'node'; vpn: number; pages: number; level: number; node: number; idx: number; child: number };
+  | {
+      kind: 'node';
+      vpn: number;
+      pages: number;
+      level: number;
+      node: number;
+      idx: number;
+      child: number;
+    };
 
 /**
  * The first present entry whose range starts in [from, to), in address order. With `stray`, a
  * whole child node lying inside [from, to) below the guard level is returned as one entry (what
  * take_next turns into a StrayPageTable).
  */
-export function nextEntry(mem: PhysMem, root: number, from: number, to: number, guardLevel: number, stray: boolean): Found | null {
+export function nextEntry(
+  mem: PhysMem,
+  root: number,
+  from: number,
+  to: number,
+  guardLevel: number,
+  stray: boolean,
+): Found | null {
   return scan(mem, root, 4, 0, from, to, guardLevel, stray);
 }
 
-function scan(mem: PhysMem, node: number, level: number, base: number, from: number, to: number, guard: number, stray: boolean): Found | null {
+function scan(
+  mem: PhysMem,
+  node: number,
+  level: number,
+  base: number,
+  from: number,
+  to: number,
+  guard: number,
+  stray: boolean,
+): Found | null {
   const ep = entryPages(level);
   const i0 = from > base ? Math.floor((from - base) / ep) : 0;
   for (let i = i0; i < 512; i++) {
@@ -53,7 +78,14 @@ function scan(mem: PhysMem, node: number, level: number, base: number, from: num
 }
 
 /** Every leaf under `node` (a level-`level` node whose first page is `base`). */
-export function leavesUnder(mem: PhysMem, node: number, level: number, base: number, out: { vpn: number; pfn: number; level: number }[], nodes: number[]): void {
+export function leavesUnder(
+  mem: PhysMem,
+  node: number,
+  level: number,
+  base: number,
+  out: { vpn: number; pfn: number; level: number }[],
+  nodes: number[],
+): void {
   nodes.push(node);
   const ep = entryPages(level);
   for (let i = 0; i < 512; i++) {

@@ -5,5 +5,16 @@
  * `page_table::cursor` does. User spaces hold only 4 KiB leaves; the kernel's linear map holds
  * 2 MiB leaves and is shared by every VmSpace through its top-level entries 256..511 (borrowed).
  */
-export { walk, indexAt, entryPages, pteLo, pteHi, setPte, allocNode, freeNode, childOrCreate, type Walk } from './node';
+export {
+  walk,
+  indexAt,
+  entryPages,
+  pteLo,
+  pteHi,
+  setPte,
+  allocNode,
+  freeNode,
+  childOrCreate,
+  type Walk,
+} from './node';
 export * as cursor from './cursor';

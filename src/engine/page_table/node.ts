@@ -36,7 +36,8 @@ export function setPte(core: Core, node: number, idx: number, lo: number, hi: nu
   mem.writeWord(node, idx * 8, lo);
   mem.writeWord(node, idx * 8 + 4, hi);
   const now = pteIsPresent(lo);
-  if (was !== now) mem.setSlotWord(node, W_PT_NR_CHILDREN, mem.slotWord(node, W_PT_NR_CHILDREN) + (now ? 1 : -1));
+  if (was !== now)
+    mem.setSlotWord(node, W_PT_NR_CHILDREN, mem.slotWord(node, W_PT_NR_CHILDREN) + (now ? 1 : -1));
 }
 
 /** A fresh, empty node at `level` from the allocator (Frame::from_unused with PageTable usage). */
@@ -90,7 +91,12 @@ export function indexAt(vpn: number, level: number): number {
 export function childOrCreate(core: Core, node: number, level: number, idx: number): number {
   const lo = pteLo(core.mem, node, idx);
   if (pteIsPresent(lo)) {
-    if (pteIsLast(lo)) fail('Panic', `a huge mapping sits where a level-${level - 1} node is needed`, 'huge leaf on path');
+    if (pteIsLast(lo))
+      fail(
+        'Panic',
+        `a huge mapping sits where a level-${level - 1} node is needed`,
+        'huge leaf on path',
+      );
     return ptePaddr(lo, pteHi(core.mem, node, idx)) / 4096;
   }
   const child = allocNode(core, level - 1);
@@ -116,7 +122,9 @@ export function walkInto(mem: PhysMem, root: number, vpn: number, out: LeafRef):
   const small = vpn < 0x8000_0000;
   const v = vpn | 0;
   for (let level = 4; level >= 1; level--) {
-    const idx = small ? (v >>> (9 * (level - 1))) & 511 : Math.floor(vpn / ENTRY_PAGES[level]!) % 512;
+    const idx = small
+      ? (v >>> (9 * (level - 1))) & 511
+      : Math.floor(vpn / ENTRY_PAGES[level]!) % 512;
     const lo = mem.readWord(node, idx * 8);
     const hi = mem.readWord(node, idx * 8 + 4);
     out.level = level;
