@@ -16,3 +16,4 @@ export {
   MAX_SCRIPT_LINES,
   type SharedScenario,
 } from './link';
+export { makeExercise, checkAnswer, normaliseAnswer, EXERCISE_KINDS, type Exercise, type ExerciseKind } from './exercises';

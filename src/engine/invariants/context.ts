@@ -94,8 +94,54 @@ function walkTree(
         leaves.push({ space, vpn: base + i * ep, pfn, level, lo, hi, node });
         push(holders.mappings, pfn, `${space}@0x${((base + i * ep) * 4096).toString(16)}`);
       }
-    } else
+    } else if (pfn < mem.nframes)
       walkTree(mem, space, pfn, level - 1, base + i * ep, `${path}[${i}]`, user, holders, leaves);
+  }
+}
+
+/** A walked tree without user leaves (the kernel's, the IOMMU's): its nodes and their versions. */
+interface TreeCache {
+  root: number;
+  nodes: [number, { level: number; path: string }][];
+  versions: [number, number][];
+}
+const treeCaches = new WeakMap<PhysMem, Map<string, TreeCache>>();
+
+/**
+ * Walks a tree that holds no user leaves, reusing the last walk when none of its nodes changed
+ * since (the kernel page table has 258+ nodes and almost never changes).
+ */
+function walkSharedTree(
+  mem: PhysMem,
+  name: string,
+  root: number,
+  holders: Holders,
+  leaves: PtLeaf[],
+): void {
+  let caches = treeCaches.get(mem);
+  if (!caches) treeCaches.set(mem, (caches = new Map()));
+  const c = caches.get(name);
+  if (c && c.root === root && c.versions.every(([p, v]) => mem.version[p] === v)) {
+    for (const [p, e] of c.nodes) {
+      const list = holders.nodes.get(p);
+      if (list) list.push({ ...e });
+      else holders.nodes.set(p, [{ ...e }]);
+    }
+    return;
+  }
+  const mine: Holders = { ...holders, nodes: new Map() };
+  walkTree(mem, name, root, 4, 0, '', false, mine, leaves);
+  const nodes: TreeCache['nodes'] = [];
+  for (const [p, list] of mine.nodes) for (const e of list) nodes.push([p, e]);
+  caches.set(name, {
+    root,
+    nodes,
+    versions: [...mine.nodes.keys()].map((p) => [p, mem.version[p]!]),
+  });
+  for (const [p, e] of nodes) {
+    const list = holders.nodes.get(p);
+    if (list) list.push({ ...e });
+    else holders.nodes.set(p, [{ ...e }]);
   }
 }
 
@@ -123,9 +169,8 @@ export function buildContext(
       for (let p = h.start; p < h.end; p++) push(holders.covers, p, h.name);
   }
   const leaves: PtLeaf[] = [];
-  walkTree(mem, 'kernel', layout.kernelRoot, 4, 0, '', false, holders, leaves);
-  if (layout.iommuRoot >= 0)
-    walkTree(mem, 'iommu', layout.iommuRoot, 4, 0, '', false, holders, leaves);
+  walkSharedTree(mem, 'kernel', layout.kernelRoot, holders, leaves);
+  if (layout.iommuRoot >= 0) walkSharedTree(mem, 'iommu', layout.iommuRoot, holders, leaves);
   for (const h of ghost.handles.values())
     if (h.kind === 'vmspace') walkTree(mem, h.name, h.root, 4, 0, '', true, holders, leaves);
   const seen = new Set<number>();

@@ -22,6 +22,13 @@ export class PhysMem {
   private readonly chunks: Uint32Array[] = [];
   readonly chunkSabs: SharedArrayBuffer[] = [];
   private poolFree: number[] = [];
+  /** Pool page → the frame whose contents it holds (to tell which frame a journaled write touched). */
+  private poolOwner: number[] = [];
+  /**
+   * Per frame, bumped on every change of its contents (writes and their rollback): lets the checker
+   * reuse what it computed from a page-table node that has not changed since.
+   */
+  readonly version: Uint32Array;
   private readonly extra: (Float64Array | Int32Array | Uint32Array)[] = [];
   private poolNext = 0;
   /** Flat (array id, index, old value) triples since the last mark. */
@@ -34,6 +41,7 @@ export class PhysMem {
     this.meta = new Uint32Array(this.metaSab);
     this.pageSlotSab = new SharedArrayBuffer(nframes * 4);
     this.pageSlot = new Int32Array(this.pageSlotSab).fill(-1);
+    this.version = new Uint32Array(nframes);
   }
 
   // ---- journal -------------------------------------------------------------------------------
@@ -113,7 +121,12 @@ export class PhysMem {
       const p = this.pageSlot[idx]!;
       if (p >= 0) this.poolFree.push(p);
       this.pageSlot[idx] = old;
-    } else this.chunks[arr - ARR_CHUNK0]![idx] = old;
+      this.version[idx]!++;
+    } else {
+      const chunk = arr - ARR_CHUNK0;
+      this.chunks[chunk]![idx] = old;
+      this.version[this.poolOwner[chunk * CHUNK_PAGES + ((idx / PAGE_WORDS) | 0)]!]!++;
+    }
   }
 
   // ---- metadata ------------------------------------------------------------------------------
@@ -156,6 +169,7 @@ export class PhysMem {
     if (old === v >>> 0) return;
     if (this.journaling) this.log.push(ARR_CHUNK0 + chunk, idx, old);
     arr[idx] = v;
+    this.version[pfn]!++;
   }
 
   readByte(pfn: number, off: number): number {
@@ -210,6 +224,8 @@ export class PhysMem {
     }
     if (this.journaling) this.log.push(ARR_PAGESLOT, pfn, -1);
     this.pageSlot[pfn] = p;
+    this.poolOwner[p] = pfn;
+    this.version[pfn]!++;
     return p;
   }
 
