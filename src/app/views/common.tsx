@@ -1,0 +1,69 @@
+// Pieces every view uses: a panel frame, a text twin, the size of a canvas box, and a canvas
+// context scaled for the device pixel ratio.
+import { useLayoutEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
+
+export function Panel(props: { id: string; title: string; summary?: ReactNode; actions?: ReactNode; className?: string; children: ReactNode }) {
+  return (
+    <section className={`view-panel ${props.className ?? ''}`} aria-labelledby={`${props.id}-title`} data-testid={`view-${props.id}`}>
+      <header className="view-head">
+        <h2 id={`${props.id}-title`}>{props.title}</h2>
+        {props.summary !== undefined && <span className="view-summary">{props.summary}</span>}
+        {props.actions !== undefined && <span className="view-actions">{props.actions}</span>}
+      </header>
+      <div className="view-body">{props.children}</div>
+    </section>
+  );
+}
+
+/** The table or list a screen reader and a test read: collapsible under a canvas. */
+export function Twin(props: { label: string; testid: string; open?: boolean; children: ReactNode }) {
+  return (
+    <details className="twin" open={props.open} data-testid={`${props.testid}-twin`}>
+      <summary>{props.label}</summary>
+      <div className="twin-body">{props.children}</div>
+    </details>
+  );
+}
+
+/** The CSS size of an element, kept up to date. */
+export function useBoxSize<T extends HTMLElement>(): [RefObject<T | null>, { width: number; height: number }] {
+  const ref = useRef<T | null>(null);
+  const [size, setSize] = useState({ width: 0, height: 0 });
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const update = (): void => {
+      const r = el.getBoundingClientRect();
+      setSize((s) => (Math.abs(s.width - r.width) < 0.5 && Math.abs(s.height - r.height) < 0.5 ? s : { width: r.width, height: r.height }));
+    };
+    update();
+    const ro = new ResizeObserver(update);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return [ref, size];
+}
+
+/** Sizes a canvas to CSS width×height at the device pixel ratio; returns its 2D context, scaled. */
+export function prepareCanvas(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D | null {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(width * dpr));
+  const h = Math.max(1, Math.round(height * dpr));
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return null;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return ctx;
+}
+
+/** Frame-time samples a view records while it draws (read by the e2e budgets). */
+export function recordDraw(view: string, ms: number): void {
+  const w = window as unknown as { __pagelabDraw?: Record<string, number[]> };
+  const all = (w.__pagelabDraw ??= {});
+  const a = (all[view] ??= []);
+  a.push(ms);
+  if (a.length > 2000) a.splice(0, a.length - 2000);
+}

@@ -1,0 +1,262 @@
+// Physical frames: every frame a cell on a canvas, coloured by usage and refcount (several frames
+// a pixel on big machines: the most telling class wins); hover for a summary, click to inspect.
+// The text twin lists the runs of frames that are not free, with what holds them.
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import type { FrameDetail, Snapshot } from '../../../bridge/snapshot';
+import { USAGE_NAMES, rcText, slotRc, SLOT_WORDS, W_OBLIG, W_PATHS, W_USAGE } from '../../../bridge/shared_layout';
+import { Panel, Twin, prepareCanvas, recordDraw, useBoxSize } from '../common';
+import { paddr, pairs, sharedOf, type Highlight, type Selection } from '../model';
+import { CLASSES, FC_FREE, bucket, cellAt, cellFrames, cellOf, classify, gridFor, paintPixels, representative, type Grid } from './raster';
+import { FrameInspector } from './Inspector';
+
+const MAX_TWIN_ROWS = 400;
+
+export interface FramesViewProps {
+  snapshot: Snapshot;
+  selection: Selection;
+  highlight: Highlight;
+  onSelect: (s: Selection) => void;
+  inspect?: (pfn: number) => Promise<FrameDetail | null>;
+}
+
+export const FramesView = memo(function FramesView({ snapshot: s, selection, highlight, onSelect, inspect }: FramesViewProps) {
+  const [boxRef, size] = useBoxSize<HTMLDivElement>();
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
+  const n = s.config.nframes;
+  const dmaRanges = useMemo(() => s.dma.objects.map((d) => [d.pfn, d.pfn + d.pages] as [number, number]), [s]);
+  // Classes are recomputed once per snapshot, not per draw.
+  const classes = useMemo(() => classify(sharedOf(s).meta, n, dmaRanges, new Uint8Array(n)), [s, n, dmaRanges]);
+  const grid = useMemo(() => gridFor(n, size.width, size.height), [n, size.width, size.height]);
+  const cells = useMemo(() => bucket(classes, grid, new Uint8Array(grid.cells)), [classes, grid]);
+  const changed = useMemo(() => (s.last ? pairs(s.last.frames) : []), [s]);
+  const selectedPfn = selection?.kind === 'frame' || selection?.kind === 'mapping' ? selection.pfn : null;
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas || size.width < 2 || size.height < 2) return;
+    const t0 = performance.now();
+    const ctx = prepareCanvas(canvas, size.width, size.height);
+    if (!ctx) return;
+    drawFrames(ctx, grid, cells, size.width, size.height, highlight.frames, changed, selectedPfn);
+    recordDraw('frames', performance.now() - t0);
+  }, [grid, cells, size.width, size.height, highlight, changed, selectedPfn]);
+
+  const pointFrame = (e: React.MouseEvent<HTMLCanvasElement>): number => {
+    const r = e.currentTarget.getBoundingClientRect();
+    const c = cellAt(grid, e.clientX - r.left, e.clientY - r.top);
+    return c < 0 ? -1 : representative(classes, grid, c);
+  };
+  const onMove = (e: React.MouseEvent<HTMLCanvasElement>): void => {
+    const p = pointFrame(e);
+    if (p < 0) return setHover(null);
+    const r = e.currentTarget.getBoundingClientRect();
+    const c = cellOf(grid, p);
+    const [a, b] = cellFrames(grid, c);
+    setHover({ x: e.clientX - r.left, y: e.clientY - r.top, text: (b - a > 1 ? `${paddr(a)}..${paddr(b)} (${b - a} frames): ` : '') + frameSummary(s, classes, p) });
+  };
+  const onClick = (e: React.MouseEvent<HTMLCanvasElement>): void => {
+    const p = pointFrame(e);
+    if (p >= 0) onSelect({ kind: 'frame', pfn: p });
+  };
+  const onKey = (e: React.KeyboardEvent<HTMLCanvasElement>): void => {
+    if (selectedPfn === null) return;
+    const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : e.key === 'ArrowDown' ? grid.cols * grid.per : e.key === 'ArrowUp' ? -grid.cols * grid.per : 0;
+    if (!step) return;
+    e.preventDefault();
+    onSelect({ kind: 'frame', pfn: Math.min(n - 1, Math.max(0, selectedPfn + step)) });
+  };
+
+  const c = s.counts;
+  const summary = `${n.toLocaleString()} frames · ${(c.shared + c.unique).toLocaleString()} data in use · ${c.pageTable} page-table · ${c.free.toLocaleString()} free${grid.per > 1 ? ` · ${grid.per} frames a pixel` : ''}`;
+  return (
+    <Panel id="frames" title="Physical frames" summary={summary} className="panel-frames">
+      <div className="frames-layout">
+        <div className="frames-main">
+          <div className="canvas-box frames-box" ref={boxRef}>
+            <canvas
+              ref={canvasRef}
+              data-testid="frames-canvas"
+              data-grid={`${grid.cols}x${grid.rows}x${grid.cell}x${grid.per}`}
+              tabIndex={0}
+              role="img"
+              aria-label={`Physical frames: ${summary}. The table below lists them.`}
+              onMouseMove={onMove}
+              onMouseLeave={() => setHover(null)}
+              onClick={onClick}
+              onKeyDown={onKey}
+            />
+            {hover && (
+              <div className="tooltip" style={{ left: Math.min(hover.x + 12, Math.max(0, size.width - 260)), top: hover.y + 14 }} role="status">
+                {hover.text}
+              </div>
+            )}
+          </div>
+          <Legend counts={classCounts(classes, n)} />
+        </div>
+        <FrameInspector snapshot={s} pfn={selectedPfn} inspect={inspect} onSelect={onSelect} />
+      </div>
+      <Twin label="Frames table" testid="frames">
+        <FramesTable snapshot={s} highlight={highlight} onSelect={onSelect} />
+      </Twin>
+    </Panel>
+  );
+});
+
+function classCounts(classes: Uint8Array, n: number): number[] {
+  const out = new Array<number>(CLASSES.length).fill(0);
+  for (let p = 0; p < n; p++) out[classes[p]!]!++;
+  return out;
+}
+
+function Legend({ counts }: { counts: number[] }) {
+  return (
+    <ul className="legend" aria-label="Colours">
+      {CLASSES.map((c, i) =>
+        counts[i] || i === FC_FREE ? (
+          <li key={c.name} title={c.what}>
+            <span className="swatch" style={{ background: c.color }} />
+            {c.name} <span className="muted">{counts[i]!.toLocaleString()}</span>
+          </li>
+        ) : null,
+      )}
+    </ul>
+  );
+}
+
+function frameSummary(s: Snapshot, classes: Uint8Array, p: number): string {
+  const sh = sharedOf(s);
+  const b = p * SLOT_WORDS;
+  const rc = slotRc(sh.meta, p);
+  const usage = USAGE_NAMES[sh.meta[b + W_USAGE]!] ?? '?';
+  const paths = sh.meta[b + W_PATHS]!;
+  const obl = sh.meta[b + W_OBLIG]!;
+  const holders = s.handles.filter((h) => h.pfn !== undefined && p >= h.pfn && p < h.pfn + (h.pages ?? 1)).map((h) => h.name);
+  return `${paddr(p)} ${CLASSES[classes[p]!]!.name}: ${usage}, refcount ${rcText(rc)}${paths ? `, mapped ×${paths}` : ''}${obl ? `, obligations ${obl}` : ''}${holders.length ? `, held by ${holders.join(', ')}` : ''}`;
+}
+
+function drawFrames(
+  ctx: CanvasRenderingContext2D,
+  g: Grid,
+  cells: Uint8Array,
+  width: number,
+  height: number,
+  hl: [number, number][],
+  changed: [number, number][],
+  selected: number | null,
+): void {
+  ctx.clearRect(0, 0, width, height);
+  if (g.cell === 1) {
+    const img = ctx.createImageData(g.cols, g.rows);
+    paintPixels(cells, g, img.data);
+    // putImageData ignores the transform: place it in device pixels and scale with drawImage.
+    const dpr = window.devicePixelRatio || 1;
+    if (dpr === 1) ctx.putImageData(img, 0, 0);
+    else {
+      const off = new OffscreenCanvas(g.cols, g.rows);
+      off.getContext('2d')!.putImageData(img, 0, 0);
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(off, 0, 0);
+    }
+  } else {
+    const gap = g.cell >= 6 ? 1 : 0;
+    let last = -1;
+    for (let c = 0; c < g.cells; c++) {
+      const k = cells[c]!;
+      if (k !== last) {
+        ctx.fillStyle = CLASSES[k]!.color;
+        last = k;
+      }
+      ctx.fillRect((c % g.cols) * g.cell, Math.floor(c / g.cols) * g.cell, g.cell - gap, g.cell - gap);
+    }
+  }
+  // What the last command changed: a yellow mark.
+  const mark = (ranges: [number, number][], color: string, inset: number): void => {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = g.cell >= 6 ? 2 : 1;
+    for (const [a, b] of ranges) {
+      const c0 = cellOf(g, a);
+      const c1 = cellOf(g, Math.max(a, b - 1));
+      for (let c = c0; c <= c1 && c - c0 < 100_000; c++) {
+        const x = (c % g.cols) * g.cell;
+        const y = Math.floor(c / g.cols) * g.cell;
+        if (g.cell >= 4) ctx.strokeRect(x + inset, y + inset, g.cell - 1 - 2 * inset, g.cell - 1 - 2 * inset);
+        else {
+          ctx.fillStyle = color;
+          ctx.fillRect(x - 1, y - 1, 3, 3);
+        }
+      }
+    }
+  };
+  mark(changed, '#e3b341', 1.5);
+  mark(hl, '#ffffff', 0.5);
+  if (selected !== null && g.cell < 4) {
+    // A crosshair: a one-pixel selection is hard to see.
+    const c = cellOf(g, selected);
+    const x = (c % g.cols) * g.cell;
+    const y = Math.floor(c / g.cols) * g.cell;
+    ctx.strokeStyle = '#ffffff';
+    ctx.lineWidth = 1;
+    ctx.strokeRect(x - 4.5, y - 4.5, 9, 9);
+  }
+}
+
+function FramesTable({ snapshot: s, highlight, onSelect }: { snapshot: Snapshot; highlight: Highlight; onSelect: (s: Selection) => void }) {
+  const rows: React.ReactNode[] = [];
+  const runs = s.frameRuns;
+  let shown = 0;
+  let hidden = 0;
+  for (let k = 0; k < s.frameRunCount; k++) {
+    const start = runs[k * 5]!;
+    const end = runs[k * 5 + 1]!;
+    const usage = runs[k * 5 + 2]!;
+    const rc = runs[k * 5 + 3]!;
+    const mapped = runs[k * 5 + 4]!;
+    if (usage === 0 && rc === -1) continue; // free
+    if (shown >= MAX_TWIN_ROWS) {
+      hidden++;
+      continue;
+    }
+    shown++;
+    const holders = s.handles.filter((h) => h.pfn !== undefined && h.pfn < end && h.pfn + (h.pages ?? 1) > start).map((h) => h.name);
+    const dma = s.dma.objects.filter((d) => d.pfn < end && d.pfn + d.pages > start).map((d) => d.name);
+    const hl = highlight.frames.some(([a, b]) => a < end && b > start);
+    rows.push(
+      <tr key={start} data-pfn={start} className={hl ? 'hl' : undefined}>
+        <td>
+          <button type="button" className="link" onClick={() => onSelect({ kind: 'frame', pfn: start })}>
+            {end - start === 1 ? paddr(start) : `${paddr(start)}..${paddr(end)}`}
+          </button>
+        </td>
+        <td className="num">{end - start}</td>
+        <td>{USAGE_NAMES[usage] ?? usage}</td>
+        <td>{rcText(rc)}</td>
+        <td>{mapped ? 'yes' : ''}</td>
+        <td>{[...holders, ...dma.filter((d) => !holders.includes(d))].slice(0, 6).join(', ')}</td>
+      </tr>,
+    );
+  }
+  return (
+    <>
+      <table className="twin-table" data-testid="frames-table">
+        <caption>Frames that are not free, in runs of the same usage and refcount</caption>
+        <thead>
+          <tr>
+            <th>Frames</th>
+            <th>Count</th>
+            <th>Usage</th>
+            <th>Refcount</th>
+            <th>Mapped</th>
+            <th>Held by</th>
+          </tr>
+        </thead>
+        <tbody>{rows}</tbody>
+      </table>
+      {(hidden > 0 || s.frameRunsTruncated) && <p className="muted">… and {hidden || 'more'} runs not listed.</p>}
+      <p className="muted">
+        Free: {s.counts.free.toLocaleString()} never used, {s.counts.freed.toLocaleString()} freed.
+      </p>
+    </>
+  );
+}
+

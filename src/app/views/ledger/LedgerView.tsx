@@ -1,0 +1,191 @@
+// The ownership ledger: live handles by kind, the obligation multiset, forgotten references, and
+// the invariant checklist (every ID of the catalogue: pass, fail or warning). Clicking a violation
+// selects it: every view highlights the frames and handles it blames, and the clause is explained
+// here in plain words with its vostd counterpart.
+import { memo } from 'react';
+import type { HandleKind, Snapshot } from '../../../bridge/snapshot';
+import { Panel } from '../common';
+import { paddr, type Highlight, type Selection } from '../model';
+import { EXPLANATIONS } from './explanations';
+
+const KIND_ORDER: HandleKind[] = ['frame', 'unique', 'segment', 'vmspace', 'cursor', 'reader', 'writer', 'dma'];
+const KIND_TITLE: Record<HandleKind, string> = {
+  frame: 'UFrame',
+  unique: 'UniqueFrame',
+  segment: 'Segment',
+  vmspace: 'VmSpace',
+  cursor: 'Cursor',
+  reader: 'VmReader',
+  writer: 'VmWriter',
+  dma: 'DMA object',
+};
+const MAX_LIST = 300;
+
+export const LedgerView = memo(function LedgerView({ snapshot: s, selection, highlight, onSelect }: { snapshot: Snapshot; selection: Selection; highlight: Highlight; onSelect: (x: Selection) => void }) {
+  const failing = s.invariants.filter((i) => i.status === 'fail').length;
+  const warning = s.invariants.filter((i) => i.status === 'warn').length;
+  const selected = selection?.kind === 'violation' ? selection.index : -1;
+  const summary = `${s.handles.length} live handle${s.handles.length === 1 ? '' : 's'}; ${failing ? `${failing} invariant${failing === 1 ? '' : 's'} failing` : 'every invariant holds'}${warning ? `, ${warning} warning${warning === 1 ? '' : 's'}` : ''}`;
+  let oblTotal = 0;
+  for (let k = 0; k < s.obligationRunCount; k++) oblTotal += (s.obligations[k * 3 + 1]! - s.obligations[k * 3]!) * s.obligations[k * 3 + 2]!;
+  return (
+    <Panel id="ledger" title="Ownership ledger" summary={summary} className="panel-ledger">
+      <div className="ledger-grid">
+        <section aria-label="Invariants" className="ledger-invariants">
+          <h3>Invariants</h3>
+          <table className="twin-table compact" data-testid="ledger-invariants">
+            <tbody>
+              {s.invariants.map((inv) => {
+                const first = s.violations.findIndex((v) => v.id === inv.id);
+                const mark = inv.status === 'pass' ? '✓' : inv.status === 'warn' ? '⚠' : inv.status === 'fail' ? '✗' : '·';
+                return (
+                  <tr key={inv.id} data-id={inv.id} data-status={inv.status} className={`inv-${inv.status}${selected >= 0 && s.violations[selected]?.id === inv.id ? ' hl' : ''}`}>
+                    <td aria-hidden="true" className="inv-mark">
+                      {mark}
+                    </td>
+                    <td>
+                      {first >= 0 ? (
+                        <button type="button" className="link" onClick={() => onSelect({ kind: 'violation', index: first })}>
+                          {inv.id}
+                        </button>
+                      ) : (
+                        <span title={EXPLANATIONS[inv.id]?.plain}>{inv.id}</span>
+                      )}
+                    </td>
+                    <td>
+                      {inv.status}
+                      {inv.count > 1 ? ` ×${inv.count}` : ''}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </section>
+        <section aria-label="Violations" className="ledger-violations">
+          <h3>Violations {s.violationTotal > 0 && <span className="muted">({s.violationTotal})</span>}</h3>
+          {s.violations.length === 0 ? (
+            <p className="muted" data-testid="ledger-violations">
+              None: every invariant holds after the last command.
+            </p>
+          ) : (
+            <ol className="violations" data-testid="ledger-violations">
+              {s.violations.map((v, i) => (
+                <li key={i} className={`${v.severity === 'warning' ? 'warn' : 'bad'}${i === selected ? ' selected' : ''}`}>
+                  <button type="button" className="link" aria-pressed={i === selected} onClick={() => onSelect(i === selected ? null : { kind: 'violation', index: i })}>
+                    <strong>{v.id}</strong>: {v.message}
+                  </button>
+                </li>
+              ))}
+              {s.violationTotal > s.violations.length && <li className="muted">… {s.violationTotal - s.violations.length} more</li>}
+            </ol>
+          )}
+          {selected >= 0 && s.violations[selected] && <Explain s={s} index={selected} onSelect={onSelect} />}
+        </section>
+        <section aria-label="Live handles" className="ledger-handles">
+          <h3>Live handles</h3>
+          <div data-testid="ledger-handles">
+            {s.handles.length === 0 && <p className="muted">none</p>}
+            {KIND_ORDER.map((k) => {
+              const hs = s.handles.filter((h) => h.kind === k);
+              if (hs.length === 0) return null;
+              return (
+                <div key={k} className="handle-group">
+                  <h4>
+                    {KIND_TITLE[k]} <span className="muted">{hs.length}</span>
+                  </h4>
+                  <ul>
+                    {hs.slice(0, MAX_LIST).map((h) => (
+                      <li key={h.name} data-handle={h.name} className={highlight.handles.has(h.name) ? 'hl' : undefined}>
+                        <button type="button" className="link" onClick={() => onSelect({ kind: 'handle', name: h.name })} title={h.site}>
+                          {h.text}
+                        </button>
+                      </li>
+                    ))}
+                    {hs.length > MAX_LIST && <li className="muted">… {hs.length - MAX_LIST} more</li>}
+                  </ul>
+                </div>
+              );
+            })}
+          </div>
+        </section>
+        <section aria-label="Obligations and forgotten references" className="ledger-obligations">
+          <h3>
+            Obligations <span className="muted">({oblTotal})</span>
+          </h3>
+          <ul data-testid="ledger-obligations">
+            {s.obligationRunCount === 0 && <li className="muted">none</li>}
+            {Array.from({ length: Math.min(s.obligationRunCount, MAX_LIST) }, (_, k) => {
+              const a = s.obligations[k * 3]!;
+              const b = s.obligations[k * 3 + 1]!;
+              const n = s.obligations[k * 3 + 2]!;
+              return (
+                <li key={a}>
+                  <button type="button" className="link" onClick={() => onSelect({ kind: 'frame', pfn: a })}>
+                    {b - a === 1 ? paddr(a) : `${paddr(a)}..${paddr(b)}`}
+                  </button>{' '}
+                  ×{n}
+                </li>
+              );
+            })}
+          </ul>
+          <h3>Forgotten references</h3>
+          <ul data-testid="ledger-forgotten">
+            {s.forgotten.length === 0 && <li className="muted">none</li>}
+            {s.forgotten.slice(0, MAX_LIST).map((f) => (
+              <li key={f.pfn}>
+                <button type="button" className="link" onClick={() => onSelect({ kind: 'frame', pfn: f.pfn })}>
+                  {paddr(f.pfn)}
+                </button>{' '}
+                ×{f.count} <span className="muted">({f.by.join('; ')})</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+    </Panel>
+  );
+});
+
+function Explain({ s, index, onSelect }: { s: Snapshot; index: number; onSelect: (x: Selection) => void }) {
+  const v = s.violations[index]!;
+  const e = EXPLANATIONS[v.id];
+  const inv = s.invariants.find((i) => i.id === v.id);
+  return (
+    <div className="explain" data-testid="violation-explanation" role="region" aria-label={`About ${v.id}`}>
+      <h4>
+        {v.id} <span className="muted">({v.severity})</span>
+      </h4>
+      <p>{v.message}</p>
+      {e && (
+        <>
+          <p>
+            <strong>What must hold:</strong> {e.plain}
+          </p>
+          <p>
+            <strong>Why:</strong> {e.why}
+          </p>
+          <p>
+            <strong>In vostd:</strong> {e.vostd}
+            {inv?.mirrors ? <span className="muted"> (checker: {inv.mirrors})</span> : null}
+          </p>
+        </>
+      )}
+      {(v.frames.length > 0 || v.handles.length > 0) && (
+        <p>
+          <strong>Blamed:</strong>{' '}
+          {v.frames.slice(0, 20).map((p) => (
+            <button key={`f${p}`} type="button" className="link chip" onClick={() => onSelect({ kind: 'frame', pfn: p })}>
+              {paddr(p)}
+            </button>
+          ))}
+          {v.handles.map((h) => (
+            <button key={`h${h}`} type="button" className="link chip" onClick={() => onSelect({ kind: 'handle', name: h })}>
+              {h}
+            </button>
+          ))}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,557 @@
+// The page-table tree of one address space: root → leaves, a column per level, huge leaves a
+// column early and marked. The kernel half of a user space is borrowed: one collapsed mark per run
+// of shared top-level entries. A node with many entries starts collapsed as one mark with its
+// count and a density strip; click a node to open or close it, a leaf to select its mapping.
+// Zoom and pan with the wheel and a drag (d3-zoom); everything is drawn on a canvas, only what is
+// on screen, one mark per pixel row when zoomed far out. The last command's PTE writes are
+// outlined in yellow, the last walk in cyan (red where it faulted), the selection in white.
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { select } from 'd3-selection';
+import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
+import type { Snapshot, SpaceInfo } from '../../../bridge/snapshot';
+import { PTE_USER, entryPages, pageSizeText, pteFlagsText, pteRwx, vpnHex } from '../../../bridge/shared_layout';
+import { Panel, Twin, prepareCanvas, recordDraw, useBoxSize } from '../common';
+import { activeSpaceId, inRanges, meetsRanges, paddr, pairs, sharedOf, type Highlight, type Selection } from '../model';
+import { DENSITY_BUCKETS, K_LEAF, itemAt, layoutTree, lowerBound, type TreeLayout } from './layout';
+
+export const COL_W = 210;
+export const NODE_W = 176;
+export const LEAF_W = 300;
+export const ROW_H = 22;
+const NODE_H = 18;
+const MAX_TWIN_ROWS = 1500;
+
+const M_CHANGED = 1;
+const M_WALK = 2;
+const M_SELECTED = 4;
+const M_FAULT = 8;
+
+const LEVEL_COLORS = ['', '#2f7d46', '#0f7f75', '#1f5fbf', '#6e40c9'];
+
+export interface PageTableViewProps {
+  snapshot: Snapshot;
+  selection: Selection;
+  highlight: Highlight;
+  onSelect: (s: Selection) => void;
+}
+
+function selKey(sel: Selection): string {
+  return sel ? JSON.stringify(sel) : '';
+}
+
+export const PageTableView = memo(function PageTableView({ snapshot: s, selection, highlight, onSelect }: PageTableViewProps) {
+  // Which space: the one the user picked, unless a newer selection is about another space.
+  const [choice, setChoice] = useState<{ id: string; sel: string } | null>(null);
+  const key = selKey(selection);
+  let spaceId: string;
+  if (highlight.space && s.spaces.some((x) => x.id === highlight.space) && (!choice || choice.sel !== key)) spaceId = highlight.space;
+  else if (choice && s.spaces.some((x) => x.id === choice.id)) spaceId = choice.id;
+  else {
+    const a = activeSpaceId(s, s.cpu);
+    spaceId = a !== 'kernel' ? a : (s.spaces.find((x) => x.kind === 'user')?.id ?? 'kernel');
+  }
+  const space = s.spaces.find((x) => x.id === spaceId)!;
+
+  const [overrides, setOverrides] = useState<ReadonlyMap<string, boolean>>(new Map());
+  const layout = useMemo(() => buildLayout(s, space, overrides), [s, space, overrides]);
+  const marks = useMemo(() => computeMarks(layout, space, s, highlight), [layout, space, s, highlight]);
+
+  const [boxRef, size] = useBoxSize<HTMLDivElement>();
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const tRef = useRef<ZoomTransform>(zoomIdentity);
+  const zoomRef = useRef<ZoomBehavior<HTMLCanvasElement, unknown> | null>(null);
+  const drawState = useRef({ layout, marks, space, size });
+  const pending = useRef(0);
+  const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
+
+  const drawNow = useCallback(() => {
+    pending.current = 0;
+    const canvas = canvasRef.current;
+    const st = drawState.current;
+    if (!canvas || st.size.width < 2 || st.size.height < 2) return;
+    const t0 = performance.now();
+    const ctx = prepareCanvas(canvas, st.size.width, st.size.height);
+    if (!ctx) return;
+    drawTree(ctx, st.layout, st.marks, tRef.current, st.size.width, st.size.height);
+    recordDraw('tree', performance.now() - t0);
+  }, []);
+  const schedule = useCallback(() => {
+    if (!pending.current) pending.current = requestAnimationFrame(drawNow);
+  }, [drawNow]);
+
+  useEffect(() => {
+    drawState.current = { layout, marks, space, size };
+    schedule();
+  }, [layout, marks, space, size, schedule]);
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    const z = zoom<HTMLCanvasElement, unknown>()
+      .scaleExtent([0.01, 4])
+      .on('zoom', (e: { transform: ZoomTransform }) => {
+        tRef.current = e.transform;
+        schedule();
+      });
+    zoomRef.current = z;
+    const sel = select(canvas);
+    sel.call(z).on('dblclick.zoom', null);
+    return () => {
+      sel.on('.zoom', null);
+      cancelAnimationFrame(pending.current);
+      pending.current = 0;
+    };
+  }, [schedule]);
+
+  // Fit when the space changes (or the canvas first gets a size).
+  const fitted = useRef('');
+  const fit = useCallback(() => {
+    const canvas = canvasRef.current;
+    const z = zoomRef.current;
+    const st = drawState.current;
+    if (!canvas || !z || st.size.width < 2) return;
+    select(canvas).call(z.transform, fitTransform(st.layout, st.marks, st.size.width, st.size.height));
+  }, []);
+  useEffect(() => {
+    if (size.width < 2 || fitted.current === spaceId) return;
+    fitted.current = spaceId;
+    fit();
+  }, [spaceId, size.width, fit]);
+
+  const toggle = (item: number): void => {
+    const i = layout.skel[item]!;
+    const k = nodeKey(space, i);
+    setOverrides((m) => new Map(m).set(k, layout.open[item] !== 1));
+  };
+  const hit = (e: React.MouseEvent<HTMLCanvasElement>): { item: number; x: number; y: number } => {
+    const r = e.currentTarget.getBoundingClientRect();
+    const mx = e.clientX - r.left;
+    const my = e.clientY - r.top;
+    const t = tRef.current;
+    const lx = (mx - t.x) / t.k;
+    const ly = (my - t.y) / t.k;
+    const depth = Math.floor(lx / COL_W);
+    if (depth < 0) return { item: -1, x: mx, y: my };
+    const item = itemAt(layout, depth, ly / ROW_H, Math.max(0.5, 2 / (t.k * ROW_H)));
+    if (item < 0) return { item, x: mx, y: my };
+    const w = layout.kind[item] === K_LEAF ? LEAF_W : NODE_W;
+    return { item: lx - depth * COL_W <= w + 4 / t.k ? item : -1, x: mx, y: my };
+  };
+  const onClick = (e: React.MouseEvent<HTMLCanvasElement>): void => {
+    const { item } = hit(e);
+    if (item < 0) return;
+    if (layout.kind[item] === K_LEAF) onSelect({ kind: 'mapping', space: space.id, vpn: layout.vpn[item]!, pfn: layout.pfn[item]! });
+    else {
+      if (layout.open[item] !== 2) toggle(item);
+      onSelect({ kind: 'frame', pfn: layout.pfn[item]! });
+    }
+  };
+  const onMove = (e: React.MouseEvent<HTMLCanvasElement>): void => {
+    const { item, x, y } = hit(e);
+    setHover(item < 0 ? null : { x, y, text: itemText(layout, space, item) });
+  };
+
+  const walk = s.last?.walk && s.last.walk.space === space.id ? s.last.walk : null;
+  const summary = `${space.label}: ${space.mapped.toLocaleString()} mapping${space.mapped === 1 ? '' : 's'}, ${space.tree.count} node${space.tree.count === 1 ? '' : 's'}${space.activeOn.length ? `, active on cpu ${space.activeOn.join(',')}` : ''}`;
+  return (
+    <Panel
+      id="page-table"
+      title="Page table"
+      summary={summary}
+      actions={
+        <>
+          <label>
+            <span className="sr-only">Address space</span>
+            <select data-testid="pt-space" value={space.id} onChange={(e) => setChoice({ id: e.target.value, sel: key })}>
+              {s.spaces.map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.kind === 'user' ? `VmSpace ${x.label}` : x.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" onClick={fit}>
+            Fit
+          </button>
+          <button type="button" onClick={() => setOverrides(new Map())} title="Back to the default open/closed nodes">
+            Reset
+          </button>
+        </>
+      }
+      className="panel-tree"
+    >
+      <div className="canvas-box tree-box" ref={boxRef}>
+        <canvas
+          ref={canvasRef}
+          data-testid="pt-canvas"
+          data-items={layout.count}
+          role="img"
+          aria-label={`Page-table tree of ${space.label}. The table below lists its nodes and leaves.`}
+          onClick={onClick}
+          onMouseMove={onMove}
+          onMouseLeave={() => setHover(null)}
+        />
+        {hover && (
+          <div className="tooltip" style={{ left: Math.min(hover.x + 12, Math.max(0, size.width - 280)), top: hover.y + 14 }} role="status">
+            {hover.text}
+          </div>
+        )}
+        <div className="tree-legend" aria-hidden="true">
+          <span className="k-changed">last command</span> <span className="k-walk">last walk</span> <span className="k-sel">selection</span>
+        </div>
+      </div>
+      {walk && (
+        <p className="walk-line" data-testid="pt-walk">
+          Last walk for {vpnHex(walk.vpn)}: {walk.indices.map((x, k) => `L${4 - k}[${x}]`).join(' → ')} {walk.ok ? `→ leaf at level ${walk.level}` : `stops at level ${walk.level} (no entry)`}
+        </p>
+      )}
+      <Twin label="Page-table table" testid="pt">
+        <PtTable layout={layout} space={space} marks={marks} onToggle={toggle} onSelect={onSelect} />
+      </Twin>
+    </Panel>
+  );
+});
+
+function nodeKey(space: SpaceInfo, i: number): string {
+  const t = space.tree;
+  return `${space.id}:${t.pfn[i]}:${t.index[i]}:${t.span[i]}`;
+}
+
+/** Default: open what is small, what the last walk went through and what the last command wrote. */
+function buildLayout(s: Snapshot, space: SpaceInfo, overrides: ReadonlyMap<string, boolean>): TreeLayout {
+  const t = space.tree;
+  const changed = s.last?.ptes.find((p) => p.space === space.id);
+  const runs = changed ? pairs(changed.runs) : [];
+  const walk = s.last?.walk && s.last.walk.space === space.id ? new Set(s.last.walk.nodes) : null;
+  let touchedOpen = 0;
+  const small = space.mapped <= 2048;
+  const isOpen = (i: number): boolean => {
+    const o = overrides.get(nodeKey(space, i));
+    if (o !== undefined) return o;
+    if (t.borrowed[i]) return false;
+    const level = t.level[i]!;
+    const span = entryPages(level) * 512;
+    if (walk?.has(t.pfn[i]!)) return true;
+    const touched = runs.length > 0 && meetsRanges(runs, t.base[i]!, t.base[i]! + span);
+    if (level === 1) {
+      if (touched && touchedOpen < 8) {
+        touchedOpen++;
+        return true;
+      }
+      return small && t.present[i]! <= 64;
+    }
+    // An upper node opens unless it holds many leaves itself (the kernel's 2 MiB linear map).
+    return t.leaves[i]! <= 64 || touched;
+  };
+  return layoutTree(t, isOpen, sharedOf(s).frames);
+}
+
+function computeMarks(l: TreeLayout, space: SpaceInfo, s: Snapshot, hl: Highlight): Uint8Array {
+  const out = new Uint8Array(l.count);
+  const changed = s.last?.ptes.find((p) => p.space === space.id);
+  const runs = changed ? pairs(changed.runs) : [];
+  const walk = s.last?.walk && s.last.walk.space === space.id ? s.last.walk : null;
+  const walkNodes = new Set(walk?.nodes ?? []);
+  const faultNode = walk && !walk.ok ? walk.nodes[walk.nodes.length - 1] : -1;
+  const va = hl.va.get(space.id) ?? [];
+  for (let k = 0; k < l.count; k++) {
+    const leaf = l.kind[k] === K_LEAF;
+    const pages = leaf ? entryPages(l.level[k]!) : entryPages(l.level[k]!) * 512 * space.tree.span[l.skel[k]!]!;
+    const a = l.vpn[k]!;
+    const b = a + pages;
+    let m = 0;
+    if (runs.length && meetsRanges(runs, a, b) && (leaf || l.open[k] !== 1)) m |= M_CHANGED;
+    if (walk) {
+      if (leaf ? walk.ok && walk.vpn >= a && walk.vpn < b : walkNodes.has(l.pfn[k]!)) m |= M_WALK;
+      if (!leaf && l.pfn[k] === faultNode) m |= M_FAULT;
+    }
+    const p = l.pfn[k]!;
+    if (leaf ? meetsRanges(hl.frames, p, p + pages) || meetsRanges(va, a, b) : inRanges(hl.frames, p) || (va.length > 0 && va.some(([x, y]) => x <= a && y >= b))) m |= M_SELECTED;
+    out[k] = m;
+  }
+  return out;
+}
+
+function fitTransform(l: TreeLayout, marks: Uint8Array, W: number, H: number): ZoomTransform {
+  const maxDepth = l.columns.length - 1;
+  const widthUnits = maxDepth * COL_W + LEAF_W + 20;
+  const k = Math.max(0.3, Math.min(1, W / widthUnits));
+  // Focus on what the last command touched, else on the root.
+  let focus = -1;
+  for (let i = 0; i < l.count; i++)
+    if (marks[i]! & (M_CHANGED | M_FAULT)) {
+      focus = i;
+      break;
+    }
+  if (focus < 0) for (let i = l.count - 1; i >= 0; i--) if (marks[i]! & M_WALK) focus = i;
+  const totalH = l.rows * ROW_H * k;
+  let ty: number;
+  if (totalH <= H - 20) ty = (H - totalH) / 2;
+  else {
+    const fy = focus >= 0 ? l.y[focus]! : l.y[0]!;
+    ty = Math.min(10, Math.max(H - totalH - 10, H / 3 - fy * ROW_H * k));
+  }
+  return zoomIdentity.translate(10, ty).scale(k);
+}
+
+function itemText(l: TreeLayout, space: SpaceInfo, k: number): string {
+  const lv = l.level[k]!;
+  if (l.kind[k] === K_LEAF) {
+    const huge = lv > 1 ? ` (${pageSizeText(lv)} page)` : '';
+    return `[${l.idx[k]}] ${vpnHex(l.vpn[k]!)} → ${paddr(l.pfn[k]!)} ${pteFlagsText(l.lo[k]!, l.hi[k]!)}${huge}`;
+  }
+  const i = l.skel[k]!;
+  const t = space.tree;
+  const span = t.span[i]!;
+  const range = `${vpnHex(l.vpn[k]!)}..${vpnHex(l.vpn[k]! + entryPages(lv) * 512 * span)}`;
+  if (span > 1) return `L${lv} ×${span}: entries [${t.index[i]}..${t.index[i]! + span - 1}], ${span} empty kernel nodes shared by every space (${range})`;
+  return `L${lv} node ${paddr(l.pfn[k]!)}${k === 0 ? '' : ` at entry [${l.idx[k]}]`}: ${t.present[i]} entr${t.present[i] === 1 ? 'y' : 'ies'}, ${t.subtree[i]!.toLocaleString()} page mapping${t.subtree[i] === 1 ? '' : 's'} under it${t.borrowed[i] ? ' (borrowed from the kernel page table)' : ''} — ${range}`;
+}
+
+function leafColor(lo: number, hi: number): string {
+  const p = pteRwx(lo, hi);
+  if (!(lo & PTE_USER)) return '#3a3f5c';
+  return p === 'rw-' ? '#22603a' : p === 'r--' ? '#28496e' : p === 'r-x' ? '#5b3d86' : p === 'rwx' ? '#853b3b' : '#444c56';
+}
+
+/** Draws what is on screen. Layout units: COL_W a column, ROW_H a row; t maps them to CSS px. */
+export function drawTree(ctx: CanvasRenderingContext2D, l: TreeLayout, marks: Uint8Array, t: ZoomTransform, W: number, H: number): void {
+  const dpr = window.devicePixelRatio || 1;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, W, H);
+  ctx.setTransform(dpr * t.k, 0, 0, dpr * t.k, dpr * t.x, dpr * t.y);
+  const px = 1 / t.k;
+  const r0 = (-t.y / t.k) / ROW_H - 1;
+  const r1 = ((H - t.y) / t.k) / ROW_H + 1;
+  const xMin = -t.x / t.k;
+  const xMax = (W - t.x) / t.k;
+  const rowPx = ROW_H * t.k;
+  const dense = rowPx < 3;
+  const text = t.k * 11 >= 7;
+  const busX = (d: number): number => d * COL_W + NODE_W + (COL_W - NODE_W) / 2;
+
+  // Edges: each visible open node's bus, and each visible child's branch.
+  ctx.lineWidth = px;
+  ctx.strokeStyle = '#4b535d';
+  ctx.beginPath();
+  const hot: number[] = [];
+  for (let d = 0; d < l.columns.length; d++) {
+    const col = l.columns[d]!;
+    const x = d * COL_W;
+    if (x > xMax || busX(d) + COL_W < xMin) continue;
+    let lastPix = -1e9;
+    for (let j = lowerBound(col, l.y, r0); j < col.length; j++) {
+      const k = col[j]!;
+      const y = l.y[k]!;
+      if (y > r1) break;
+      const pix = Math.round(y * rowPx);
+      if (dense && pix === lastPix) continue;
+      lastPix = pix;
+      const cy = y * ROW_H;
+      if (l.parent[k]! >= 0) {
+        ctx.moveTo(busX(d - 1), cy);
+        ctx.lineTo(x, cy);
+      }
+      if (marks[k]! & M_WALK) hot.push(k);
+    }
+    // Buses of open nodes in this column whose children span the screen (the node may be off it).
+    for (let j = 0; j < col.length; j++) {
+      const k = col[j]!;
+      if (l.open[k] !== 1 || l.childMax[k]! < r0 || l.childMin[k]! > r1) continue;
+      const cy = l.y[k]! * ROW_H;
+      ctx.moveTo(x + NODE_W, cy);
+      ctx.lineTo(busX(d), cy);
+      ctx.moveTo(busX(d), Math.max(l.childMin[k]!, r0) * ROW_H);
+      ctx.lineTo(busX(d), Math.min(l.childMax[k]!, r1) * ROW_H);
+    }
+  }
+  ctx.stroke();
+  // The last walk's path, from each walked item up to its parent.
+  if (hot.length) {
+    ctx.strokeStyle = '#39c5cf';
+    ctx.lineWidth = 2.5 * px;
+    ctx.beginPath();
+    for (const k of hot) {
+      const p = l.parent[k]!;
+      if (p < 0) continue;
+      const d = l.depth[k]!;
+      ctx.moveTo(d * COL_W, l.y[k]! * ROW_H);
+      ctx.lineTo(busX(d - 1), l.y[k]! * ROW_H);
+      ctx.lineTo(busX(d - 1), l.y[p]! * ROW_H);
+      ctx.lineTo((d - 1) * COL_W + NODE_W, l.y[p]! * ROW_H);
+    }
+    ctx.stroke();
+  }
+
+  // Marks.
+  ctx.font = '11px ui-monospace, "DejaVu Sans Mono", monospace';
+  ctx.textBaseline = 'middle';
+  for (let d = 0; d < l.columns.length; d++) {
+    const col = l.columns[d]!;
+    const x = d * COL_W;
+    if (x > xMax || x + LEAF_W < xMin) continue;
+    let lastPix = -1e9;
+    for (let j = lowerBound(col, l.y, r0); j < col.length; j++) {
+      const k = col[j]!;
+      const y = l.y[k]!;
+      if (y > r1) break;
+      const pix = Math.round(y * rowPx);
+      if (dense && pix === lastPix && !marks[k]) continue;
+      lastPix = pix;
+      const top = y * ROW_H - NODE_H / 2;
+      const h = dense ? Math.max(NODE_H, px) : NODE_H;
+      const leaf = l.kind[k] === K_LEAF;
+      const w = leaf ? LEAF_W : NODE_W;
+      const lv = l.level[k]!;
+      if (leaf) {
+        ctx.fillStyle = leafColor(l.lo[k]!, l.hi[k]!);
+        ctx.fillRect(x, top, w, h);
+        if (lv > 1) {
+          ctx.strokeStyle = '#d29922';
+          ctx.lineWidth = 2 * px;
+          ctx.strokeRect(x, top, w, h);
+        }
+      } else {
+        ctx.fillStyle = LEVEL_COLORS[lv] ?? '#555';
+        if (l.borrowed[k]) {
+          // Borrowed: the kernel's node, seen through this space's root.
+          ctx.globalAlpha = 0.35;
+          ctx.fillRect(x, top, w, h);
+          ctx.globalAlpha = 1;
+          ctx.setLineDash([4 * px, 3 * px]);
+          ctx.strokeStyle = LEVEL_COLORS[lv] ?? '#555';
+          ctx.lineWidth = 1.5 * px;
+          ctx.strokeRect(x, top, w, h);
+          ctx.setLineDash([]);
+        } else ctx.fillRect(x, top, w, h);
+        const at = l.densityAt[k]!;
+        if (at >= 0 && !dense) {
+          // The density strip: present entries per bucket.
+          const bw = (w - 8) / DENSITY_BUCKETS;
+          ctx.fillStyle = '#e6edf3';
+          for (let b = 0; b < DENSITY_BUCKETS; b++) {
+            const v = l.density[at + b]!;
+            if (v) ctx.fillRect(x + 4 + b * bw, top + h - 4, Math.max(px, bw * 0.85), (3 * v) / 16 + 0.5);
+          }
+        }
+      }
+      const m = marks[k]!;
+      if (m) {
+        ctx.lineWidth = 2 * px;
+        if (m & M_SELECTED) {
+          ctx.strokeStyle = '#ffffff';
+          ctx.strokeRect(x - 2 * px, top - 2 * px, w + 4 * px, h + 4 * px);
+        }
+        if (m & M_CHANGED) {
+          ctx.strokeStyle = '#e3b341';
+          ctx.strokeRect(x + px, top + px, w - 2 * px, h - 2 * px);
+        }
+        if (m & M_WALK) {
+          ctx.strokeStyle = '#39c5cf';
+          ctx.strokeRect(x, top, w, h);
+        }
+        if (m & M_FAULT) {
+          ctx.strokeStyle = '#f85149';
+          ctx.lineWidth = 3 * px;
+          ctx.strokeRect(x, top, w, h);
+        }
+      }
+      if (text && !dense && rowPx >= 9) {
+        ctx.fillStyle = '#f0f6fc';
+        ctx.fillText(markLabel(l, k), x + 5, y * ROW_H - (leaf ? 0 : 1), w - 8);
+      }
+    }
+  }
+}
+
+function markLabel(l: TreeLayout, k: number): string {
+  const lv = l.level[k]!;
+  if (l.kind[k] === K_LEAF)
+    return `[${l.idx[k]}] ${vpnHex(l.vpn[k]!)} → ${paddr(l.pfn[k]!)} ${pteRwx(l.lo[k]!, l.hi[k]!)}${lv > 1 ? ` ${pageSizeText(lv)}` : ''}${l.lo[k]! & 0x20 ? ' A' : ''}${l.lo[k]! & 0x40 ? ' D' : ''}`;
+  const glyph = l.open[k] === 1 ? '▾' : l.open[k] === 0 ? '▸' : ' ';
+  if (l.span[k]! > 1) return `  L${lv} ×${l.span[k]} [${l.idx[k]}..${l.idx[k]! + l.span[k]! - 1}] empty`;
+  const count = l.open[k] === 0 ? ` · ${l.under[k]!.toLocaleString()}` : '';
+  return `${glyph} L${lv} ${paddr(l.pfn[k]!)}${k === 0 ? '' : ` [${l.idx[k]}]`}${count}`;
+}
+
+function PtTable(props: { layout: TreeLayout; space: SpaceInfo; marks: Uint8Array; onToggle: (item: number) => void; onSelect: (s: Selection) => void }) {
+  const { layout: l, space, marks, onToggle, onSelect } = props;
+  const t = space.tree;
+  const rows: React.ReactNode[] = [];
+  const n = Math.min(l.count, MAX_TWIN_ROWS);
+  for (let k = 0; k < n; k++) {
+    const lv = l.level[k]!;
+    const m = marks[k]!;
+    const cls = [m & M_SELECTED ? 'hl' : '', m & M_CHANGED ? 'changed' : '', m & M_WALK ? 'walk' : '', m & M_FAULT ? 'bad' : ''].filter(Boolean).join(' ') || undefined;
+    const indent = { paddingLeft: `${l.depth[k]! * 0.9}rem` };
+    if (l.kind[k] === K_LEAF) {
+      const pages = entryPages(lv);
+      rows.push(
+        <tr key={k} data-kind="leaf" data-vpn={l.vpn[k]} className={cls}>
+          <td style={indent}>
+            leaf {pageSizeText(lv)} [{l.idx[k]}]
+          </td>
+          <td>
+            <button type="button" className="link" onClick={() => onSelect({ kind: 'mapping', space: space.id, vpn: l.vpn[k]!, pfn: l.pfn[k]! })}>
+              {vpnHex(l.vpn[k]!)}
+            </button>
+            {pages > 1 ? `..${vpnHex(l.vpn[k]! + pages)}` : ''}
+          </td>
+          <td>→ {paddr(l.pfn[k]!)}</td>
+          <td>{pteFlagsText(l.lo[k]!, l.hi[k]!)}</td>
+          <td />
+        </tr>,
+      );
+    } else {
+      const i = l.skel[k]!;
+      const span = t.span[i]!;
+      rows.push(
+        <tr key={k} data-kind="node" data-level={lv} className={cls}>
+          <td style={indent}>
+            L{lv} {span > 1 ? `×${span} [${t.index[i]}..${t.index[i]! + span - 1}]` : k === 0 ? 'root' : `[${t.index[i]}]`}
+            {t.borrowed[i] ? ' (borrowed)' : ''}
+          </td>
+          <td>
+            {vpnHex(l.vpn[k]!)}..{vpnHex(l.vpn[k]! + entryPages(lv) * 512 * span)}
+          </td>
+          <td>
+            <button type="button" className="link" onClick={() => onSelect({ kind: 'frame', pfn: l.pfn[k]! })}>
+              {span > 1 ? `${span} nodes from ${paddr(l.pfn[k]!)}` : `node ${paddr(l.pfn[k]!)}`}
+            </button>
+          </td>
+          <td>
+            {span > 1 ? 'empty, shared' : `${t.present[i]} entries, ${t.subtree[i]!.toLocaleString()} pages`}
+          </td>
+          <td>
+            {l.open[k] !== 2 && (
+              <button type="button" onClick={() => onToggle(k)} aria-expanded={l.open[k] === 1}>
+                {l.open[k] === 1 ? 'Collapse' : 'Expand'}
+              </button>
+            )}
+          </td>
+        </tr>,
+      );
+    }
+  }
+  return (
+    <>
+      <table className="twin-table" data-testid="pt-table">
+        <caption>
+          {space.label}: nodes and the leaves of open nodes, in tree order
+        </caption>
+        <thead>
+          <tr>
+            <th>Entry</th>
+            <th>Virtual range</th>
+            <th>Frame</th>
+            <th>Entries / flags</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>{rows}</tbody>
+      </table>
+      {l.count > n && <p className="muted">… {l.count - n} more rows (collapse nodes to see fewer).</p>}
+      {t.truncated && <p className="muted">Some level-1 nodes are not listed: too many to show; their mappings still count.</p>}
+    </>
+  );
+}
