@@ -26,7 +26,10 @@ class MiniSession implements HistorySession<StepResult> {
       unsafe = true;
     } else if (cmd === 'machine') op = { op: 'machine', config: { mem: BigInt(arg!) << 20n } };
     else if (cmd === 'reset') op = { op: 'reset' };
-    if (!op) return { result: { ok: true, text: 'note', effects: [], violations: this.machine.violations } };
+    if (!op)
+      return {
+        result: { ok: true, text: 'note', effects: [], violations: this.machine.violations },
+      };
     const result = this.machine.step({ op, unsafe, line, text: source });
     return { result, delta: result.delta };
   }
