@@ -707,9 +707,10 @@ const PTE_EFFECT = /^PTE (\S+)@(0x[0-9a-f]+)/;
 const PTE_BULK = /^(\d+) PTEs? of (\S+) written at (0x[0-9a-f]+)\.\.(0x[0-9a-f]+)/;
 
 function lastStep(session: Session, given: LineResult | null | undefined): LastStep | null {
-  // The session keeps its last command result private; reading it is the fallback when the
-  // shell does not pass the result it holds.
-  const r = given !== undefined ? given : (session as unknown as { last?: { result: LineResult } }).last?.result;
+  // The session keeps its last command's result private (and restores it on a seek); it stands in
+  // when the shell passes nothing, or a line that is not a command (an expect, a note).
+  const own = (session as unknown as { last?: { result: LineResult } }).last?.result;
+  const r = given === null ? null : given !== undefined && given.kind === 'op' ? given : own;
   if (!r) return null;
   const m = session.machine;
   const effects = r.effects ?? [];
