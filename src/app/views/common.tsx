@@ -15,12 +15,13 @@ export function Panel(props: { id: string; title: string; summary?: ReactNode; a
   );
 }
 
-/** The table or list a screen reader and a test read: collapsible under a canvas. */
+/** The table or list a screen reader and a test read: collapsible under a canvas, rendered only when open. */
 export function Twin(props: { label: string; testid: string; open?: boolean; children: ReactNode }) {
+  const [open, setOpen] = useState(props.open ?? false);
   return (
-    <details className="twin" open={props.open} data-testid={`${props.testid}-twin`}>
+    <details className="twin" open={open} onToggle={(e) => setOpen(e.currentTarget.open)} data-testid={`${props.testid}-twin`}>
       <summary>{props.label}</summary>
-      <div className="twin-body">{props.children}</div>
+      {open && <div className="twin-body">{props.children}</div>}
     </details>
   );
 }

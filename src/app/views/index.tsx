@@ -69,8 +69,8 @@ export const Views = memo(function Views({ snapshot, selection, onSelect, inspec
       <div className="views-grid">
         <FramesView snapshot={s} selection={selection} highlight={highlight} onSelect={onSelect} inspect={inspect} />
         <PageTableView snapshot={s} selection={selection} highlight={highlight} onSelect={onSelect} />
-        <LedgerView snapshot={s} selection={selection} highlight={highlight} onSelect={onSelect} />
         <AddressSpaceView snapshot={s} highlight={highlight} onSelect={onSelect} />
+        <LedgerView snapshot={s} selection={selection} highlight={highlight} onSelect={onSelect} />
         <TlbView snapshot={s} highlight={highlight} onSelect={onSelect} />
         <DmaView snapshot={s} highlight={highlight} onSelect={onSelect} />
       </div>

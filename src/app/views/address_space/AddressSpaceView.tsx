@@ -193,25 +193,33 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
   const xMax = W;
   ctx.font = '11px ui-monospace, "DejaVu Sans Mono", monospace';
   ctx.textBaseline = 'middle';
-  // The axis: pieces, squeezed gaps marked ≈, addresses at piece starts when there is room.
-  let lastLabel = -1e9;
+  // The axis: squeezed gaps shaded and marked ≈; addresses where things start and end.
   for (const p of axis.pieces) {
+    if (!p.gap) continue;
     const x0 = X(p.a0);
     const x1 = X(p.a1);
     if (x1 < xMin || x0 > xMax) continue;
-    if (p.gap) {
-      ctx.fillStyle = '#161b22';
-      ctx.fillRect(Math.max(xMin, x0), AXIS_H - 6, Math.min(x1, xMax) - Math.max(xMin, x0), H - AXIS_H);
-      if (x1 - x0 > 10) {
-        ctx.fillStyle = '#6e7681';
-        ctx.fillText('≈', (x0 + x1) / 2 - 3, AXIS_H - 8);
-      }
+    ctx.fillStyle = '#161b22';
+    ctx.fillRect(Math.max(xMin, x0), AXIS_H - 6, Math.min(x1, xMax) - Math.max(xMin, x0), H - AXIS_H);
+    if (x1 - x0 > 10) {
+      ctx.fillStyle = '#6e7681';
+      ctx.fillText('≈', (x0 + x1) / 2 - 3, AXIS_H - 8);
     }
-    if (x0 >= xMin && x0 - lastLabel > 90) {
-      ctx.fillStyle = '#8b949e';
-      ctx.fillText(vpnHex(Math.round(p.a0)), x0 + 2, 9);
-      ctx.fillRect(x0, 14, 1, AXIS_H - 14);
-      lastLabel = x0;
+  }
+  const ticks: number[] = [];
+  for (const [a, b] of axis.intervals) ticks.push(a, b);
+  let lastRight = -1e9;
+  ctx.fillStyle = '#8b949e';
+  for (const a of ticks) {
+    const x = X(a);
+    if (x < xMin - 1 || x > xMax) continue;
+    ctx.fillRect(x, 16, 1, AXIS_H - 16);
+    const label = vpnHex(a);
+    const w = ctx.measureText(label).width;
+    const lx = Math.min(Math.max(x - w / 2, xMin), xMax - w);
+    if (lx > lastRight + 8) {
+      ctx.fillText(label, lx, 9);
+      lastRight = lx + w;
     }
   }
   ctx.save();
@@ -225,15 +233,30 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
     // Lanes.
     ctx.fillStyle = '#0d1117';
     ctx.fillRect(xMin, top + 4, xMax - xMin, 22);
-    // Mappings.
+    // Mappings: runs that touch virtually and share permissions are drawn as one rectangle (no seams).
+    let cx0 = 0;
+    let cx1 = -1;
+    let cColor = '';
+    const flush = (): void => {
+      if (cx1 < cx0) return;
+      ctx.fillStyle = cColor;
+      ctx.fillRect(cx0, top + 6, Math.max(1, cx1 - cx0), 18);
+      cx1 = -1;
+    };
     for (let k = 0; k < sp.runCount; k++) {
       const v = sp.runs[k * 4]!;
       const n = sp.runs[k * 4 + 1]!;
       const x0 = X(v);
       const x1 = X(v + n);
       if (x1 < xMin || x0 > xMax) continue;
-      ctx.fillStyle = permColor(sp.runs[k * 4 + 3]!);
-      ctx.fillRect(x0, top + 6, Math.max(1, x1 - x0 - (x1 - x0 > 6 ? 1 : 0)), 18);
+      const color = permColor(sp.runs[k * 4 + 3]!);
+      if (color === cColor && cx1 >= 0 && x0 - cx1 < 0.5) cx1 = Math.max(cx1, x1);
+      else {
+        flush();
+        cx0 = x0;
+        cx1 = x1;
+        cColor = color;
+      }
       // Selected frames inside this run (its physical pages are contiguous too).
       const f = sp.runs[k * 4 + 2]!;
       if (hl.frames.length && meetsRanges(hl.frames, f, f + n)) {
@@ -248,6 +271,7 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
         }
       }
     }
+    flush();
     const ch = changed.get(sp.id);
     if (ch) {
       ctx.strokeStyle = '#e3b341';

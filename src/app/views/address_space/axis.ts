@@ -13,6 +13,8 @@ export interface AxisPiece {
 
 export interface Axis {
   pieces: AxisPiece[];
+  /** The intervals as merged, before padding (where labels go). */
+  intervals: [number, number][];
   width: number;
   x(a: number): number;
   invert(x: number): number;
@@ -105,6 +107,7 @@ export function piecewiseAxis(intervals: readonly (readonly [number, number])[],
   };
   return {
     pieces,
+    intervals: merged,
     width,
     x(a: number): number {
       if (a <= domain[0]) return pieces[0]!.x0;

@@ -26,7 +26,7 @@ const M_WALK = 2;
 const M_SELECTED = 4;
 const M_FAULT = 8;
 
-const LEVEL_COLORS = ['', '#2f7d46', '#0f7f75', '#1f5fbf', '#6e40c9'];
+const LEVEL_COLORS = ['', '#8a6416', '#0f7f75', '#1f5fbf', '#6e40c9'];
 
 export interface PageTableViewProps {
   snapshot: Snapshot;
@@ -173,6 +173,9 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
           <button type="button" onClick={fit}>
             Fit
           </button>
+          <button type="button" onClick={() => setOverrides(openAll(space))} title="Open every node of this space (its own half)">
+            Expand all
+          </button>
           <button type="button" onClick={() => setOverrides(new Map())} title="Back to the default open/closed nodes">
             Reset
           </button>
@@ -211,6 +214,12 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
     </Panel>
   );
 });
+
+function openAll(space: SpaceInfo): Map<string, boolean> {
+  const m = new Map<string, boolean>();
+  for (let i = 0; i < space.tree.count; i++) if (!space.tree.borrowed[i]) m.set(nodeKey(space, i), true);
+  return m;
+}
 
 function nodeKey(space: SpaceInfo, i: number): string {
   const t = space.tree;
@@ -275,23 +284,37 @@ function computeMarks(l: TreeLayout, space: SpaceInfo, s: Snapshot, hl: Highligh
 function fitTransform(l: TreeLayout, marks: Uint8Array, W: number, H: number): ZoomTransform {
   const maxDepth = l.columns.length - 1;
   const widthUnits = maxDepth * COL_W + LEAF_W + 20;
-  const k = Math.max(0.3, Math.min(1, W / widthUnits));
-  // Focus on what the last command touched, else on the root.
+  const heightUnits = l.rows * ROW_H + 20;
+  // The whole tree when it fits at a readable size; else readable, around what matters.
+  let k = Math.max(0.45, Math.min(1, W / widthUnits, H / heightUnits));
   let focus = -1;
   for (let i = 0; i < l.count; i++)
     if (marks[i]! & (M_CHANGED | M_FAULT)) {
       focus = i;
       break;
     }
-  if (focus < 0) for (let i = l.count - 1; i >= 0; i--) if (marks[i]! & M_WALK) focus = i;
-  const totalH = l.rows * ROW_H * k;
+  // Else the deepest item of the last walk.
+  if (focus < 0) for (let i = 0; i < l.count; i++) if (marks[i]! & M_WALK) focus = i;
+  let totalH = l.rows * ROW_H * k;
+  let tx = Math.max(10, (W - widthUnits * k) / 2);
   let ty: number;
-  if (totalH <= H - 20) ty = (H - totalH) / 2;
+  if (totalH <= H - 20) ty = (H - totalH) / 2 + (ROW_H * k) / 2;
+  else if (focus < 0) ty = H / 2 - l.y[0]! * ROW_H * k;
   else {
-    const fy = focus >= 0 ? l.y[focus]! : l.y[0]!;
-    ty = Math.min(10, Math.max(H - totalH - 10, H / 3 - fy * ROW_H * k));
+    // Show the path from the root to the focus when it fits (zooming out a little if need be).
+    let top = l.y[focus]!;
+    for (let p = focus; p >= 0; p = l.parent[p]!) top = Math.min(top, l.y[p]!);
+    const span = (l.y[focus]! - top + 2) * ROW_H;
+    if (span * k > H - 30 && span * 0.3 <= H - 30) {
+      k = Math.max(0.3, (H - 30) / span);
+      totalH = l.rows * ROW_H * k;
+      tx = Math.max(10, (W - widthUnits * k) / 2);
+    }
+    if (span * k <= H - 30) ty = 15 - (top - 0.5) * ROW_H * k;
+    else ty = H / 3 - l.y[focus]! * ROW_H * k;
+    ty = Math.min(10, Math.max(H - totalH - 10, ty));
   }
-  return zoomIdentity.translate(10, ty).scale(k);
+  return zoomIdentity.translate(tx, ty).scale(k);
 }
 
 function itemText(l: TreeLayout, space: SpaceInfo, k: number): string {

@@ -12,6 +12,8 @@ export interface PteSource {
 
 export const K_NODE = 0;
 export const K_LEAF = 1;
+/** An open node whose children span more rows than this sits level with its first child. */
+export const CENTRE_WITHIN = 24;
 /** Buckets of the density strip a collapsed node shows (512 entries / 32). */
 export const DENSITY_BUCKETS = 32;
 
@@ -181,7 +183,9 @@ export function layoutTree(t: PtSkeleton, isOpen: (i: number) => boolean, src: P
     } else {
       g.childMin[me] = first;
       g.childMax[me] = last;
-      place(me, (first + last) / 2);
+      // Centred on a small family; level with its first child over a big one (so the path from
+      // the root stays on screen).
+      place(me, last - first <= CENTRE_WITHIN ? (first + last) / 2 : first);
     }
     return me;
   };
