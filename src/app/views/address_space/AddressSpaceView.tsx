@@ -237,6 +237,7 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
     let cx0 = 0;
     let cx1 = -1;
     let cColor = '';
+    const picked: number[] = [];
     const flush = (): void => {
       if (cx1 < cx0) return;
       ctx.fillStyle = cColor;
@@ -257,21 +258,24 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
         cx1 = x1;
         cColor = color;
       }
-      // Selected frames inside this run (its physical pages are contiguous too).
-      const f = sp.runs[k * 4 + 2]!;
-      if (hl.frames.length && meetsRanges(hl.frames, f, f + n)) {
-        ctx.strokeStyle = '#ffffff';
-        ctx.lineWidth = 2;
-        for (const [a, b] of hl.frames) {
-          const s0 = Math.max(a, f);
-          const s1 = Math.min(b, f + n);
-          if (s1 <= s0) continue;
-          const xa = X(v + (s0 - f));
-          ctx.strokeRect(xa - 1, top + 4, Math.max(2, X(v + (s1 - f)) - xa) + 2, 22);
-        }
-      }
+      if (hl.frames.length && meetsRanges(hl.frames, sp.runs[k * 4 + 2]!, sp.runs[k * 4 + 2]! + n)) picked.push(k);
     }
     flush();
+    // Selected frames inside a run (its physical pages are contiguous too), over the fills.
+    ctx.strokeStyle = '#ffffff';
+    ctx.lineWidth = 2;
+    for (const k of picked) {
+      const v = sp.runs[k * 4]!;
+      const n = sp.runs[k * 4 + 1]!;
+      const f = sp.runs[k * 4 + 2]!;
+      for (const [a, b] of hl.frames) {
+        const s0 = Math.max(a, f);
+        const s1 = Math.min(b, f + n);
+        if (s1 <= s0) continue;
+        const xa = X(v + (s0 - f));
+        ctx.strokeRect(xa - 1, top + 4, Math.max(2, X(v + (s1 - f)) - xa) + 2, 22);
+      }
+    }
     const ch = changed.get(sp.id);
     if (ch) {
       ctx.strokeStyle = '#e3b341';
