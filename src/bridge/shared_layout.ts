@@ -56,6 +56,40 @@ export function rcText(rc: number): string {
   return String(rc);
 }
 
+// ---- frame classes (what the frames view colours; computed in the worker, one byte a frame) ----
+
+/** A larger code wins when several frames share a pixel. */
+export const FC_FREE = 0;
+export const FC_FREED = 1;
+export const FC_RESERVED = 2;
+export const FC_KERNEL = 3;
+export const FC_META = 4;
+export const FC_PT = 5;
+export const FC_HELD = 6;
+export const FC_MAPPED = 7;
+export const FC_SHARED = 8;
+export const FC_UNIQUE = 9;
+export const FC_DMA = 10;
+export const FC_BAD = 11;
+export const FC_COUNT = 12;
+
+/** The class of a frame from its usage, decoded refcount and paths_in_pt (DMA is applied after). */
+export function frameClass(usage: number, rc: number, paths: number): number {
+  if (usage === U_FRAME) {
+    if (rc === RC_UNUSED) return FC_FREED;
+    if (rc === RC_UNIQUE) return FC_UNIQUE;
+    if (rc === RC_BAND || rc === 0) return FC_BAD;
+    if (rc >= 2) return FC_SHARED;
+    return paths > 0 ? FC_MAPPED : FC_HELD;
+  }
+  if (usage === U_UNUSED) return rc === RC_UNUSED ? FC_FREE : FC_BAD;
+  if (usage === U_PAGETABLE) return rc === RC_UNUSED ? FC_FREED : FC_PT;
+  if (usage === U_META) return FC_META;
+  if (usage === U_RESERVED) return FC_RESERVED;
+  if (usage === U_KERNEL || usage === U_MMIO) return FC_KERNEL;
+  return FC_BAD;
+}
+
 // ---- frame contents (page-table nodes are read from here) -----------------------------------
 
 export const PAGE_BYTES = 4096;

@@ -105,6 +105,21 @@ describe('buildSnapshot', () => {
     const kernel = snap.spaces[0]!;
     expect(kernel.kind).toBe('kernel');
     expect(kernel.mapped).toBe(8); // 16M in 2M leaves
+    // Classes: one byte a frame, counted.
+    const classes = new Uint8Array(snap.shared.classes);
+    expect(classes.length).toBe(4096);
+    expect(snap.classCounts.reduce((a, b) => a + b, 0)).toBe(4096);
+    expect(classes[0]).toBe(L.FC_RESERVED);
+    expect(classes[0x100]).toBe(L.FC_META);
+    expect(classes[snap.layout.kernelRoot]).toBe(L.FC_PT);
+    expect(classes[s.machine.resolvePaddr({ name: 'page' })]).toBe(L.FC_SHARED);
+    expect(classes[s.machine.resolvePaddr({ name: 'buf' })]).toBe(L.FC_HELD);
+    expect(classes[4095]).toBe(L.FC_FREE);
+    expect(snap.classCounts[L.FC_MAPPED]).toBe(16);
+    // The next snapshot writes the other buffer.
+    expect(buildSnapshot(s).shared.classes).not.toBe(snap.shared.classes);
+    // Density strips: the root of the space has entries 0 and 256..511 present.
+    expect([...space.tree.density.subarray(0, 32)]).toEqual([1, ...Array(15).fill(0), ...Array(16).fill(16)]);
     // Counts add up.
     const c = snap.counts;
     expect(c.free + c.reserved + c.meta + c.pageTable + c.kernel + c.mmio + c.freed + c.unique + c.shared + c.bad).toBe(4096);
@@ -189,6 +204,7 @@ describe('buildSnapshot', () => {
     expect(snap.forgotten).toHaveLength(1);
     expect(snap.forgotten[0]!.count).toBe(1);
     expect(snap.counts.dmaHeld).toBe(2);
+    expect(snap.classCounts[L.FC_DMA]).toBe(2);
   });
 
   it('stays small with 10^4 mapped pages', () => {

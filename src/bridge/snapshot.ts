@@ -32,7 +32,7 @@ import { walk } from '../engine/page_table/node';
 import { KIND_TYPE, siteText, type Handle } from '../engine/state';
 import { TE_GLOBAL, TE_USER, TE_VALID, TE_WRITABLE } from '../engine/tlb';
 import { CATALOGUE_IDS, parseLine, type LineResult, type Session } from '../lang';
-import { PERM_GLOBAL, PERM_R, PERM_USER, PERM_W, PERM_X } from './shared_layout';
+import { FC_BAD, FC_COUNT, FC_DMA, PERM_GLOBAL, PERM_R, PERM_USER, PERM_W, PERM_X, frameClass } from './shared_layout';
 
 // ---- the types ---------------------------------------------------------------------------------
 
@@ -112,6 +112,8 @@ export interface PtSkeleton {
   subtree: Float64Array;
   /** 1: borrowed from the kernel page table (a user space's kernel half). */
   borrowed: Uint8Array;
+  /** Present entries per bucket of 16 entries: DENSITY_BUCKETS (32) bytes a node. */
+  density: Uint8Array;
   /** Some level-1 nodes were left out (too many to list): their leaves still count in `subtree`. */
   truncated: boolean;
 }
@@ -213,10 +215,17 @@ export interface Snapshot {
     /** Frame contents: pfn → pool page (Int32, -1 never written), and the pool's chunks. */
     pageSlot: SharedArrayBuffer;
     chunks: SharedArrayBuffer[];
+    /**
+     * One byte a frame: its class (shared_layout.ts FC_*), computed by this snapshot. Two buffers
+     * alternate between snapshots, so the UI never reads one while the worker rewrites it.
+     */
+    classes: SharedArrayBuffer;
     /** TLB arrays, cpus·entries each (shared_layout.ts TlbArrays). */
     tlb: { vpn: SharedArrayBuffer; pfn: SharedArrayBuffer; flags: SharedArrayBuffer; age: SharedArrayBuffer; gen: SharedArrayBuffer; clock: SharedArrayBuffer };
   };
   counts: FrameCounts;
+  /** Frames of each class (FC_*). */
+  classCounts: number[];
   /** Runs of frames with the same usage, refcount and mapped-ness: 5 numbers a run [start, end, usage, rc, mapped]. */
   frameRuns: Float64Array;
   frameRunCount: number;
@@ -284,8 +293,23 @@ export const MAX_NODES = 20000;
 export const MAX_LIST = 4096;
 export const MAX_VIOLATIONS = 200;
 export const MAX_EFFECTS = 100;
+export const DENSITY_BUCKETS = 32;
 
 let seqCounter = 0;
+
+/** Two class buffers per machine memory, used in turn. */
+const classBuffers = new WeakMap<object, { bufs: SharedArrayBuffer[]; next: number }>();
+
+function classBuffer(mem: object, n: number): SharedArrayBuffer {
+  let e = classBuffers.get(mem);
+  if (!e || e.bufs[0]!.byteLength !== n) {
+    e = { bufs: [new SharedArrayBuffer(n), new SharedArrayBuffer(n)], next: 0 };
+    classBuffers.set(mem, e);
+  }
+  const b = e.bufs[e.next]!;
+  e.next ^= 1;
+  return b;
+}
 
 export interface SnapshotOptions {
   /** The LineResult the machine is right after (see the wiring notes above). */
@@ -351,13 +375,18 @@ export function buildSnapshot(session: Session, opts: SnapshotOptions = {}): Sna
   const WP = W_PATHS;
   const WO = W_OBLIG;
   const WU = W_USAGE;
+  const classesSab = classBuffer(mem, n);
+  const classes = new Uint8Array(classesSab);
+  const classCounts = new Array<number>(FC_COUNT).fill(0);
   for (let p = 0; p < n; p++) {
     const b = p * 16;
     const usage = meta[b + WU]!;
     const hi = meta[b + 1]!;
     const lo = meta[b]!;
     const rc = hi >= 0x8000_0000 ? (hi === 0xffff_ffff && lo === 0xffff_ffff ? UNUSED : hi === 0xffff_ffff && lo === 0xffff_fffe ? UNIQUE : BAND) : hi * 2 ** 32 + lo;
-    const mapped = meta[b + WP]! > 0 ? 1 : 0;
+    const paths = meta[b + WP]!;
+    const mapped = paths > 0 ? 1 : 0;
+    classes[p] = frameClass(usage, rc, paths);
     if (usage === U_UNUSED) {
       if (rc === UNUSED) counts.free++;
       else counts.bad++;
@@ -393,6 +422,8 @@ export function buildSnapshot(session: Session, opts: SnapshotOptions = {}): Sna
     }
   }
   closeRun(n);
+  for (const p of g.dmaSet.keys()) if (p < n && classes[p] !== FC_BAD) classes[p] = FC_DMA;
+  for (let p = 0; p < n; p++) classCounts[classes[p]!]!++;
   if (oN > 0) {
     if (obl.length / 3 < MAX_RUNS) obl.push(os, n, oN);
     else oblTruncated = true;
@@ -422,6 +453,7 @@ export function buildSnapshot(session: Session, opts: SnapshotOptions = {}): Sna
       meta: mem.metaSab,
       pageSlot: mem.pageSlotSab,
       chunks: [...mem.chunkSabs],
+      classes: classesSab,
       tlb: {
         vpn: tlb.vpn.buffer as SharedArrayBuffer,
         pfn: tlb.pfn.buffer as SharedArrayBuffer,
@@ -432,6 +464,7 @@ export function buildSnapshot(session: Session, opts: SnapshotOptions = {}): Sna
       },
     },
     counts,
+    classCounts,
     frameRuns: Float64Array.from(runs),
     frameRunCount: runs.length / 5,
     frameRunsTruncated: runsTruncated,
@@ -506,6 +539,7 @@ function spaceInfo(m: Machine, id: string, kind: SpaceInfo['kind'], label: strin
   const leaves: number[] = [];
   const subtree: number[] = [];
   const borrowed: number[] = [];
+  const density: number[] = [];
   let truncated = false;
   const runs: number[] = [];
   let runsTruncated = false;
@@ -542,6 +576,7 @@ function spaceInfo(m: Machine, id: string, kind: SpaceInfo['kind'], label: strin
     leaves.push(0);
     subtree.push(0);
     borrowed.push(bor ? 1 : 0);
+    for (let k = 0; k < DENSITY_BUCKETS; k++) density.push(0);
     return pfn.length - 1;
   };
   /** Walks node `me` (already added); returns the leaves under it. */
@@ -549,9 +584,11 @@ function spaceInfo(m: Machine, id: string, kind: SpaceInfo['kind'], label: strin
     const ep = 512 ** (lv - 1);
     let total = 0;
     let direct = 0;
+    const dens = me * DENSITY_BUCKETS;
     for (let i = 0; i < 512; i++) {
       const lo = mem.readWord(node, i * 8);
       if (!pteIsPresent(lo)) continue;
+      density[dens + (i >> 4)]!++;
       const hi = mem.readWord(node, i * 8 + 4);
       const child = ptePaddr(lo, hi) / 4096;
       const cb = b + i * ep;
@@ -577,6 +614,7 @@ function spaceInfo(m: Machine, id: string, kind: SpaceInfo['kind'], label: strin
   const ep4 = 512 ** 3;
   let total = 0;
   const [k0, k1] = m.consts.kernelTopRange;
+  for (let i = 0; i < 512; i++) if (pteIsPresent(mem.readWord(root, i * 8))) density[r * DENSITY_BUCKETS + (i >> 4)]!++;
   for (let i = 0; i < 512; i++) {
     const lo = mem.readWord(root, i * 8);
     if (!pteIsPresent(lo)) continue;
@@ -638,6 +676,7 @@ function spaceInfo(m: Machine, id: string, kind: SpaceInfo['kind'], label: strin
       leaves: Int16Array.from(leaves),
       subtree: Float64Array.from(subtree),
       borrowed: Uint8Array.from(borrowed),
+      density: Uint8Array.from(density),
       truncated,
     },
     runs: Float64Array.from(runs),

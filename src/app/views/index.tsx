@@ -15,6 +15,7 @@ import { AddressSpaceView } from './address_space/AddressSpaceView';
 import { DmaView } from './dma/DmaView';
 import { FramesView } from './frames/FramesView';
 import { LedgerView } from './ledger/LedgerView';
+import { timed } from './common';
 import { highlightOf, type Selection } from './model';
 import { PageTableView } from './page_table/PageTableView';
 import { TlbView } from './tlb/TlbView';
@@ -30,7 +31,7 @@ export interface ViewsProps {
 }
 
 export const Views = memo(function Views({ snapshot, selection, onSelect, inspect }: ViewsProps) {
-  const highlight = useMemo(() => highlightOf(snapshot, selection), [snapshot, selection]);
+  const highlight = useMemo(() => timed('highlight', () => highlightOf(snapshot, selection)), [snapshot, selection]);
   if (!snapshot)
     return (
       <div className="views views-empty" data-testid="views" aria-busy="true">

@@ -4,9 +4,9 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { FrameDetail, Snapshot } from '../../../bridge/snapshot';
 import { USAGE_NAMES, rcText, slotRc, SLOT_WORDS, W_OBLIG, W_PATHS, W_USAGE } from '../../../bridge/shared_layout';
-import { Panel, Twin, prepareCanvas, recordDraw, useBoxSize } from '../common';
+import { Panel, Twin, prepareCanvas, recordDraw, timed, useBoxSize } from '../common';
 import { paddr, pairs, sharedOf, type Highlight, type Selection } from '../model';
-import { CLASSES, FC_FREE, bucket, cellAt, cellFrames, cellOf, classify, gridFor, paintPixels, representative, type Grid } from './raster';
+import { CLASSES, FC_FREE, bucket, cellAt, cellFrames, cellOf, gridFor, paintPixels, representative, type Grid } from './raster';
 import { FrameInspector } from './Inspector';
 
 const MAX_TWIN_ROWS = 400;
@@ -24,11 +24,10 @@ export const FramesView = memo(function FramesView({ snapshot: s, selection, hig
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
   const n = s.config.nframes;
-  const dmaRanges = useMemo(() => s.dma.objects.map((d) => [d.pfn, d.pfn + d.pages] as [number, number]), [s]);
-  // Classes are recomputed once per snapshot, not per draw.
-  const classes = useMemo(() => classify(sharedOf(s).meta, n, dmaRanges, new Uint8Array(n)), [s, n, dmaRanges]);
+  // One class byte a frame, computed by the worker for this snapshot.
+  const classes = useMemo(() => new Uint8Array(s.shared.classes), [s]);
   const grid = useMemo(() => gridFor(n, size.width, size.height), [n, size.width, size.height]);
-  const cells = useMemo(() => bucket(classes, grid, new Uint8Array(grid.cells)), [classes, grid]);
+  const cells = useMemo(() => timed('frames-bucket', () => bucket(classes, grid, new Uint8Array(grid.cells))), [classes, grid]);
   const changed = useMemo(() => (s.last ? pairs(s.last.frames) : []), [s]);
   const selectedPfn = selection?.kind === 'frame' || selection?.kind === 'mapping' ? selection.pfn : null;
 
@@ -92,7 +91,7 @@ export const FramesView = memo(function FramesView({ snapshot: s, selection, hig
               </div>
             )}
           </div>
-          <Legend counts={classCounts(classes, n)} />
+          <Legend counts={s.classCounts} />
         </div>
         <FrameInspector snapshot={s} pfn={selectedPfn} inspect={inspect} onSelect={onSelect} />
       </div>
@@ -102,12 +101,6 @@ export const FramesView = memo(function FramesView({ snapshot: s, selection, hig
     </Panel>
   );
 });
-
-function classCounts(classes: Uint8Array, n: number): number[] {
-  const out = new Array<number>(CLASSES.length).fill(0);
-  for (let p = 0; p < n; p++) out[classes[p]!]!++;
-  return out;
-}
 
 function Legend({ counts }: { counts: number[] }) {
   return (
@@ -146,29 +139,29 @@ function drawFrames(
   selected: number | null,
 ): void {
   ctx.clearRect(0, 0, width, height);
-  if (g.cell === 1) {
-    const img = ctx.createImageData(g.cols, g.rows);
+  // One pixel a cell, painted as an image and scaled up without smoothing: one draw call.
+  if (g.cells > 0) {
+    const img = new ImageData(g.cols, g.rows);
     paintPixels(cells, g, img.data);
-    // putImageData ignores the transform: place it in device pixels and scale with drawImage.
-    const dpr = window.devicePixelRatio || 1;
-    if (dpr === 1) ctx.putImageData(img, 0, 0);
-    else {
-      const off = new OffscreenCanvas(g.cols, g.rows);
-      off.getContext('2d')!.putImageData(img, 0, 0);
-      ctx.imageSmoothingEnabled = false;
-      ctx.drawImage(off, 0, 0);
+    const off = new OffscreenCanvas(g.cols, g.rows);
+    off.getContext('2d')!.putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(off, 0, 0, g.cols * g.cell, g.rows * g.cell);
+  }
+  if (g.cell >= 6) {
+    // Cell borders, one path.
+    ctx.strokeStyle = '#0d1117';
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    for (let c = 1; c <= g.cols; c++) {
+      ctx.moveTo(c * g.cell - 0.5, 0);
+      ctx.lineTo(c * g.cell - 0.5, g.rows * g.cell);
     }
-  } else {
-    const gap = g.cell >= 6 ? 1 : 0;
-    let last = -1;
-    for (let c = 0; c < g.cells; c++) {
-      const k = cells[c]!;
-      if (k !== last) {
-        ctx.fillStyle = CLASSES[k]!.color;
-        last = k;
-      }
-      ctx.fillRect((c % g.cols) * g.cell, Math.floor(c / g.cols) * g.cell, g.cell - gap, g.cell - gap);
+    for (let r = 1; r <= g.rows; r++) {
+      ctx.moveTo(0, r * g.cell - 0.5);
+      ctx.lineTo(g.cols * g.cell, r * g.cell - 0.5);
     }
+    ctx.stroke();
   }
   // What the last command changed: a yellow mark.
   const mark = (ranges: [number, number][], color: string, inset: number): void => {

@@ -1,40 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { SLOT_WORDS, W_PATHS, W_USAGE, U_FRAME, U_META, U_PAGETABLE, U_RESERVED } from '../../../bridge/shared_layout';
-import { FC_BAD, FC_DMA, FC_FREE, FC_FREED, FC_HELD, FC_MAPPED, FC_META, FC_PT, FC_RESERVED, FC_SHARED, FC_UNIQUE, bucket, cellAt, cellFrames, classify, gridFor, paintPixels, representative } from './raster';
+import { RC_BAND, RC_UNIQUE, RC_UNUSED, U_FRAME, U_META, U_PAGETABLE, U_RESERVED, U_UNUSED, frameClass } from '../../../bridge/shared_layout';
+import { FC_BAD, FC_FREE, FC_FREED, FC_HELD, FC_MAPPED, FC_META, FC_PT, FC_RESERVED, FC_SHARED, FC_UNIQUE, bucket, cellAt, cellFrames, gridFor, paintPixels, representative } from './raster';
 
-function slots(n: number): Uint32Array {
-  const m = new Uint32Array(n * SLOT_WORDS);
-  for (let p = 0; p < n; p++) {
-    m[p * SLOT_WORDS] = 0xffff_ffff;
-    m[p * SLOT_WORDS + 1] = 0xffff_ffff;
-  }
-  return m;
-}
-function set(m: Uint32Array, p: number, usage: number, rc: number | 'unique' | 'unused', paths = 0): void {
-  const b = p * SLOT_WORDS;
-  m[b + W_USAGE] = usage;
-  if (rc === 'unused') [m[b], m[b + 1]] = [0xffff_ffff, 0xffff_ffff];
-  else if (rc === 'unique') [m[b], m[b + 1]] = [0xffff_fffe, 0xffff_ffff];
-  else [m[b], m[b + 1]] = [rc, 0];
-  m[b + W_PATHS] = paths;
-}
-
-describe('classify', () => {
-  it('gives each frame its class from the slot', () => {
-    const m = slots(12);
-    set(m, 1, U_RESERVED, 'unused');
-    set(m, 2, U_META, 1);
-    set(m, 3, U_PAGETABLE, 1);
-    set(m, 4, U_FRAME, 1);
-    set(m, 5, U_FRAME, 1, 1);
-    set(m, 6, U_FRAME, 3);
-    set(m, 7, U_FRAME, 'unique');
-    set(m, 8, U_FRAME, 'unused');
-    set(m, 9, U_FRAME, 0);
-    set(m, 10, U_FRAME, 1);
-    set(m, 11, U_PAGETABLE, 'unused');
-    const c = classify(m, 12, [[10, 11]], new Uint8Array(12));
-    expect([...c]).toEqual([FC_FREE, FC_RESERVED, FC_META, FC_PT, FC_HELD, FC_MAPPED, FC_SHARED, FC_UNIQUE, FC_FREED, FC_BAD, FC_DMA, FC_FREED]);
+describe('frameClass', () => {
+  it('gives each frame its class from usage, refcount and paths', () => {
+    const U = RC_UNUSED;
+    const cases: [number, number, number, number][] = [
+      [U_UNUSED, U, 0, FC_FREE],
+      [U_RESERVED, U, 0, FC_RESERVED],
+      [U_META, 1, 0, FC_META],
+      [U_PAGETABLE, 1, 1, FC_PT],
+      [U_PAGETABLE, U, 0, FC_FREED],
+      [U_FRAME, 1, 0, FC_HELD],
+      [U_FRAME, 1, 1, FC_MAPPED],
+      [U_FRAME, 3, 1, FC_SHARED],
+      [U_FRAME, RC_UNIQUE, 0, FC_UNIQUE],
+      [U_FRAME, U, 0, FC_FREED],
+      [U_FRAME, 0, 0, FC_BAD],
+      [U_FRAME, RC_BAND, 0, FC_BAD],
+      [U_UNUSED, 1, 0, FC_BAD],
+    ];
+    for (const [u, rc, paths, want] of cases) expect(frameClass(u, rc, paths), `${u} ${rc} ${paths}`).toBe(want);
   });
 });
 

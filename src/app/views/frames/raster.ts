@@ -1,22 +1,10 @@
-// The physical-frames raster: one class per frame from its metadata slot, a grid that gives each
+// The physical-frames raster: one class per frame (computed in the worker, see shared_layout), a grid that gives each
 // frame a cell (or each pixel a bucket of frames when there are more frames than pixels), and the
 // bucketing that keeps a bucket's most telling class. Typed arrays only, no object per frame.
-import { RC_BAND, RC_UNIQUE, RC_UNUSED, SLOT_WORDS, U_FRAME, U_KERNEL, U_META, U_MMIO, U_PAGETABLE, U_RESERVED, U_UNUSED, W_PATHS, W_USAGE } from '../../../bridge/shared_layout';
 
-/** Frame classes; a larger code wins when frames share a pixel. */
-export const FC_FREE = 0;
-export const FC_FREED = 1;
-export const FC_RESERVED = 2;
-export const FC_KERNEL = 3;
-export const FC_META = 4;
-export const FC_PT = 5;
-export const FC_HELD = 6;
-export const FC_MAPPED = 7;
-export const FC_SHARED = 8;
-export const FC_UNIQUE = 9;
-export const FC_DMA = 10;
-export const FC_BAD = 11;
+export { FC_BAD, FC_DMA, FC_FREE, FC_FREED, FC_HELD, FC_KERNEL, FC_MAPPED, FC_META, FC_PT, FC_RESERVED, FC_SHARED, FC_UNIQUE } from '../../../bridge/shared_layout';
 
+/** Names and colours of the frame classes, by code (shared_layout FC_*). */
 export const CLASSES: readonly { name: string; color: string; what: string }[] = [
   { name: 'free', color: '#1f252d', what: 'UNUSED, never allocated' },
   { name: 'freed', color: '#39414b', what: 'UNUSED again (usage kept, as vostd)' },
@@ -43,33 +31,6 @@ export const CLASS_RGBA: Uint8Array = (() => {
   });
   return out;
 })();
-
-/** The class of every frame, into `out` (length ≥ n). DMA ranges [start, end) override. */
-export function classify(meta: Uint32Array, n: number, dma: readonly (readonly [number, number])[], out: Uint8Array): Uint8Array {
-  for (let p = 0; p < n; p++) {
-    const b = p * SLOT_WORDS;
-    const usage = meta[b + W_USAGE]!;
-    const lo = meta[b]!;
-    const hi = meta[b + 1]!;
-    const rc = hi >= 0x8000_0000 ? (hi === 0xffff_ffff && lo === 0xffff_ffff ? RC_UNUSED : hi === 0xffff_ffff && lo === 0xffff_fffe ? RC_UNIQUE : RC_BAND) : hi * 2 ** 32 + lo;
-    let c: number;
-    if (usage === U_FRAME) {
-      if (rc === RC_UNUSED) c = FC_FREED;
-      else if (rc === RC_UNIQUE) c = FC_UNIQUE;
-      else if (rc === RC_BAND || rc === 0) c = FC_BAD;
-      else if (rc >= 2) c = FC_SHARED;
-      else c = meta[b + W_PATHS]! > 0 ? FC_MAPPED : FC_HELD;
-    } else if (usage === U_UNUSED) c = rc === RC_UNUSED ? FC_FREE : FC_BAD;
-    else if (usage === U_PAGETABLE) c = rc === RC_UNUSED ? FC_FREED : FC_PT;
-    else if (usage === U_META) c = FC_META;
-    else if (usage === U_RESERVED) c = FC_RESERVED;
-    else if (usage === U_KERNEL || usage === U_MMIO) c = FC_KERNEL;
-    else c = FC_BAD;
-    out[p] = c;
-  }
-  for (const [s, e] of dma) for (let p = s; p < e && p < n; p++) if (out[p] !== FC_BAD) out[p] = FC_DMA;
-  return out;
-}
 
 /** How frames sit on the canvas: `per` consecutive frames a cell, cells of `cell` px, row-major. */
 export interface Grid {
@@ -142,14 +103,16 @@ export function representative(classes: Uint8Array, g: Grid, c: number): number 
   return best;
 }
 
-/** Fill RGBA pixels for a 1-px grid (ImageData of cols×rows). */
+/** Each class as one 32-bit RGBA pixel in the platform's byte order. */
+const CLASS_PIXEL: Uint32Array = (() => {
+  const out = new Uint32Array(CLASSES.length);
+  new Uint8Array(out.buffer).set(CLASS_RGBA);
+  return out;
+})();
+
+/** Fill RGBA pixels, one a cell (ImageData of cols×rows). */
 export function paintPixels(cells: Uint8Array, g: Grid, rgba: Uint8ClampedArray): void {
-  for (let c = 0; c < g.cells; c++) {
-    const k = cells[c]! * 4;
-    const o = c * 4;
-    rgba[o] = CLASS_RGBA[k]!;
-    rgba[o + 1] = CLASS_RGBA[k + 1]!;
-    rgba[o + 2] = CLASS_RGBA[k + 2]!;
-    rgba[o + 3] = 255;
-  }
+  const px = new Uint32Array(rgba.buffer, rgba.byteOffset, rgba.length >> 2);
+  const n = Math.min(g.cells, px.length);
+  for (let c = 0; c < n; c++) px[c] = CLASS_PIXEL[cells[c]!]!;
 }

@@ -10,7 +10,7 @@ import { select } from 'd3-selection';
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
 import type { Snapshot, SpaceInfo } from '../../../bridge/snapshot';
 import { PTE_USER, entryPages, pageSizeText, pteFlagsText, pteRwx, vpnHex } from '../../../bridge/shared_layout';
-import { Panel, Twin, prepareCanvas, recordDraw, useBoxSize } from '../common';
+import { Panel, Twin, prepareCanvas, recordDraw, timed, useBoxSize } from '../common';
 import { activeSpaceId, inRanges, meetsRanges, paddr, pairs, sharedOf, type Highlight, type Selection } from '../model';
 import { DENSITY_BUCKETS, K_LEAF, itemAt, layoutTree, lowerBound, type TreeLayout } from './layout';
 
@@ -53,8 +53,8 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
   const space = s.spaces.find((x) => x.id === spaceId)!;
 
   const [overrides, setOverrides] = useState<ReadonlyMap<string, boolean>>(new Map());
-  const layout = useMemo(() => buildLayout(s, space, overrides), [s, space, overrides]);
-  const marks = useMemo(() => computeMarks(layout, space, s, highlight), [layout, space, s, highlight]);
+  const layout = useMemo(() => timed('tree-layout', () => buildLayout(s, space, overrides)), [s, space, overrides]);
+  const marks = useMemo(() => timed('tree-marks', () => computeMarks(layout, space, s, highlight)), [layout, space, s, highlight]);
 
   const [boxRef, size] = useBoxSize<HTMLDivElement>();
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -284,7 +284,7 @@ function computeMarks(l: TreeLayout, space: SpaceInfo, s: Snapshot, hl: Highligh
 function fitTransform(l: TreeLayout, marks: Uint8Array, W: number, H: number): ZoomTransform {
   const maxDepth = l.columns.length - 1;
   const widthUnits = maxDepth * COL_W + LEAF_W + 20;
-  const heightUnits = l.rows * ROW_H + 20;
+  const heightUnits = l.rows * ROW_H + 30;
   // The whole tree when it fits at a readable size; else readable, around what matters.
   let k = Math.max(0.45, Math.min(1, W / widthUnits, H / heightUnits));
   let focus = -1;
@@ -298,7 +298,7 @@ function fitTransform(l: TreeLayout, marks: Uint8Array, W: number, H: number): Z
   let totalH = l.rows * ROW_H * k;
   let tx = Math.max(10, (W - widthUnits * k) / 2);
   let ty: number;
-  if (totalH <= H - 20) ty = (H - totalH) / 2 + (ROW_H * k) / 2;
+  if (totalH <= H - 10) ty = (H - totalH) / 2 + (ROW_H * k) / 2;
   else if (focus < 0) ty = H / 2 - l.y[0]! * ROW_H * k;
   else {
     // Show the path from the root to the focus when it fits (zooming out a little if need be).

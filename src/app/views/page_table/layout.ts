@@ -50,7 +50,7 @@ export interface TreeLayout {
   childMax: Float64Array;
   /** Collapsed node: offset of its density strip in `density` (-1: none). */
   densityAt: Int32Array;
-  /** Present entries per bucket of 16 (0..16), DENSITY_BUCKETS a strip. */
+  /** The skeleton's density strips: present entries per bucket of 16 (0..16), DENSITY_BUCKETS a node. */
   density: Uint8Array;
   rows: number;
   /** Items of each depth, in row order (for culling by binary search). */
@@ -93,7 +93,6 @@ class Grow {
   childMin: number[] = [];
   childMax: number[] = [];
   densityAt: number[] = [];
-  density: number[] = [];
   push(kind: number, skel: number, depth: number, parent: number, idx: number, vpn: number, pfn: number, level: number, lo: number, hi: number, open: number): number {
     this.kind.push(kind);
     this.skel.push(skel);
@@ -139,13 +138,8 @@ export function layoutTree(t: PtSkeleton, isOpen: (i: number) => boolean, src: P
     g.span[me] = t.span[i]!;
     if (!open) {
       if (hasKids) {
-        // The density strip of a collapsed node.
-        const node = t.pfn[i]!;
-        const per = 512 / DENSITY_BUCKETS;
-        const at = g.density.length;
-        for (let k = 0; k < DENSITY_BUCKETS; k++) g.density.push(0);
-        g.densityAt[me] = at;
-        for (let e = 0; e < 512; e++) if (ptePresent(src.pteLo(node, e))) g.density[at + Math.floor(e / per)]!++;
+        // The density strip of a collapsed node (counted by the worker).
+        g.densityAt[me] = i * DENSITY_BUCKETS;
       }
       place(me, row++);
       return me;
@@ -221,7 +215,7 @@ export function layoutTree(t: PtSkeleton, isOpen: (i: number) => boolean, src: P
     childMin: Float64Array.from(g.childMin),
     childMax: Float64Array.from(g.childMax),
     densityAt: Int32Array.from(g.densityAt),
-    density: Uint8Array.from(g.density),
+    density: t.density,
     rows: row,
     columns,
   };
