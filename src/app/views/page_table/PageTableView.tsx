@@ -200,7 +200,7 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
           </div>
         )}
         <div className="tree-legend" aria-hidden="true">
-          <span className="k-changed">last command</span> <span className="k-walk">last walk</span> <span className="k-sel">selection</span>
+          <span className="k-changed">last command</span> <span className="k-walk">last walk</span> <span className="k-sel">selection</span> <span className="k-huge">huge page</span>
         </div>
       </div>
       {walk && (
@@ -430,9 +430,9 @@ export function drawTree(ctx: CanvasRenderingContext2D, l: TreeLayout, marks: Ui
         ctx.fillStyle = leafColor(l.lo[k]!, l.hi[k]!);
         ctx.fillRect(x, top, w, h);
         if (lv > 1) {
-          ctx.strokeStyle = '#d29922';
-          ctx.lineWidth = 2 * px;
-          ctx.strokeRect(x, top, w, h);
+          // A huge page: a magenta band on its left edge (and "2M" in its label).
+          ctx.fillStyle = '#db61a2';
+          ctx.fillRect(x, top, 5, h);
         }
       } else {
         ctx.fillStyle = LEVEL_COLORS[lv] ?? '#555';
@@ -481,7 +481,7 @@ export function drawTree(ctx: CanvasRenderingContext2D, l: TreeLayout, marks: Ui
       }
       if (text && !dense && rowPx >= 9) {
         ctx.fillStyle = '#f0f6fc';
-        ctx.fillText(markLabel(l, k), x + 5, y * ROW_H - (leaf ? 0 : 1), w - 8);
+        ctx.fillText(markLabel(l, k), x + (leaf && lv > 1 ? 8 : 5), y * ROW_H - (leaf ? 0 : 1), w - 10);
       }
     }
   }
