@@ -1,28 +1,132 @@
 // The worker contract. The simulation runs in a Web Worker (workers/sim.worker.ts) that owns one
-// language Session; the UI talks to it only through this API, over Comlink. Calls carry command
-// lines and short text results, never bulk state. Every method answers; none throws across the
-// boundary (an internal failure comes back as a result with ok=false).
+// language Session and its History (src/engine/history); the UI talks to it only through this API,
+// over Comlink. Calls carry command lines, short texts and small summaries, never bulk state: the
+// views' Snapshot passes the machine's SharedArrayBuffers by reference. Every method answers;
+// none throws across the boundary (an internal failure comes back as a result with ok=false).
+//
+// Steps: the session is a script (a list of lines) and a position `step` = how many of its lines
+// have run (0: a fresh machine). Blank and comment-only lines are steps too (so `step` is a line
+// number, as in share links) but the timeline hides them and back/forward skip them.
+import type { FrameDetail, Snapshot } from './snapshot';
 
-/** The result of one line, as the language prints it (`ok …`, `error Code: …`, `pass …`). */
+export type ResultKind = 'op' | 'expect' | 'note' | 'ask' | 'blank';
+
+export interface ViolationSummary {
+  id: string;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** The result of one line, as the terminal shows it. */
 export interface ExecResult {
   ok: boolean;
+  kind: ResultKind;
+  /** As the language prints it: `ok …`, `error Code(clause): …`, `pass …`, `FAIL …`, `note …`. */
   text: string;
-  /** op: a command; expect: an expectation's verdict; note: narration; blank: nothing to show. */
-  kind: 'op' | 'expect' | 'note' | 'blank';
+  /** The error code (`Syntax`, `PageFault`…), and the 1-based column of a syntax error. */
+  code?: string;
+  col?: number;
+  /** What the step did (PTE written, refcount changed…), one line each, at most MAX_EFFECTS. */
+  effects: string[];
+  /** The invariant violations after the line (shown until repaired), at most MAX_VIOLATIONS. */
+  violations: ViolationSummary[];
+  /** The position after the line. */
+  step: number;
+  /** Where the session is now (saves a `status()` call after every command). */
+  status: SessionStatus;
 }
 
-/** The result of one line of a script: its 1-based line number and source text. */
-export interface ScriptLineResult extends ExecResult {
+/** One visible line of the timeline (blank and comment-only lines are not listed). */
+export interface TimelineEntry {
+  /** The position right after this line (= its 1-based line number in the script). */
+  step: number;
   line: number;
   source: string;
+  /** undefined: the line has not run yet (a loaded script's future). */
+  ok?: boolean;
+  kind?: ResultKind;
+  /** Its result, first line only, cut short. */
+  summary: string;
 }
+
+/** Where the session is. */
+export interface SessionStatus {
+  step: number;
+  /** Lines in the script. */
+  length: number;
+  /** `Machine.stateHash()`: equal hashes, identical machines. */
+  hash: string;
+  /** The line the position is right after (null at step 0 or after a blank line). */
+  current: { step: number; source: string; text: string; ok: boolean; effects: string[] } | null;
+  violations: ViolationSummary[];
+}
+
+/** One line of a loaded script, as the terminal prints it (no effects: they stay in the worker). */
+export interface ScriptLineResult {
+  line: number;
+  source: string;
+  ok: boolean;
+  kind: ResultKind;
+  text: string;
+  code?: string;
+  col?: number;
+}
+
+/** `load`: the results of the lines that ran (blank lines left out) and where it stopped. */
+export interface LoadResult {
+  ok: boolean;
+  /** Why it failed (an internal error), when !ok. */
+  error?: string;
+  results: ScriptLineResult[];
+  status: SessionStatus;
+}
+
+export interface Completion {
+  /** Index in the line where the completed word starts. */
+  start: number;
+  /** Candidates for that word, sorted; a trailing `=` marks an option key. */
+  items: string[];
+}
+
+export const MAX_EFFECTS = 200;
+export const MAX_VIOLATIONS = 100;
 
 /** What the worker exposes (as seen from the UI: every call is asynchronous). */
 export interface SimApi {
-  /** Runs one command line on the current session. */
+  /** Runs one line at the current position (a recorded future is dropped first). */
   exec(line: string): Promise<ExecResult>;
-  /** Starts a fresh session and runs a whole scenario on it: one result per non-blank line. */
-  load(script: string): Promise<ScriptLineResult[]>;
-  /** Starts a fresh session (a machine with the default configuration). */
-  reset(): Promise<void>;
+  /** A fresh session over a whole script, then a seek to `step` (default: its end). */
+  load(script: string, step?: number): Promise<LoadResult>;
+  /**
+   * Opens a share link (`#s=…&step=N`, or a whole URL): untrusted, so it is size-bounded and
+   * validated before anything runs; a bad link changes nothing and says why in `error`.
+   */
+  loadLink(fragment: string): Promise<LoadResult>;
+  /** The share-link fragment (without `#`) for the script and a step (default: the current one). */
+  link(step?: number): Promise<string>;
+  /** A fresh session with an empty script. */
+  reset(): Promise<SessionStatus>;
+  /** To the previous / next visible step (no change at either end). */
+  back(): Promise<SessionStatus>;
+  forward(): Promise<SessionStatus>;
+  /** To any step (clamped to 0..length). */
+  seek(step: number): Promise<SessionStatus>;
+  status(): Promise<SessionStatus>;
+  /** The script's visible lines from position `from` (default 0) on. */
+  timeline(from?: number): Promise<TimelineEntry[]>;
+  /** The whole script, as text (blank lines and comments kept). */
+  script(): Promise<string>;
+  /** The views' summary of the machine now (optionally with one frame's detail). */
+  snapshot(opts?: { inspect?: number }): Promise<Snapshot>;
+  /** One frame's detail for the inspector (null: no such frame). */
+  frame(pfn: number): Promise<FrameDetail | null>;
+  /** Tab completion of the word that ends `prefix` (commands, keywords, options, live handles). */
+  complete(prefix: string): Promise<Completion>;
+  /**
+   * The publication epoch: an Int32Array's buffer whose element 0 the worker bumps with
+   * Atomics.store (odd while a step runs, even after). null without SharedArrayBuffer.
+   */
+  epoch(): Promise<SharedArrayBuffer | null>;
+  /** Debug only: throws in the worker's global scope, as a crash would (the client restarts it). */
+  crash(): Promise<void>;
 }

@@ -1,35 +1,163 @@
-// The UI side of the contract: starts the simulation worker and wraps it with Comlink.
+// The UI side of the contract: starts the simulation worker, wraps it with Comlink, and survives
+// its death. `api` is a stable facade: each call goes to the current worker; if that worker fails
+// (an `error` event: it threw at top level, or could not load), every pending call rejects with
+// WorkerDied, a new worker starts, and `onCrash` tells the UI, which replays its script.
 import * as Comlink from 'comlink';
 import type { SimApi } from './api';
 
-export interface SimClient {
-  api: Comlink.Remote<SimApi>;
-  /** Releases the proxy and terminates the worker (call it in effect cleanup). */
-  dispose(): void;
+export class WorkerDied extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerDied';
+  }
 }
 
 export interface SimClientOptions {
-  /** Called when the worker itself fails (its script did not load, or it threw at top level). */
-  onError?: (message: string) => void;
+  /** The worker died and a new one has started (empty): replay the session on it. */
+  onCrash?: (message: string) => void;
+  /** The worker died before ever answering, twice in a row: no restart (e.g. its script is missing). */
+  onFatal?: (message: string) => void;
+}
+
+const METHODS = [
+  'exec',
+  'load',
+  'loadLink',
+  'link',
+  'reset',
+  'back',
+  'forward',
+  'seek',
+  'status',
+  'timeline',
+  'script',
+  'snapshot',
+  'frame',
+  'complete',
+  'epoch',
+  'crash',
+] as const satisfies readonly (keyof SimApi)[];
+
+/** Calls after which the machine may have changed (the epoch's fallback without shared memory). */
+const CHANGING = new Set<string>(['exec', 'load', 'loadLink', 'reset', 'back', 'forward', 'seek']);
+
+interface Running {
+  worker: Worker;
+  remote: Comlink.Remote<SimApi>;
+  epoch: Int32Array | null;
+  answered: boolean;
+}
+
+export class SimClient {
+  readonly api: SimApi;
+  /** How many workers have died so far. */
+  crashes = 0;
+  private current: Running | null = null;
+  private readonly pending = new Set<(e: Error) => void>();
+  private localEpoch = 0;
+  private earlyDeaths = 0;
+  private disposed = false;
+
+  constructor(private readonly options: SimClientOptions = {}) {
+    const api: Partial<Record<keyof SimApi, unknown>> = {};
+    for (const m of METHODS) api[m] = (...args: unknown[]) => this.call(m, args);
+    this.api = api as SimApi;
+    this.start();
+  }
+
+  /**
+   * The publication epoch: the worker's shared counter (odd while it writes), or a local count of
+   * finished changing calls (always even) when the page has no SharedArrayBuffer.
+   */
+  epoch(): number {
+    const e = this.current?.epoch;
+    return e ? Atomics.load(e, 0) : this.localEpoch * 2;
+  }
+
+  /** Releases the proxy and terminates the worker (call it in effect cleanup). */
+  dispose(): void {
+    this.disposed = true;
+    this.stop(new WorkerDied('the simulation client was disposed'));
+  }
+
+  private start(): void {
+    // Written inline: Vite only bundles a worker whose URL is a literal `new URL(..., import.meta.url)`.
+    const worker = new Worker(new URL('../../workers/sim.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'pagelab-sim',
+    });
+    const run: Running = {
+      worker,
+      remote: Comlink.wrap<SimApi>(worker),
+      epoch: null,
+      answered: false,
+    };
+    this.current = run;
+    const died = (event: Event) => {
+      if (this.current !== run) return;
+      const message =
+        event instanceof ErrorEvent && event.message
+          ? event.message
+          : 'the simulation worker stopped';
+      event.preventDefault();
+      this.died(run, message);
+    };
+    worker.addEventListener('error', died);
+    worker.addEventListener('messageerror', died);
+    run.remote.epoch().then(
+      (buf) => {
+        if (buf) run.epoch = new Int32Array(buf);
+      },
+      () => {},
+    );
+  }
+
+  private stop(reason: Error): void {
+    const run = this.current;
+    this.current = null;
+    for (const reject of [...this.pending]) reject(reason);
+    this.pending.clear();
+    if (run) {
+      run.remote[Comlink.releaseProxy]();
+      run.worker.terminate();
+    }
+  }
+
+  private died(run: Running, message: string): void {
+    this.crashes++;
+    this.earlyDeaths = run.answered ? 0 : this.earlyDeaths + 1;
+    this.stop(new WorkerDied(message));
+    if (this.disposed) return;
+    if (this.earlyDeaths >= 2) {
+      this.options.onFatal?.(message);
+      return;
+    }
+    this.start();
+    this.options.onCrash?.(message);
+  }
+
+  private call(method: keyof SimApi, args: unknown[]): Promise<unknown> {
+    const run = this.current;
+    if (!run) return Promise.reject(new WorkerDied('the simulation worker is not running'));
+    return new Promise((resolve, reject) => {
+      this.pending.add(reject);
+      const fn = run.remote[method] as unknown as (...a: unknown[]) => Promise<unknown>;
+      fn(...args).then(
+        (value) => {
+          if (!this.pending.delete(reject)) return;
+          run.answered = true;
+          if (CHANGING.has(method)) this.localEpoch++;
+          resolve(value);
+        },
+        (err: unknown) => {
+          if (this.pending.delete(reject))
+            reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+  }
 }
 
 export function createSimClient(options: SimClientOptions = {}): SimClient {
-  // Written inline: Vite only bundles a worker whose URL is a literal `new URL(..., import.meta.url)`.
-  const worker = new Worker(new URL('../../workers/sim.worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'pagelab-sim',
-  });
-  const onError = (event: ErrorEvent) => {
-    options.onError?.(event.message || 'the simulation worker failed to start');
-  };
-  worker.addEventListener('error', onError);
-  const api = Comlink.wrap<SimApi>(worker);
-  return {
-    api,
-    dispose() {
-      worker.removeEventListener('error', onError);
-      api[Comlink.releaseProxy]();
-      worker.terminate();
-    },
-  };
+  return new SimClient(options);
 }

@@ -1,49 +1,303 @@
-// The worker side of the contract, without the worker: wraps a session factory into a SimApi.
-// Kept here (not in workers/) so that it runs in Node under Vitest. Results cross the worker
-// boundary as printed text only: effects, violations and data stay in the worker.
-import { formatResult, type LineResult, type Session } from '../lang';
-import type { ExecResult, ScriptLineResult, SimApi } from './api';
+// The worker side of the contract, without the worker: one Session, its History, and the SimApi
+// over them. Kept here (not in workers/) so that it runs in Node under Vitest. Every call that may
+// change the machine publishes through the epoch: odd while it runs, even when done.
+import { History } from '../engine/history';
+import {
+  commentStart,
+  decodeFragment,
+  encodeFragment,
+  formatResult,
+  Session,
+  type LineResult,
+} from '../lang';
+import {
+  MAX_EFFECTS,
+  MAX_VIOLATIONS,
+  type ExecResult,
+  type LoadResult,
+  type ScriptLineResult,
+  type SessionStatus,
+  type SimApi,
+  type TimelineEntry,
+  type ViolationSummary,
+} from './api';
+import { complete } from './complete';
+import { historySession } from './session';
+import { buildFrameDetail, buildSnapshot } from './snapshot';
 
-/** What the host needs from src/lang's Session. */
-export type SessionLike = Pick<Session, 'exec' | 'runScript' | 'reset'>;
+/** A blank or comment-only line: a step, but not one the timeline lists. */
+export function isBlank(source: string): boolean {
+  return source.slice(0, commentStart(source)).trim() === '';
+}
 
-function internal(err: unknown): ExecResult {
+/** A script's lines (one trailing newline does not make an extra blank line). */
+export function scriptLines(script: string): string[] {
+  if (script === '') return [];
+  const lines = script.split(/\r?\n/);
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+const SUMMARY_CHARS = 160;
+
+function summary(text: string): string {
+  const first = text.split('\n', 1)[0] ?? '';
+  return first.length > SUMMARY_CHARS ? `${first.slice(0, SUMMARY_CHARS - 1)}…` : first;
+}
+
+function violationsOf(session: Session): ViolationSummary[] {
+  return session.machine.violations
+    .slice(0, MAX_VIOLATIONS)
+    .map((v) => ({ id: v.id, severity: v.severity, message: v.message }));
+}
+
+function effectsOf(r: LineResult): string[] {
+  const all = r.effects ?? [];
+  const out = all.slice(0, MAX_EFFECTS).map((e) => e.text);
+  if (all.length > MAX_EFFECTS) out.push(`… and ${all.length - MAX_EFFECTS} more`);
+  return out;
+}
+
+function lineResult(r: LineResult): ScriptLineResult {
+  const out: ScriptLineResult = {
+    line: r.line,
+    source: r.source,
+    ok: r.ok,
+    kind: r.kind,
+    text: formatResult(r),
+  };
+  if (r.code !== undefined) out.code = r.code;
+  if (r.col !== undefined) out.col = r.col;
+  return out;
+}
+
+function internal(err: unknown): string {
   const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return { ok: false, kind: 'op', text: `internal error (a bug in PageLab): ${what}` };
+  return `internal error (a bug in PageLab): ${what}`;
 }
 
-function toExec(r: LineResult): ExecResult {
-  return { ok: r.ok, kind: r.kind, text: formatResult(r) };
+/** The epoch cell: shared when the page is cross-origin isolated, private otherwise. */
+function newEpoch(): Int32Array {
+  return typeof SharedArrayBuffer === 'function'
+    ? new Int32Array(new SharedArrayBuffer(4))
+    : new Int32Array(1);
 }
 
-/** A SimApi over one session at a time; `load` starts a fresh one. Never rejects. */
-export function createSimApi(newSession: () => SessionLike): SimApi {
-  let session = newSession();
+export interface SimHost extends SimApi {
+  /** For tests: the session and its history. */
+  readonly session: Session;
+  readonly history: History<LineResult>;
+}
+
+/** The SimApi over one session. Never rejects. */
+export function createSimApi(session: Session = new Session()): SimHost {
+  const history = new History<LineResult>(historySession(session));
+  const epoch = newEpoch();
+
+  /** Runs a change to the machine between an odd and an even epoch. */
+  function publish<T>(change: () => T): T {
+    Atomics.add(epoch, 0, 1);
+    try {
+      return change();
+    } finally {
+      Atomics.add(epoch, 0, 1);
+    }
+  }
+
+  /** Index of the last visible line at or before the position, or -1. */
+  function currentIndex(): number {
+    for (let i = history.position - 1; i >= 0; i--) if (!isBlank(history.source(i))) return i;
+    return -1;
+  }
+
+  function status(): SessionStatus {
+    const i = currentIndex();
+    const r = i >= 0 ? history.result(i) : undefined;
+    return {
+      step: history.position,
+      length: history.length,
+      hash: session.stateHash(),
+      current: r
+        ? { step: i + 1, source: r.source, text: formatResult(r), ok: r.ok, effects: effectsOf(r) }
+        : null,
+      violations: violationsOf(session),
+    };
+  }
+
+  /** After an internal error: back to a consistent session over the lines before `at`. */
+  function recover(at: number): void {
+    try {
+      history.load(history.lines().slice(0, at));
+    } catch {
+      history.load([]);
+    }
+  }
+
+  function guarded(change: () => void): SessionStatus {
+    const at = history.position;
+    try {
+      publish(change);
+    } catch {
+      publish(() => recover(at));
+    }
+    return status();
+  }
+
   return {
+    session,
+    history,
+
     async exec(line: string): Promise<ExecResult> {
+      const at = history.position;
+      if (/[\r\n]/.test(line)) {
+        return {
+          ok: false,
+          kind: 'op',
+          code: 'Syntax',
+          text: 'error Syntax: one command per line',
+          effects: [],
+          violations: violationsOf(session),
+          step: at,
+          status: status(),
+        };
+      }
       try {
-        return toExec(session.exec(line));
+        const r = publish(() => history.exec(line));
+        const { line: _line, source: _source, ...printed } = lineResult(r);
+        return {
+          ...printed,
+          effects: effectsOf(r),
+          violations: violationsOf(session),
+          step: history.position,
+          status: status(),
+        };
       } catch (err) {
-        return internal(err);
+        publish(() => recover(at));
+        return {
+          ok: false,
+          kind: 'op',
+          text: internal(err),
+          effects: [],
+          violations: violationsOf(session),
+          step: history.position,
+          status: status(),
+        };
       }
     },
-    async load(script: string): Promise<ScriptLineResult[]> {
+
+    async loadLink(fragment: string): Promise<LoadResult> {
+      let shared: { script: string; step: number | undefined };
       try {
-        session = newSession();
-        return session
-          .runScript(script)
-          .filter((r) => r.kind !== 'blank')
-          .map((r) => ({ line: r.line, source: r.source, ...toExec(r) }));
+        shared = decodeFragment(fragment);
       } catch (err) {
-        return [{ line: 0, source: '', ...internal(err) }];
+        return {
+          ok: false,
+          error: err instanceof Error ? err.message : String(err),
+          results: [],
+          status: status(),
+        };
       }
+      return this.load(shared.script, shared.step);
     },
-    async reset(): Promise<void> {
+
+    async link(step?: number): Promise<string> {
+      return encodeFragment(history.lines().join('\n'), step ?? history.position);
+    },
+
+    async load(script: string, step?: number): Promise<LoadResult> {
+      const lines = scriptLines(script);
       try {
-        session.reset();
-      } catch {
-        session = newSession();
+        publish(() => history.load(lines, step ?? lines.length));
+      } catch (err) {
+        publish(() => history.load([]));
+        return { ok: false, error: internal(err), results: [], status: status() };
       }
+      const results: ScriptLineResult[] = [];
+      for (let i = 0; i < history.position; i++) {
+        const r = history.result(i);
+        if (r && r.kind !== 'blank') results.push(lineResult(r));
+      }
+      return { ok: true, results, status: status() };
+    },
+
+    async reset() {
+      return guarded(() => history.load([]));
+    },
+
+    async back() {
+      return guarded(() => {
+        let j = history.position - 1;
+        while (j > 0 && isBlank(history.source(j - 1))) j--;
+        if (j >= 0) history.seek(j);
+      });
+    },
+
+    async forward() {
+      return guarded(() => {
+        let j = history.position + 1;
+        while (j < history.length && isBlank(history.source(j - 1))) j++;
+        if (j <= history.length) history.seek(j);
+      });
+    },
+
+    async seek(step: number) {
+      return guarded(() => history.seek(Number.isFinite(step) ? step : 0));
+    },
+
+    async status() {
+      return status();
+    },
+
+    async timeline(from = 0): Promise<TimelineEntry[]> {
+      const out: TimelineEntry[] = [];
+      for (let i = Math.max(0, from); i < history.length; i++) {
+        const source = history.source(i);
+        if (isBlank(source)) continue;
+        const r = history.result(i);
+        const e: TimelineEntry = {
+          step: i + 1,
+          line: i + 1,
+          source,
+          summary: r ? summary(formatResult(r)) : '',
+        };
+        if (r) {
+          e.ok = r.ok;
+          e.kind = r.kind;
+        }
+        out.push(e);
+      }
+      return out;
+    },
+
+    async script() {
+      return history.lines().join('\n');
+    },
+
+    async snapshot(opts: { inspect?: number } = {}) {
+      const i = currentIndex();
+      const last = i >= 0 ? (history.result(i) ?? null) : null;
+      return buildSnapshot(
+        session,
+        opts.inspect === undefined ? { last } : { last, inspect: opts.inspect },
+      );
+    },
+
+    async frame(pfn: number) {
+      return buildFrameDetail(session, pfn);
+    },
+
+    async complete(prefix: string) {
+      return complete(prefix, session.machine.ghost.handles.keys());
+    },
+
+    async epoch() {
+      return epoch.buffer instanceof ArrayBuffer ? null : (epoch.buffer as SharedArrayBuffer);
+    },
+
+    async crash() {
+      setTimeout(() => {
+        throw new Error('PageLab debug: the simulation worker was told to crash');
+      }, 0);
     },
   };
 }
