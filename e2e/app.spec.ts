@@ -1,19 +1,44 @@
+// The app shell as a person uses it: the terminal (typed into, read from xterm's rows), the
+// timeline, share links opened in a fresh page, a killed worker, a reload, the scenario gallery and
+// .lab files. Every test starts from an empty browser context (no saved session).
 import { expect, test, type Page } from '@playwright/test';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
 
-async function open(page: Page) {
-  await page.goto('/');
-  // The default scenario has run once the app says it is ready.
+/** Opens the app and waits for its first session (the default scenario, a link or a saved one). */
+async function open(page: Page, path = '/') {
+  await page.goto(path);
   await expect(page.getByTestId('log')).toContainText('Ready.');
+  await expect(page.getByTestId('phase')).toHaveAttribute('data-phase', 'ready');
 }
 
+/** Types a line into the terminal as a person does: click it, type, Enter. */
 async function type(page: Page, line: string) {
-  const input = page.getByTestId('command');
-  await input.fill(line);
-  await input.press('Enter');
+  await page.getByTestId('terminal').click();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
 }
+
+const rows = (page: Page) => page.locator('.xterm-rows');
+
+interface State {
+  step: number;
+  length: number;
+  hash: string;
+  phase: string;
+}
+
+/** The app's debug hook (window.__pagelab): where the session is. */
+function state(page: Page): Promise<State> {
+  return page.evaluate('window.__pagelab.state()');
+}
+
+/** The terminal's text twin (the last 200 lines it printed). */
+const log = (page: Page) => page.getByTestId('log');
+
+/** The state hash shown in the status bar (full value in its data attribute). */
+const shownHash = (page: Page) => page.getByTestId('state-hash').getAttribute('data-hash');
 
 test('the page loads without errors', async ({ page }) => {
   const problems: string[] = [];
@@ -24,8 +49,10 @@ test('the page loads without errors', async ({ page }) => {
   await open(page);
   await expect(page).toHaveTitle('PageLab');
   await expect(page.getByRole('heading', { name: 'PageLab' })).toBeVisible();
-  await expect(page.getByTestId('command')).toBeVisible();
-  await expect(page.getByTestId('command')).toBeFocused();
+  await expect(page.getByTestId('terminal')).toBeVisible();
+  await expect(page.locator('.xterm-helper-textarea')).toBeFocused();
+  await expect(page.getByTestId('views')).toBeVisible();
+  await expect(page.getByTestId('timeline')).toBeVisible();
   expect(problems).toEqual([]);
   await shot(page, 'loaded');
 });
@@ -41,31 +68,241 @@ test('the page is cross-origin isolated', async ({ page }) => {
 
 test('the default scenario runs on load', async ({ page }) => {
   await open(page);
-  const log = page.getByTestId('log');
-  // Every command of the scenario is echoed, and none of them failed.
-  await expect(log.locator('[data-kind="input"]').first()).toContainText('machine');
-  await expect(log.locator('[data-kind="ok"]').first()).toBeVisible();
-  await expect(log.locator('[data-kind="error"]')).toHaveCount(0);
+  await expect(log(page)).toContainText('pagelab> machine mem=16M cpus=2');
+  await expect(rows(page)).toContainText('pass expect no violation');
+  await expect(log(page).locator('[data-kind="ok"]').first()).toBeAttached();
+  await expect(log(page).locator('[data-kind="error"], [data-kind="fail"]')).toHaveCount(0);
+  await expect(page.getByTestId('status-violations')).toHaveText('all invariants hold');
+  await expect(page.getByTestId('state-hash')).toHaveText(/^state [0-9a-f]{8}…$/);
   await shot(page, 'default-scenario');
 });
 
-test('a command typed at the prompt runs', async ({ page }) => {
+test('a command typed in the terminal runs and lands in the timeline', async ({ page }) => {
   await open(page);
+  const before = await state(page);
   await type(page, 'alloc as f9');
-  const log = page.getByTestId('log');
-  await expect(log.locator('[data-kind="input"]').last()).toHaveText('alloc as f9');
-  const result = log.locator('li[data-kind]').filter({ hasText: 'f9' }).last();
-  await expect(result).toHaveAttribute('data-kind', 'ok');
-  await expect(result).toContainText('ok');
-  await expect(page.getByTestId('command')).toHaveValue('');
+  await expect(rows(page)).toContainText('pagelab> alloc as f9');
+  await expect(rows(page)).toContainText(/ok f9 = UFrame 0x[0-9a-f]+/);
+  await expect(page.getByTestId('timeline-position')).toHaveText(
+    `step ${before.step + 1} / ${before.length + 1}`,
+  );
+  await expect(page.locator('.timeline-step.current')).toContainText('alloc as f9');
+  await expect(page.getByTestId('timeline-current')).toContainText('refcount');
+  expect((await state(page)).hash).not.toBe(before.hash);
   await shot(page, 'alloc-f9');
 });
 
-test('an unknown command is a syntax error', async ({ page }) => {
+test('a syntax error is red, with a caret under its column', async ({ page }) => {
   await open(page);
-  await type(page, 'frobnicate');
-  const result = page.getByTestId('log').locator('li[data-kind]').last();
-  await expect(result).toHaveAttribute('data-kind', 'error');
-  await expect(result).toContainText('Syntax');
+  await type(page, 'alloc 3 frob');
+  await expect(rows(page)).toContainText('error Syntax: unexpected `frob` (column 9)');
+  // The caret sits under `frob`: the prompt `pagelab> ` is 9 cells, `frob` starts at column 9.
+  const caret = rows(page)
+    .locator('div')
+    .filter({ hasText: /^\s*\^\s*$/ })
+    .last();
+  await expect(caret).toHaveText(/^ {17}\^/);
+  await expect(log(page).locator('li[data-kind]').last()).toHaveAttribute('data-kind', 'error');
   await shot(page, 'syntax-error');
+});
+
+test('Tab completes commands and live handle names; help explains', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('terminal').click();
+  await page.keyboard.type('dr');
+  await page.keyboard.press('Tab');
+  await expect(rows(page)).toContainText('pagelab> drop');
+  await page.keyboard.type('pa');
+  await page.keyboard.press('Tab');
+  await expect(rows(page)).toContainText('pagelab> drop page');
+  await page.keyboard.press('Control+U');
+  await type(page, 'help map');
+  await expect(rows(page)).toContainText('map C H [prop=FLAGS]');
+  await type(page, 'help');
+  await expect(log(page)).toContainText('Frames:');
+  await expect(rows(page)).toContainText('`help CMD` shows how to write one.');
+  await shot(page, 'completion-help');
+});
+
+test('the timeline steps back and forward to the exact states', async ({ page }) => {
+  await open(page);
+  const start = await state(page);
+  await type(page, 'alloc as t1');
+  await type(page, 'note between');
+  await type(page, 'alloc as t2');
+  await expect.poll(async () => (await state(page)).step).toBe(start.step + 3);
+  const end = await state(page);
+  // ◀ skips nothing that changes the machine, and lands on the exact earlier states.
+  await page.getByTestId('step-back').click();
+  await expect.poll(async () => (await state(page)).step).toBe(start.step + 2);
+  await expect(page.locator('.timeline-step.current')).toContainText('note between');
+  const t1 = await state(page);
+  expect(t1.hash).not.toBe(end.hash);
+  // Keyboard: ← and → work when the terminal does not have the focus.
+  await page.getByTestId('timeline-current').click();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  await expect.poll(async () => (await state(page)).step).toBe(start.step);
+  expect((await state(page)).hash).toBe(start.hash);
+  await expect(page.locator('.timeline-step.future').first()).toContainText('alloc as t1');
+  await shot(page, 'timeline-back');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await state(page)).step).toBe(t1.step);
+  expect((await state(page)).hash).toBe(t1.hash);
+  await page.getByTestId('step-forward').click();
+  await expect.poll(async () => (await state(page)).step).toBe(end.step);
+  expect((await state(page)).hash).toBe(end.hash);
+  expect(await shownHash(page)).toBe(end.hash);
+  // Scroll the list to its top and click a step to seek there: line 2 of the default scenario
+  // (line 1 is a comment: a step, but not listed).
+  await page.locator('.timeline-list').hover();
+  await page.mouse.wheel(0, -10_000);
+  await page.locator('.timeline-step[data-step="2"]').click();
+  await expect.poll(async () => (await state(page)).step).toBe(2);
+  await expect(page.getByTestId('timeline-current')).toContainText('machine mem=16M cpus=2');
+  await shot(page, 'timeline-seek');
+  // Typing in the past drops the future.
+  await type(page, 'alloc as again');
+  await expect.poll(async () => (await state(page)).length).toBe(3);
+  await expect(page.locator('.timeline-step')).toHaveCount(2);
+});
+
+test('a share link opens in a fresh page to the identical state', async ({ page, browser }) => {
+  await open(page);
+  await type(page, 'alloc 2 as seg');
+  await type(page, 'show handles');
+  await page.getByTestId('step-back').click();
+  await expect.poll(async () => (await state(page)).length).toBeGreaterThan(0);
+  const here = await state(page);
+  await page.getByTestId('share-button').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  expect(link).toMatch(new RegExp(`#s=[A-Za-z0-9_-]+&step=${here.step}$`));
+  await shot(page, 'share');
+
+  const fresh = await browser.newContext();
+  const other = await fresh.newPage();
+  await open(other, link.slice(link.indexOf('/#')));
+  await expect(other.getByTestId('log')).toContainText('Opened a shared link.');
+  const there = await state(other);
+  expect(there).toEqual(here);
+  expect(await shownHash(other)).toBe(here.hash);
+  // The link is taken off the address bar: a reload restores the autosaved session instead.
+  expect(new URL(other.url()).hash).toBe('');
+  await shot(other, 'share-opened');
+  await fresh.close();
+});
+
+test('a bad link gets a clear message, not a blank page', async ({ page }) => {
+  await open(page, '/#s=not-a-real-link!!&step=3');
+  await expect(page.getByTestId('notice-error')).toContainText('This link could not be opened');
+  await expect(log(page)).toContainText('The default scenario:');
+  await expect(page.getByTestId('views')).toBeVisible();
+  await shot(page, 'bad-link');
+});
+
+test('a killed worker is restarted and the session replayed to the same step', async ({ page }) => {
+  await open(page);
+  await type(page, 'alloc as mine');
+  await page.getByTestId('step-back').click();
+  await expect.poll(async () => (await state(page)).step).toBeGreaterThan(0);
+  const before = await state(page);
+  await page.evaluate('window.__pagelab.killWorker()');
+  await expect(page.getByTestId('notice-info')).toContainText('restarted it and replayed');
+  await expect(page.getByTestId('phase')).toHaveAttribute('data-phase', 'ready');
+  expect(await state(page)).toEqual(before);
+  // It still works: the future is there, and a new command runs.
+  await page.getByTestId('step-forward').click();
+  await expect(page.locator('.timeline-step.current')).toContainText('alloc as mine');
+  await type(page, 'show handles');
+  await expect(rows(page)).toContainText('mine = UFrame');
+  await shot(page, 'worker-recovered');
+});
+
+test('the session survives a reload, and so does the terminal history', async ({ page }) => {
+  await open(page);
+  await type(page, 'alloc as kept');
+  await type(page, 'clone kept as also');
+  await page.getByTestId('step-back').click();
+  await expect.poll(async () => (await state(page)).step).toBeGreaterThan(0);
+  const before = await state(page);
+  await page.reload();
+  await expect(page.getByTestId('log')).toContainText('Your last session, restored');
+  await expect(page.getByTestId('phase')).toHaveAttribute('data-phase', 'ready');
+  expect(await state(page)).toEqual(before);
+  await expect(page.locator('.timeline-step').last()).toContainText('clone kept as also');
+  await page.getByTestId('terminal').click();
+  await page.keyboard.press('ArrowUp');
+  await expect(rows(page)).toContainText('pagelab> clone kept as also');
+  await shot(page, 'reloaded');
+});
+
+test('the gallery opens a scenario in one click from its menu', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('scenarios-button').click();
+  const menu = page.getByTestId('scenarios-menu');
+  await expect(menu).toBeVisible();
+  await shot(page, 'gallery');
+  await menu.locator('[data-scenario="frames/clone-drop"]').click();
+  await expect(page.getByTestId('session-title')).toContainText('Clone drop');
+  await expect(log(page)).toContainText('Opened Clone drop.');
+  await expect(rows(page)).toContainText('pass expect clean');
+  await expect(log(page).locator('[data-kind="fail"]')).toHaveCount(0);
+  expect((await state(page)).step).toBeGreaterThan(5);
+  await shot(page, 'gallery-opened');
+});
+
+test('a .lab file saves and opens', async ({ page }) => {
+  await open(page);
+  await type(page, 'alloc as saved1');
+  const download = page.waitForEvent('download');
+  await page.getByTestId('save-link').click();
+  const file = await download;
+  const path = await file.path();
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(path, 'utf8');
+  expect(text).toContain('machine mem=16M cpus=2');
+  expect(text.trimEnd().split('\n').at(-1)).toBe('alloc as saved1');
+
+  await page.getByTestId('open-file').setInputFiles({
+    name: 'mine.lab',
+    mimeType: 'text/plain',
+    buffer: Buffer.from('# my file\nalloc as x1\nclone x1 as x2\nexpect refcount x1 2\n'),
+  });
+  await expect(page.getByTestId('session-title')).toContainText('mine.lab');
+  await expect(rows(page)).toContainText('pass expect refcount x1 2');
+  expect(await state(page)).toMatchObject({ step: 4, length: 4 });
+});
+
+test('command → views stays within budget', async ({ page }) => {
+  await open(page);
+  await expect(page.getByTestId('views')).toHaveAttribute('data-seq', /\d+/);
+  for (let i = 0; i < 20; i++) {
+    const seq = await page.getByTestId('views').getAttribute('data-seq');
+    await type(page, i % 2 ? `drop b${i - 1}` : `alloc as b${i}`);
+    await expect(page.getByTestId('views')).not.toHaveAttribute('data-seq', seq!);
+  }
+  type Latency = { total: number; exec: number; wait: number; snapshot: number; render: number };
+  const all: Latency[] = await page.evaluate('window.__pagelab.latencies()');
+  expect(all.length).toBeGreaterThanOrEqual(15);
+  const p = (key: keyof Latency, q: number) => {
+    const xs = all.map((l) => l[key]).sort((a, b) => a - b);
+    return xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+  };
+  const p95 = p('total', 0.95);
+  const parts = (['exec', 'wait', 'snapshot', 'render'] as const)
+    .map((k) => `${k} ${p(k, 0.5).toFixed(1)}`)
+    .join(', ');
+  const line = `command → views over ${all.length}: p50 ${p('total', 0.5).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (medians: ${parts})`;
+  test.info().annotations.push({ type: 'latency', description: line });
+  console.log(line);
+  console.log(
+    all
+      .map(
+        (l) =>
+          `${l.total.toFixed(0)}(${l.exec.toFixed(0)}/${l.wait.toFixed(0)}/${l.snapshot.toFixed(0)}/${l.render.toFixed(0)})`,
+      )
+      .join(' '),
+  );
+  expect(p95).toBeLessThanOrEqual(50);
 });

@@ -1,136 +1,264 @@
-// The first page: whether the page is cross-origin isolated, and a terminal stand-in (an input
-// line and an output log) that runs commands in the simulation worker. On load it runs the
-// default scenario. The real views (terminal, page-table tree, frames, ledger…) come later.
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import type { ExecResult, ScriptLineResult } from '../bridge/api';
-import { createSimClient, type SimClient } from '../bridge/client';
-import defaultScenario from '../scenarios/default.lab?raw';
-import { useLog, type LogLine } from './store/log';
-
-type Entry = Omit<LogLine, 'id'>;
+// The page: a header (scenarios, files, share), the terminal beside the machine's views, the
+// timeline below, and a status bar with the state hash. The simulation runs in a worker that the
+// Sim controller (sim.ts) owns; it needs cross-origin isolation (SharedArrayBuffer), and the page
+// says so plainly when it does not have it.
+import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { Header } from './Header';
+import { Sim, type Latency } from './sim';
+import { dismiss, useSession } from './store/session';
+import { useUi } from './store/ui';
+import { Views } from './views';
+import { Terminal } from './views/terminal/Terminal';
+import { Timeline } from './views/timeline/Timeline';
 
 const isolated = globalThis.crossOriginIsolated === true;
 
-/** How a result shows in the log: nothing for a blank line, narration as info. */
-function resultEntries(r: ExecResult): Entry[] {
-  if (r.kind === 'blank') return [];
-  if (r.kind === 'note') return [{ kind: 'info', text: r.text }];
-  return [{ kind: r.ok ? 'ok' : 'error', text: r.text }];
+declare global {
+  interface Window {
+    /** Test and debug hooks (the e2e tests use them). */
+    __pagelab?: {
+      killWorker(): Promise<void>;
+      state(): { step: number; length: number; hash: string; phase: string };
+      latencies(): Latency[];
+    };
+  }
 }
 
-function scriptEntries(results: ScriptLineResult[]): Entry[] {
-  return results.flatMap((r): Entry[] => [
-    { kind: 'input', text: r.source.trim() },
-    ...resultEntries(r),
-  ]);
+/** True when a key press belongs to a text field, the terminal or a slider, not to the page. */
+function typingIn(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.closest('.xterm, .terminal-panel')) return true;
+  const tag = target.tagName;
+  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable;
+}
+
+function Notices() {
+  const notices = useSession((s) => s.notices);
+  if (notices.length === 0) return null;
+  return (
+    <div className="notices">
+      {notices.map((n) => (
+        <div
+          key={n.id}
+          className={`notice notice-${n.kind}`}
+          role={n.kind === 'error' ? 'alert' : 'status'}
+          data-testid={`notice-${n.kind}`}
+        >
+          <span>{n.text}</span>
+          <button type="button" aria-label="Dismiss" onClick={() => dismiss(n.id)}>
+            ✕
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function StatusBar() {
+  const status = useSession((s) => s.status);
+  const phase = useSession((s) => s.phase);
+  const violations = status?.violations.length ?? 0;
+  return (
+    <footer className="statusbar" aria-label="Status">
+      <span data-testid="phase" data-phase={phase}>
+        {phase === 'ready'
+          ? 'ready'
+          : phase === 'starting'
+            ? 'starting…'
+            : phase === 'recovering'
+              ? 'restarting the worker…'
+              : phase === 'failed'
+                ? 'the worker failed'
+                : 'not available'}
+      </span>
+      {status && (
+        <>
+          <span data-testid="status-step">
+            step {status.step} / {status.length}
+          </span>
+          <span
+            data-testid="state-hash"
+            data-hash={status.hash}
+            title={`Machine.stateHash() = ${status.hash}: equal hashes, identical machines`}
+          >
+            state {status.hash.slice(0, 8)}…
+          </span>
+          <span className={violations ? 'bad' : 'ok'} data-testid="status-violations">
+            {violations
+              ? `${violations} violation${violations === 1 ? '' : 's'}`
+              : 'all invariants hold'}
+          </span>
+        </>
+      )}
+      <span className="isolation" data-testid="isolation">
+        crossOriginIsolated: <strong>{String(isolated)}</strong>
+      </span>
+    </footer>
+  );
+}
+
+/** Starts the controller once the page is isolated (one per mount; StrictMode mounts twice). */
+function useSim(): Sim | null {
+  const [sim, setSim] = useState<Sim | null>(null);
+  useEffect(() => {
+    if (!isolated) {
+      useSession.setState({ phase: 'unavailable' });
+      return;
+    }
+    const s = new Sim({
+      fragment: location.hash,
+      clearFragment: () => history.replaceState(null, '', location.pathname + location.search),
+    });
+    window.__pagelab = {
+      killWorker: () => s.killWorker(),
+      state: () => {
+        const { status, phase } = useSession.getState();
+        return {
+          step: status?.step ?? 0,
+          length: status?.length ?? 0,
+          hash: status?.hash ?? '',
+          phase,
+        };
+      },
+      latencies: () => s.latencies.map((l) => ({ ...l })),
+    };
+    // The controller lives outside React; the component only needs its handle.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    setSim(s);
+    return () => {
+      delete window.__pagelab;
+      s.dispose();
+      setSim(null);
+    };
+  }, []);
+  return sim;
 }
 
 export function App() {
-  const lines = useLog((s) => s.lines);
-  const append = useLog((s) => s.append);
-  const client = useRef<SimClient | null>(null);
-  const [ready, setReady] = useState(false);
-  const [input, setInput] = useState('');
-  const history = useRef<string[]>([]);
-  const historyAt = useRef(0);
-  const logEnd = useRef<HTMLLIElement>(null);
+  const sim = useSim();
+  const phase = useSession((s) => s.phase);
+  const status = useSession((s) => s.status);
+  const timeline = useSession((s) => s.timeline);
+  const snapshot = useSession((s) => s.snapshot);
+  const length = useSession((s) => s.lines.length);
+  const selection = useUi((s) => s.selection);
+  const select = useUi((s) => s.select);
+  const theme = useUi((s) => s.theme);
+  const layout = useUi((s) => s.layout);
+  const setLayout = useUi((s) => s.setLayout);
+  const workspace = useRef<HTMLElement>(null);
 
   useEffect(() => {
-    let live = true;
-    const sim = createSimClient({
-      onError: (message) => live && append([{ kind: 'error', text: `Worker error: ${message}` }]),
-    });
-    client.current = sim;
-    void sim.api.load(defaultScenario).then((results) => {
-      if (!live) return;
-      append([{ kind: 'info', text: 'The default scenario:' }, ...scriptEntries(results)]);
-      append([{ kind: 'info', text: 'Ready. Type a command and press Enter.' }]);
-      setReady(true);
-    });
-    return () => {
-      live = false;
-      client.current = null;
-      sim.dispose();
-    };
-  }, [append]);
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
 
+  // The views rendered a new snapshot: the command → views latency ends here.
   useEffect(() => {
-    logEnd.current?.scrollIntoView({ block: 'end' });
-  }, [lines]);
+    if (snapshot) sim?.viewsRendered();
+  }, [snapshot, sim]);
 
-  async function run(line: string) {
-    const sim = client.current;
+  // ←/→ step through the timeline when the keyboard is not busy typing.
+  useEffect(() => {
     if (!sim) return;
-    append([{ kind: 'input', text: line }]);
-    append(resultEntries(await sim.api.exec(line)));
-  }
+    const onKey = (e: KeyboardEvent) => {
+      if (e.altKey || e.ctrlKey || e.metaKey || typingIn(e.target)) return;
+      if (e.key === 'ArrowLeft') void sim.back();
+      else if (e.key === 'ArrowRight') void sim.forward();
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [sim]);
 
-  function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    const line = input.trim();
-    if (!line) return;
-    history.current.push(line);
-    historyAt.current = history.current.length;
-    setInput('');
-    void run(line);
-  }
-
-  function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
-    const past = history.current;
-    if (event.key === 'ArrowUp' && historyAt.current > 0) {
-      historyAt.current -= 1;
-    } else if (event.key === 'ArrowDown' && historyAt.current < past.length) {
-      historyAt.current += 1;
-    } else {
-      return;
-    }
-    event.preventDefault();
-    setInput(past[historyAt.current] ?? '');
-  }
+  const onSplitter = (e: ReactPointerEvent<HTMLDivElement>) => {
+    const el = workspace.current;
+    if (!el) return;
+    e.currentTarget.setPointerCapture(e.pointerId);
+    const move = (ev: PointerEvent) => {
+      const r = el.getBoundingClientRect();
+      setLayout({ terminalPct: ((ev.clientX - r.left) / r.width) * 100 });
+    };
+    const up = () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+  };
 
   return (
-    <main className="app">
-      <header>
-        <h1>PageLab</h1>
-        <p className="tagline">The memory subsystem of the Asterinas OSTD kernel, simulated.</p>
-      </header>
-
-      <p className="isolation" data-testid="isolation">
-        crossOriginIsolated: <strong>{String(isolated)}</strong>
-      </p>
+    <div className="app">
+      <Header sim={sim} />
       {!isolated && (
         <p className="warning" role="alert">
-          This page is not cross-origin isolated, so SharedArrayBuffer is unavailable and the views
-          cannot share the simulation's memory. Serve the app with <code>npm start</code> (it sends
-          the COOP/COEP headers), or reload the page once so its service worker can turn isolation
-          on.
+          This page is not cross-origin isolated, so SharedArrayBuffer is unavailable and the
+          simulator cannot run. Serve the app with <code>npm start</code> (it sends the COOP/COEP
+          headers), or reload the page once so its service worker can turn isolation on.
         </p>
       )}
-
-      <section className="terminal" aria-label="Terminal">
-        <ol className="log" data-testid="log" aria-live="polite">
-          {lines.map((line) => (
-            <li key={line.id} className={`line line-${line.kind}`} data-kind={line.kind}>
-              {line.text}
-            </li>
-          ))}
-          <li ref={logEnd} aria-hidden="true" className="log-end" />
-        </ol>
-        <form className="prompt" onSubmit={onSubmit}>
-          <label htmlFor="command">pagelab&gt;</label>
-          <input
-            id="command"
-            data-testid="command"
-            autoComplete="off"
-            spellCheck={false}
-            autoFocus
-            placeholder={ready ? 'type a command, e.g. alloc as f1' : 'starting…'}
-            value={input}
-            onChange={(e) => setInput(e.target.value)}
-            onKeyDown={onKeyDown}
-          />
-        </form>
-      </section>
-    </main>
+      <Notices />
+      {sim && (
+        <>
+          <main
+            className="workspace"
+            ref={workspace}
+            style={{ gridTemplateColumns: `${layout.terminalPct}% 6px minmax(0, 1fr)` }}
+          >
+            <Terminal
+              onRun={(line) => void sim.run(line)}
+              onComplete={(prefix) => sim.complete(prefix)}
+              ready={phase === 'ready'}
+            />
+            <div
+              className="splitter"
+              role="separator"
+              aria-orientation="vertical"
+              aria-label="Resize the terminal"
+              aria-valuenow={layout.terminalPct}
+              aria-valuemin={20}
+              aria-valuemax={75}
+              tabIndex={0}
+              onPointerDown={onSplitter}
+              onKeyDown={(e) => {
+                if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+                  e.preventDefault();
+                  e.stopPropagation();
+                  setLayout({ terminalPct: layout.terminalPct + (e.key === 'ArrowLeft' ? -2 : 2) });
+                }
+              }}
+            />
+            <section className="views-area" aria-label="The machine">
+              <Views
+                snapshot={snapshot}
+                selection={selection}
+                onSelect={select}
+                inspect={sim.inspect}
+              />
+            </section>
+          </main>
+          <div className="timeline-toggle">
+            <button
+              type="button"
+              aria-expanded={layout.timelineOpen}
+              onClick={() => setLayout({ timelineOpen: !layout.timelineOpen })}
+            >
+              {layout.timelineOpen ? '▾ Timeline' : '▸ Timeline'}
+            </button>
+          </div>
+          {layout.timelineOpen && (
+            <Timeline
+              timeline={timeline}
+              status={status}
+              length={length}
+              onSeek={(n) => void sim.seek(n)}
+              onBack={() => void sim.back()}
+              onForward={() => void sim.forward()}
+            />
+          )}
+        </>
+      )}
+      <StatusBar />
+    </div>
   );
 }

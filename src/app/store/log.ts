@@ -1,14 +1,22 @@
-// UI state for the terminal stand-in: the lines of the output log. UI state only: the
-// simulation's state lives in the worker.
+// The terminal's output: every line it printed, in order (UI state only: the simulation's state
+// lives in the worker). The terminal writes new lines to xterm as they arrive; the same list is its
+// text twin for screen readers and tests.
 import { create } from 'zustand';
 
-/** input: a command the user (or the default scenario) ran; ok/error: its result; info: the app. */
-export type LogKind = 'input' | 'ok' | 'error' | 'info';
+/**
+ * input: a command (typed, or from a loaded script); ok/error: a command's result; pass/fail: an
+ * expectation's verdict; note/ask: narration; info/warn: the app speaking.
+ */
+export type LogKind = 'input' | 'ok' | 'error' | 'pass' | 'fail' | 'note' | 'ask' | 'info' | 'warn';
 
 export interface LogLine {
   id: number;
   kind: LogKind;
   text: string;
+  /** A syntax error's column in the input line above it (1-based). */
+  col?: number;
+  /** An input line the user typed at the prompt (already on screen). */
+  typed?: boolean;
 }
 
 interface LogState {

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../bridge/complete';
+import { HELP, helpText } from './help';
+
+describe('help', () => {
+  it('covers exactly the commands that Tab completes', () => {
+    expect(HELP.map((h) => h.name).sort()).toEqual([...COMMANDS].sort());
+  });
+
+  it('prints one command, or says there is no such command', () => {
+    expect(helpText('alloc')[0]).toMatch(/^alloc \[N\]/);
+    expect(helpText('frob')[0]).toMatch(/no command `frob`/);
+    expect(helpText().length).toBeGreaterThan(HELP.length);
+  });
+});

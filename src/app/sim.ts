@@ -1,0 +1,436 @@
+// The app's controller: owns the simulation client, runs every session change one at a time,
+// keeps the session mirror (store/session.ts) and the terminal's log up to date, refreshes the
+// views' snapshot when the worker's epoch moves, autosaves, and recovers from a dead worker by
+// replaying the mirrored script to the same step on a new one.
+import type { ExecResult, LoadResult, ScriptLineResult, SessionStatus } from '../bridge/api';
+import { SimClient, WorkerDied } from '../bridge/client';
+import defaultScenario from '../scenarios/default.lab?raw';
+import { helpText } from './help';
+import { useLog, type LogKind, type LogLine } from './store/log';
+import { afterExec, notify, useSession } from './store/session';
+
+type Entry = Omit<LogLine, 'id'>;
+
+const SAVE_KEY = 'pagelab.session.v1';
+/** A loaded script prints at most this many of its results. */
+const PRINT_LOADED = 200;
+
+interface Saved {
+  script: string;
+  step: number;
+  title: string;
+}
+
+function kindOf(r: { ok: boolean; kind: string }): LogKind {
+  switch (r.kind) {
+    case 'expect':
+      return r.ok ? 'pass' : 'fail';
+    case 'note':
+      return 'note';
+    case 'ask':
+      return 'ask';
+    default:
+      return r.ok ? 'ok' : 'error';
+  }
+}
+
+function resultEntries(r: Pick<ExecResult, 'ok' | 'kind' | 'text' | 'col'>): Entry[] {
+  if (r.kind === 'blank') return [];
+  const e: Entry = { kind: kindOf(r), text: r.text };
+  if (r.col !== undefined) e.col = r.col;
+  return [e];
+}
+
+function scriptEntries(results: ScriptLineResult[]): Entry[] {
+  const shown = results.slice(-PRINT_LOADED);
+  const out: Entry[] = [];
+  if (shown.length < results.length)
+    out.push({
+      kind: 'info',
+      text: `… ${results.length - shown.length} earlier lines ran (the timeline lists them)`,
+    });
+  for (const r of shown) out.push({ kind: 'input', text: r.source.trim() }, ...resultEntries(r));
+  return out;
+}
+
+export const print = (entries: Entry[]): void => useLog.getState().append(entries);
+
+interface Probe {
+  sent: number;
+  /** The epoch when it was sent: a snapshot of a later epoch shows its effect. */
+  epoch: number;
+  execDone?: number;
+  asked?: number;
+  got?: number;
+}
+
+/** Command → views, and its parts: the exec call, the wait for the next frame's epoch check,
+ * the snapshot call, and React rendering the views. */
+export interface Latency {
+  total: number;
+  exec: number;
+  wait: number;
+  snapshot: number;
+  render: number;
+}
+
+export interface SimOptions {
+  /** The URL fragment the page was opened with (a share link), if any. */
+  fragment?: string;
+  /** Called once a share link was opened, to take it off the address bar. */
+  clearFragment?: () => void;
+}
+
+export class Sim {
+  readonly client: SimClient;
+  /** Session changes run one after another; `ready` holds them back during a recovery. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private ready: Promise<unknown> = Promise.resolve();
+  private seenEpoch = -1;
+  private fetching = false;
+  private raf = 0;
+  private disposed = false;
+  /** The typed command being timed, from sending it to the views showing its effect. */
+  private probe: Probe | null = null;
+  /** Command → views, per command (ms), with where the time went. */
+  readonly latencies: Latency[] = [];
+
+  constructor(private readonly options: SimOptions = {}) {
+    this.client = new SimClient({
+      onCrash: (message) => this.recover(message),
+      onFatal: (message) => {
+        useSession.setState({ phase: 'failed' });
+        notify(
+          'error',
+          `The simulation worker cannot start: ${message}. Reload the page to try again.`,
+        );
+      },
+    });
+    this.raf = requestAnimationFrame(this.tick);
+    void this.enqueue(() => this.boot());
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    cancelAnimationFrame(this.raf);
+    this.client.dispose();
+  }
+
+  // ---- what the UI asks for ---------------------------------------------------------------------
+
+  /** A line typed at the prompt: `help` is answered here, anything else runs in the worker. */
+  run(line: string): Promise<void> {
+    const trimmed = line.trim();
+    print([{ kind: 'input', text: trimmed, typed: true }]);
+    const help = /^help(?:\s+(\S+))?\s*$/.exec(trimmed);
+    if (help) {
+      print(helpText(help[1]).map((text) => ({ kind: 'info', text })));
+      return Promise.resolve();
+    }
+    if (!trimmed) return Promise.resolve();
+    return this.enqueue(async () => {
+      const before = useSession.getState().status?.step ?? 0;
+      const probe: Probe = { sent: performance.now(), epoch: this.client.epoch() };
+      this.probe = probe;
+      let r: ExecResult;
+      try {
+        r = await this.client.api.exec(line);
+        probe.execDone = performance.now();
+      } catch (err) {
+        this.probe = null;
+        if (err instanceof WorkerDied)
+          print([
+            {
+              kind: 'warn',
+              text: `\`${trimmed}\` was not run: the worker stopped. ↑ brings it back.`,
+            },
+          ]);
+        throw err;
+      }
+      print(resultEntries(r));
+      for (const v of r.violations.slice(0, 5))
+        if (r.kind === 'op' && r.ok)
+          print([
+            { kind: v.severity === 'error' ? 'fail' : 'warn', text: `  ${v.id}: ${v.message}` },
+          ]);
+      const s = useSession.getState();
+      const next = afterExec(s.lines, s.timeline, before, line, r);
+      if (next) useSession.setState({ ...next, status: r.status });
+      else {
+        useSession.setState({ status: r.status });
+        await this.resync();
+      }
+      this.save();
+    });
+  }
+
+  back(): Promise<void> {
+    return this.navigate(() => this.client.api.back());
+  }
+
+  forward(): Promise<void> {
+    return this.navigate(() => this.client.api.forward());
+  }
+
+  /** Seeks; while one seek waits its turn, later ones only move its target (a dragged slider). */
+  seek(step: number): Promise<void> {
+    const queued = this.seekTarget !== null;
+    this.seekTarget = step;
+    if (queued && this.seekJob) return this.seekJob;
+    this.seekJob = this.navigate(() => {
+      const target = this.seekTarget ?? step;
+      this.seekTarget = null;
+      return this.client.api.seek(target);
+    });
+    return this.seekJob;
+  }
+
+  private seekTarget: number | null = null;
+  private seekJob: Promise<void> | null = null;
+
+  /** Loads a script (a scenario, a file) as a new session, at its end. */
+  open(script: string, title: string): Promise<void> {
+    return this.enqueue(async () => {
+      print([{ kind: 'info', text: `Opened ${title}.` }]);
+      await this.loaded(await this.client.api.load(script), title);
+    });
+  }
+
+  /** A fresh, empty session. */
+  reset(): Promise<void> {
+    return this.enqueue(async () => {
+      const status = await this.client.api.reset();
+      useSession.setState({ lines: [], timeline: [], status, title: 'a new session' });
+      print([{ kind: 'info', text: 'A fresh machine (an empty script).' }]);
+      this.save();
+    });
+  }
+
+  /** The share link for the current script and step. */
+  async shareUrl(): Promise<string> {
+    const fragment = await this.client.api.link();
+    const url = new URL(location.href);
+    url.hash = fragment;
+    return url.toString();
+  }
+
+  complete(prefix: string) {
+    return this.client.api.complete(prefix);
+  }
+
+  inspect = (pfn: number) => this.client.api.frame(pfn);
+
+  /** The script as text (blank lines and comments kept). */
+  script(): string {
+    return useSession.getState().lines.join('\n');
+  }
+
+  /** Debug: makes the worker crash, as a bug would. */
+  killWorker(): Promise<void> {
+    return this.client.api.crash();
+  }
+
+  // ---- internals --------------------------------------------------------------------------------
+
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(
+      () => this.ready.then(job),
+      () => this.ready.then(job),
+    );
+    this.queue = run.catch(() => {});
+    return run.catch((err: unknown) => {
+      if (!(err instanceof WorkerDied)) {
+        print([{ kind: 'error', text: `internal error (a bug in PageLab): ${String(err)}` }]);
+      }
+      return undefined as T;
+    });
+  }
+
+  private navigate(move: () => Promise<SessionStatus>): Promise<void> {
+    return this.enqueue(async () => {
+      const status = await move();
+      useSession.setState({ status });
+      // Lines of a loaded script run for the first time on a forward seek: fetch their results.
+      const { timeline } = useSession.getState();
+      if (timeline.some((e) => e.step <= status.step && e.ok === undefined))
+        await this.resyncTimeline();
+      this.save();
+    });
+  }
+
+  private async boot(): Promise<void> {
+    const fragment = this.options.fragment?.replace(/^#/, '') ?? '';
+    if (fragment) {
+      const r = await this.client.api.loadLink(fragment);
+      this.options.clearFragment?.();
+      if (r.ok) {
+        print([{ kind: 'info', text: 'Opened a shared link.' }]);
+        await this.loaded(r, 'a shared link');
+        return this.started();
+      }
+      notify(
+        'error',
+        `This link could not be opened: ${r.error ?? 'unknown error'}. Nothing from it was run.`,
+      );
+    }
+    const saved = this.saved();
+    if (saved) {
+      const r = await this.client.api.load(saved.script, saved.step);
+      if (r.ok) {
+        print([{ kind: 'info', text: 'Your last session, restored:' }]);
+        await this.loaded(r, saved.title);
+        return this.started();
+      }
+    }
+    print([{ kind: 'info', text: 'The default scenario:' }]);
+    await this.loaded(await this.client.api.load(defaultScenario), 'the default scenario');
+    this.started();
+  }
+
+  private started(): void {
+    useSession.setState({ phase: 'ready' });
+    print([
+      {
+        kind: 'info',
+        text: 'Ready. Type a command and press Enter (`help` lists them; Tab completes).',
+      },
+    ]);
+  }
+
+  private async loaded(r: LoadResult, title: string): Promise<void> {
+    if (!r.ok) {
+      notify('error', `The script could not be loaded: ${r.error ?? 'unknown error'}`);
+      return;
+    }
+    print(scriptEntries(r.results));
+    const [script, timeline] = await Promise.all([
+      this.client.api.script(),
+      this.client.api.timeline(),
+    ]);
+    useSession.setState({
+      lines: script === '' ? [] : script.split('\n'),
+      timeline,
+      status: r.status,
+      title,
+    });
+    this.seenEpoch = -1;
+    this.save();
+  }
+
+  /** Takes the mirror from the worker (after something unexpected). */
+  private async resync(): Promise<void> {
+    const script = await this.client.api.script();
+    useSession.setState({ lines: script === '' ? [] : script.split('\n') });
+    await this.resyncTimeline();
+  }
+
+  private async resyncTimeline(): Promise<void> {
+    useSession.setState({ timeline: await this.client.api.timeline() });
+  }
+
+  /** The worker died and a new one runs: replay the mirrored script to the same step on it. */
+  private recover(message: string): void {
+    if (this.disposed) return;
+    useSession.setState({ phase: 'recovering' });
+    const { lines, status, title } = useSession.getState();
+    const step = status?.step ?? lines.length;
+    this.seenEpoch = -1;
+    this.ready = (async () => {
+      const r = await this.client.api.load(lines.join('\n'), step);
+      if (r.ok) {
+        useSession.setState({ status: r.status, phase: 'ready', title });
+        notify(
+          'info',
+          `The simulation worker stopped (${message}). PageLab restarted it and replayed your ${lines.length} lines to step ${r.status.step}: nothing was lost.`,
+        );
+        print([
+          {
+            kind: 'warn',
+            text: `The worker stopped and was restarted; your script was replayed to step ${r.status.step}.`,
+          },
+        ]);
+      } else {
+        useSession.setState({ phase: 'failed' });
+        notify(
+          'error',
+          `The simulation worker stopped and the replay failed: ${r.error ?? 'unknown error'}`,
+        );
+      }
+    })().catch(() => {});
+  }
+
+  private saved(): Saved | null {
+    try {
+      const raw = localStorage.getItem(SAVE_KEY);
+      if (!raw) return null;
+      const s = JSON.parse(raw) as Partial<Saved>;
+      if (typeof s.script !== 'string' || typeof s.step !== 'number') return null;
+      return {
+        script: s.script,
+        step: s.step,
+        title: typeof s.title === 'string' ? s.title : 'your last session',
+      };
+    } catch {
+      return null;
+    }
+  }
+
+  private save(): void {
+    const { lines, status, title } = useSession.getState();
+    try {
+      localStorage.setItem(
+        SAVE_KEY,
+        JSON.stringify({ script: lines.join('\n'), step: status?.step ?? 0, title }),
+      );
+    } catch {
+      // Storage full or disabled: autosave is best effort.
+    }
+  }
+
+  /** Every frame: a new even epoch means the worker finished a change: fetch the views' snapshot. */
+  private tick = (): void => {
+    if (this.disposed) return;
+    this.raf = requestAnimationFrame(this.tick);
+    const epoch = this.client.epoch();
+    if (this.fetching || epoch % 2 !== 0 || epoch === this.seenEpoch) return;
+    if (useSession.getState().phase === 'recovering') return;
+    this.fetching = true;
+    this.seenEpoch = epoch;
+    const probe = this.probe && epoch > this.probe.epoch ? this.probe : null;
+    if (probe) probe.asked = performance.now();
+    this.client.api
+      .snapshot()
+      .then((snapshot) => {
+        if (probe) {
+          probe.got = performance.now();
+          this.probe = null;
+          this.rendering = probe;
+        }
+        useSession.setState({ snapshot });
+      })
+      .catch(() => {})
+      .finally(() => {
+        this.fetching = false;
+      });
+  };
+
+  private rendering: Probe | null = null;
+
+  /** The views rendered the latest snapshot: close the command → views measurement if one is open. */
+  viewsRendered(): void {
+    const p = this.rendering;
+    if (!p || p.got === undefined || p.asked === undefined) return;
+    this.rendering = null;
+    const now = performance.now();
+    const execDone = p.execDone ?? p.asked;
+    this.latencies.push({
+      total: now - p.sent,
+      exec: execDone - p.sent,
+      wait: p.asked - execDone,
+      snapshot: p.got - p.asked,
+      render: now - p.got,
+    });
+    if (this.latencies.length > 1000) this.latencies.shift();
+    performance.measure?.('pagelab: command → views', { start: p.sent, end: now });
+  }
+}

@@ -1,0 +1,186 @@
+// The timeline: every command of the script as a step. Buttons (and ←/→ outside the terminal) step
+// back and forward, the slider and a click seek, the list shows each line's verdict (future lines
+// dimmed, lines not run yet hollow), and the current step's result and effects are listed.
+import { useEffect, useRef, useState, type CSSProperties } from 'react';
+import type { SessionStatus, TimelineEntry } from '../../../bridge/api';
+import { currentEntry } from '../../store/session';
+
+export interface TimelineProps {
+  timeline: readonly TimelineEntry[];
+  status: SessionStatus | null;
+  length: number;
+  onSeek: (step: number) => void;
+  onBack: () => void;
+  onForward: () => void;
+}
+
+const ROW = 22;
+const OVERSCAN = 8;
+
+function mark(e: TimelineEntry): { sign: string; cls: string; label: string } {
+  if (e.ok === undefined) return { sign: '○', cls: 'pending', label: 'not run yet' };
+  if (e.kind === 'note') return { sign: '✎', cls: 'note', label: 'note' };
+  if (e.kind === 'ask') return { sign: '?', cls: 'ask', label: 'question' };
+  if (e.kind === 'expect')
+    return e.ok
+      ? { sign: '✓', cls: 'ok', label: 'pass' }
+      : { sign: '✗', cls: 'bad', label: 'FAIL' };
+  return e.ok ? { sign: '●', cls: 'ok', label: 'ok' } : { sign: '●', cls: 'bad', label: 'error' };
+}
+
+export function Timeline({ timeline, status, length, onSeek, onBack, onForward }: TimelineProps) {
+  const step = status?.step ?? 0;
+  const at = currentEntry(timeline, step);
+  const list = useRef<HTMLDivElement>(null);
+  const [scroll, setScroll] = useState({ top: 0, height: 200 });
+  const [drag, setDrag] = useState<number | null>(null);
+
+  // Keep the current step in view.
+  useEffect(() => {
+    const el = list.current;
+    if (!el || at < 0) return;
+    const y = at * ROW;
+    if (y < el.scrollTop || y + ROW > el.scrollTop + el.clientHeight)
+      el.scrollTop = Math.max(0, y - el.clientHeight / 2);
+  }, [at]);
+
+  useEffect(() => {
+    const el = list.current;
+    if (!el) return;
+    const measure = () => setScroll({ top: el.scrollTop, height: el.clientHeight });
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const first = Math.max(0, Math.floor(scroll.top / ROW) - OVERSCAN);
+  const last = Math.min(timeline.length, Math.ceil((scroll.top + scroll.height) / ROW) + OVERSCAN);
+  const current = status?.current;
+
+  return (
+    <section className="timeline" aria-label="Timeline" data-testid="timeline">
+      <div className="timeline-bar">
+        <button
+          type="button"
+          onClick={() => onSeek(0)}
+          disabled={step === 0}
+          title="To the start (a fresh machine)"
+          aria-label="To the start"
+        >
+          ⏮
+        </button>
+        <button
+          type="button"
+          onClick={onBack}
+          disabled={step === 0}
+          title="Step back (←)"
+          aria-label="Step back"
+          data-testid="step-back"
+        >
+          ◀
+        </button>
+        <button
+          type="button"
+          onClick={onForward}
+          disabled={step >= length}
+          title="Step forward (→)"
+          aria-label="Step forward"
+          data-testid="step-forward"
+        >
+          ▶
+        </button>
+        <button
+          type="button"
+          onClick={() => onSeek(length)}
+          disabled={step >= length}
+          title="To the end"
+          aria-label="To the end"
+        >
+          ⏭
+        </button>
+        <input
+          type="range"
+          className="timeline-slider"
+          min={0}
+          max={length}
+          value={drag ?? step}
+          aria-label="Seek to a step"
+          data-testid="timeline-slider"
+          onChange={(e) => {
+            const v = Number(e.target.value);
+            setDrag(v);
+            onSeek(v);
+          }}
+          onPointerUp={() => setDrag(null)}
+          onKeyUp={() => setDrag(null)}
+          onBlur={() => setDrag(null)}
+        />
+        <span className="timeline-pos" data-testid="timeline-position">
+          step {step} / {length}
+        </span>
+      </div>
+      <div className="timeline-body">
+        <div
+          className="timeline-list"
+          ref={list}
+          role="list"
+          aria-label="Steps"
+          onScroll={(e) =>
+            setScroll({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })
+          }
+        >
+          {timeline.length === 0 && <p className="muted timeline-empty">No commands yet.</p>}
+          <div style={{ height: timeline.length * ROW, position: 'relative' }}>
+            {timeline.slice(first, last).map((e, k) => {
+              const i = first + k;
+              const m = mark(e);
+              const style: CSSProperties = { top: i * ROW, height: ROW };
+              return (
+                <div role="listitem" key={e.step} className="timeline-row" style={style}>
+                  <button
+                    type="button"
+                    className={`timeline-step ${m.cls}${i === at ? ' current' : ''}${e.step > step ? ' future' : ''}`}
+                    aria-current={i === at ? 'step' : undefined}
+                    data-step={e.step}
+                    title={e.summary || 'not run yet'}
+                    onClick={() => onSeek(e.step)}
+                  >
+                    <span className="timeline-num">{e.line}</span>
+                    <span className="timeline-mark" aria-label={m.label}>
+                      {m.sign}
+                    </span>
+                    <code>{e.source.trim()}</code>
+                  </button>
+                </div>
+              );
+            })}
+          </div>
+        </div>
+        <div className="timeline-current" data-testid="timeline-current" aria-live="polite">
+          {current ? (
+            <>
+              <p className={current.ok ? 'ok' : 'bad'}>
+                <span className="muted">line {current.step}:</span>{' '}
+                <code>{current.source.trim()}</code>
+                <br />
+                {current.text.split('\n', 1)[0]}
+              </p>
+              {current.effects.length > 0 ? (
+                <ul className="timeline-effects" aria-label="Effects of this step">
+                  {current.effects.map((x, i) => (
+                    <li key={i}>{x}</li>
+                  ))}
+                </ul>
+              ) : (
+                <p className="muted">No effects: this step changed nothing in the machine.</p>
+              )}
+            </>
+          ) : (
+            <p className="muted">Step 0: a fresh machine, nothing run yet.</p>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
