@@ -3,10 +3,11 @@
 // {"name","value","unit","limit","ratio"}; progress and notes go to stderr.
 import os from 'node:os';
 import { human, now, progress, sink, type Row } from './lib';
+import { history } from './history';
 import { mapping } from './mapping';
 import { translations } from './translations';
 
-const WORKLOADS: Record<string, () => Row[]> = { translations, mapping };
+const WORKLOADS: Record<string, () => Row[]> = { translations, mapping, history };
 
 function parseArgs(argv: string[]): { json: boolean; only: string[] } {
   let json = false;

@@ -11,8 +11,9 @@
  *   `machine.checking = 'off'` and checks once at the end. A `machine`/`reset` line (delta kind
  *   'reboot') cannot be undone: seeking back across one replays from the start.
  * - `exec(line)` while in the past truncates the future first, as an editor does.
- * Invariant violations are exact at every public stop: a line that reads them (`expect
- * violation`, by default) and the final position get a full check when unchecked steps precede.
+ * Invariant violations are exact at every public stop: the final position, and a line that reads
+ * them (`expect violation`, by default) whose result is kept, get a full check when unchecked
+ * steps precede. A line's result is the one of its first run, or of its last checked run.
  * Memory is bounded: the deltas kept are capped (`maxDeltaBytes`, estimated); the oldest are
  * dropped past it, and seeking back across a dropped one replays from the start, as for a reboot.
  *
@@ -194,7 +195,9 @@ export class History<R> {
   /** Runs entry i (which must be the next one) with the given checking. */
   private run(i: number, checking: 'full' | 'off'): R {
     const e = this.entry(i);
-    if (this.readsViolations(e.source)) this.settle();
+    // A line that reads the violations needs exact ones when its result counts: when it is the
+    // stop, or runs for the first time. A re-run's result is thrown away (the checked one stays).
+    if ((checking === 'full' || !e.checked) && this.readsViolations(e.source)) this.settle();
     const machine = this.session.machine;
     e.markBefore = this.session.mark();
     e.freshBefore = machine.fresh;

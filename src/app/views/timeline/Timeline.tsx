@@ -15,6 +15,19 @@ export interface TimelineProps {
 }
 
 const ROW = 22;
+
+/** Small icons drawn as SVG (system fonts lack ⏮ ⏭ on some machines). */
+function Icon({ d }: { d: string }) {
+  return (
+    <svg width="12" height="12" viewBox="0 0 12 12" aria-hidden="true" fill="currentColor">
+      <path d={d} />
+    </svg>
+  );
+}
+const TO_START = 'M1 1h2v10H1zM11 1v10L4 6z';
+const BACK = 'M10 1v10L2 6z';
+const FORWARD = 'M2 1v10l8-5z';
+const TO_END = 'M9 1h2v10H9zM1 1v10l7-5z';
 const OVERSCAN = 8;
 
 function mark(e: TimelineEntry): { sign: string; cls: string; label: string } {
@@ -68,7 +81,7 @@ export function Timeline({ timeline, status, length, onSeek, onBack, onForward }
           title="To the start (a fresh machine)"
           aria-label="To the start"
         >
-          ⏮
+          <Icon d={TO_START} />
         </button>
         <button
           type="button"
@@ -78,7 +91,7 @@ export function Timeline({ timeline, status, length, onSeek, onBack, onForward }
           aria-label="Step back"
           data-testid="step-back"
         >
-          ◀
+          <Icon d={BACK} />
         </button>
         <button
           type="button"
@@ -88,7 +101,7 @@ export function Timeline({ timeline, status, length, onSeek, onBack, onForward }
           aria-label="Step forward"
           data-testid="step-forward"
         >
-          ▶
+          <Icon d={FORWARD} />
         </button>
         <button
           type="button"
@@ -97,7 +110,7 @@ export function Timeline({ timeline, status, length, onSeek, onBack, onForward }
           title="To the end"
           aria-label="To the end"
         >
-          ⏭
+          <Icon d={TO_END} />
         </button>
         <input
           type="range"
