@@ -9,7 +9,8 @@
 //     code), a refused one changed nothing (state hash), every reader/writer's cursor and end are
 //     the model's, the bytes a `read` returned (also before a fault) are the model's, memory is
 //     the model's byte for byte, and — after every accepted command — no invariant is violated,
-//     vso.* included.
+//     vso.* included (except the one vso.mem_view report that KNOWN ENGINE GAP 1 below explains,
+//     exempted only while two live writers' views share a page).
 // (b) DMA. Random `dma coherent|stream` maps (with clones and slices of segments, so that pages
 //     overlap), drops, re-allocations, `sync` (whole buffer or a range), `device read/write` and
 //     CPU reads/writes through kernel readers/writers, with the IOMMU on and off. The model is
@@ -26,7 +27,7 @@ import { describe, expect, it } from 'vitest';
 // eslint-disable-next-line no-restricted-imports -- tests drive the engine through the language
 import { Session, type LineResult } from '../../lang';
 import { ptePaddr } from '../arch';
-import { INVARIANTS, type Violation } from '../invariants';
+import type { Violation } from '../invariants';
 import { walk } from '../page_table/node';
 import type { DmaHandle, IoHandle, VmSpaceHandle } from '../state';
 
@@ -58,30 +59,22 @@ function judge(s: Session, text: string, out: Outcome, ctx: () => string): boole
   const r = s.exec(text);
   const got = r.ok ? `ok ${r.text}` : `error ${codeOf(r)}: ${r.text}`;
   if (out.kind === 'error') {
-    expect(r.ok, `\`${text}\` should fail with ${out.codes.join(' or ')}, got ${got}\n${ctx()}`).toBe(false);
+    expect(
+      r.ok,
+      `\`${text}\` should fail with ${out.codes.join(' or ')}, got ${got}\n${ctx()}`,
+    ).toBe(false);
     expect(out.codes, `\`${text}\`: ${got}\n${ctx()}`).toContain(codeOf(r));
     expect(s.stateHash(), `\`${text}\` failed but changed the state\n${ctx()}`).toBe(before);
     return false;
   }
-  if (out.kind === 'ok') expect(r.ok, `\`${text}\` should succeed, got ${got}\n${ctx()}`).toBe(true);
-  else expect(codeOf(r), `\`${text}\` should fault keeping its progress, got ${got}\n${ctx()}`).toBe('PageFault');
+  if (out.kind === 'ok')
+    expect(r.ok, `\`${text}\` should succeed, got ${got}\n${ctx()}`).toBe(true);
+  else
+    expect(codeOf(r), `\`${text}\` should fault keeping its progress, got ${got}\n${ctx()}`).toBe(
+      'PageFault',
+    );
   out.apply(r);
   return true;
-}
-
-/**
- * The invariants after a command. The machine's own check after every command (checking 'full')
- * costs ~6 ms, mostly building the context and pt.node_wf; these programs change no page-table
- * structure between setup and teardown except the IOMMU's, so the runs switch it off, check every
- * invariant but pt.node_wf after each committed command, and everything once at the end.
- */
-const CHEAP = INVARIANTS.filter((i) => i.id !== 'pt.node_wf');
-function violationsNow(s: Session, full = false): Violation[] {
-  if (full) return s.machine.check();
-  const ctx = s.machine.context();
-  const out: Violation[] = [];
-  for (const inv of CHEAP) for (const v of inv.check(ctx)) out.push(v);
-  return out;
 }
 
 function bytesEqual(got: Uint8Array | undefined, want: number[], what: string): void {
@@ -144,18 +137,26 @@ const userVa = fc
   .map(([p, o]) => USER_BASE + p * PAGE + o);
 const userLen = fc.constantFrom(0, 1, 8, 0x10, 0x100, 0x1000, 0x1008);
 const dataLit = fc.oneof(
-  fc.uint8Array({ minLength: 1, maxLength: 12 }).map((b) => ({ data: b, lit: `x"${hexBytes(b)}"` })),
+  fc
+    .uint8Array({ minLength: 1, maxLength: 12 })
+    .map((b) => ({ data: b, lit: `x"${hexBytes(b)}"` })),
   fc
     .tuple(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x10, 0x800, 0x1000, 0x1010))
     .map(([b, n]) => ({ data: new Uint8Array(n).fill(b), lit: `fill ${b} ${n}` })),
 );
 const count = fc.constantFrom(0, 1, 5, 0x10, 0x800, 0x1000, 0x2000);
 
-const userNew = (kind: fc.Arbitrary<'reader' | 'writer'>, name: fc.Arbitrary<string>): fc.Arbitrary<IoCmd> =>
+const userNew = (
+  kind: fc.Arbitrary<'reader' | 'writer'>,
+  name: fc.Arbitrary<string>,
+): fc.Arbitrary<IoCmd> =>
   fc.record({ op: fc.constant('user' as const), kind, name, va: userVa, len: userLen });
 const ioCmd: fc.Arbitrary<IoCmd> = fc.oneof(
   { weight: 6, arbitrary: userNew(rw, ioName) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('kernel' as const), kind: rw, name: ioName }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('kernel' as const), kind: rw, name: ioName }),
+  },
   {
     weight: 6,
     arbitrary: fc.record({
@@ -164,10 +165,16 @@ const ioCmd: fc.Arbitrary<IoCmd> = fc.oneof(
       n: fc.option(fc.constantFrom(0, 1, 3, 8, 0x100, 0x1000), { nil: undefined }),
     }),
   },
-  { weight: 6, arbitrary: fc.tuple(ioName, dataLit).map(([name, d]) => ({ op: 'write' as const, name, ...d })) },
+  {
+    weight: 6,
+    arbitrary: fc.tuple(ioName, dataLit).map(([name, d]) => ({ op: 'write' as const, name, ...d })),
+  },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('copy' as const), r: ioName, w: ioName }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('skip' as const), name: ioName, n: count }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('limit' as const), name: ioName, n: count }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('limit' as const), name: ioName, n: count }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('drop' as const), name: ioName }) },
 );
 /** A step: one command, or an idiom that makes a reader and a writer and copies between them. */
@@ -176,11 +183,19 @@ const ioStep: fc.Arbitrary<IoCmd[]> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .tuple(fc.shuffledSubarray(IO_NAMES, { minLength: 2, maxLength: 2 }), fc.boolean(), fc.boolean())
+      .tuple(
+        fc.shuffledSubarray(IO_NAMES, { minLength: 2, maxLength: 2 }),
+        fc.boolean(),
+        fc.boolean(),
+      )
       .chain(([[r, w], userR, userW]) =>
         fc.tuple(
-          userR ? userNew(fc.constant('reader'), fc.constant(r!)) : fc.constant<IoCmd>({ op: 'kernel', kind: 'reader', name: r! }),
-          userW ? userNew(fc.constant('writer'), fc.constant(w!)) : fc.constant<IoCmd>({ op: 'kernel', kind: 'writer', name: w! }),
+          userR
+            ? userNew(fc.constant('reader'), fc.constant(r!))
+            : fc.constant<IoCmd>({ op: 'kernel', kind: 'reader', name: r! }),
+          userW
+            ? userNew(fc.constant('writer'), fc.constant(w!))
+            : fc.constant<IoCmd>({ op: 'kernel', kind: 'writer', name: w! }),
           fc.constant<IoCmd>({ op: 'copy', r: r!, w: w! }),
         ),
       ),
@@ -302,7 +317,13 @@ class IoModel {
       case 'kernel':
         if (live(c.name)) return errors('NameInUse');
         return ok(() =>
-          this.ios.set(c.name, { kind: c.kind, user: false, cursor: this.ksegBase, end: this.ksegBase + KSEG_BYTES, view: [] }),
+          this.ios.set(c.name, {
+            kind: c.kind,
+            user: false,
+            cursor: this.ksegBase,
+            end: this.ksegBase + KSEG_BYTES,
+            view: [],
+          }),
         );
       case 'read': {
         const h = need(c.name, 'reader');
@@ -379,14 +400,18 @@ function userFrames(s: Session): Map<number, number> {
 function ioDisagreements(s: Session, m: IoModel): string[] {
   const out: string[] = [];
   const engine = new Map<string, IoHandle>();
-  for (const h of s.machine.ghost.handles.values()) if (h.kind === 'reader' || h.kind === 'writer') engine.set(h.name, h);
+  for (const h of s.machine.ghost.handles.values())
+    if (h.kind === 'reader' || h.kind === 'writer') engine.set(h.name, h);
   for (const [name, h] of m.ios) {
     const e = engine.get(name);
     if (!e) out.push(`${name} is live in the model, not in the engine`);
     else if (e.kind !== h.kind || e.cursor !== h.cursor || e.end !== h.end)
-      out.push(`${name}: engine ${e.kind} ${hex(e.cursor)}..${hex(e.end)}, model ${h.kind} ${hex(h.cursor)}..${hex(h.end)}`);
+      out.push(
+        `${name}: engine ${e.kind} ${hex(e.cursor)}..${hex(e.end)}, model ${h.kind} ${hex(h.cursor)}..${hex(h.end)}`,
+      );
   }
-  for (const name of engine.keys()) if (!m.ios.has(name)) out.push(`${name} is live in the engine, not in the model`);
+  for (const name of engine.keys())
+    if (!m.ios.has(name)) out.push(`${name} is live in the engine, not in the model`);
   const pages = [...m.userPfn.values(), m.ksegBase / PAGE, m.ksegBase / PAGE + 1];
   for (const pfn of pages) {
     const got = s.machine.mem.readBytes(pfn * PAGE, PAGE);
@@ -402,9 +427,9 @@ function ioDisagreements(s: Session, m: IoModel): string[] {
 }
 
 /** Violations now, without the ones a known engine gap explains (KNOWN ENGINE GAP 1). */
-function ioViolations(s: Session, m: IoModel, full = false): Violation[] {
+function ioViolations(s: Session, m: IoModel): Violation[] {
   const gap = m.writersSharePage();
-  return violationsNow(s, full).filter(
+  return s.machine.violations.filter(
     (v) => !(gap && v.id === 'vso.mem_view' && v.message.includes('in the views of writers')),
   );
 }
@@ -412,31 +437,32 @@ function ioViolations(s: Session, m: IoModel, full = false): Violation[] {
 describe('VM I/O against a reference model', () => {
   it('random reader/writer programs (strict): results, cursors, bytes, PageFault progress, no violation', () => {
     fc.assert(
-      fc.property(fc.array(ioStep, { minLength: 5, maxLength: 30 }).map((steps) => steps.flat()), (cmds) => {
-        const s = new Session();
-        for (const l of SETUP_IO) expect(s.exec(l).ok, l).toBe(true);
-        const kseg = s.machine.ghost.handles.get('kseg');
-        if (kseg?.kind !== 'segment') throw new Error('setup: no kseg');
-        const m = new IoModel(userFrames(s), kseg.start * PAGE);
-        s.machine.checking = 'off';
-        const done: string[] = [];
-        const ctx = (): string => `after:\n  ${done.join('\n  ')}`;
-        for (const c of cmds) {
-          const text = ioText(c);
-          const committed = judge(s, text, m.predict(c), ctx);
-          done.push(text);
-          expect(ioDisagreements(s, m), ctx()).toEqual([]);
-          if (committed) expect(ioViolations(s, m), ctx()).toEqual([]);
-        }
-        expect(ioViolations(s, m, true), ctx()).toEqual([]);
-        // Teardown: back to the boot state.
-        for (const name of m.ios.keys()) expect(s.exec(`drop ${name}`).ok).toBe(true);
-        for (const l of ['deactivate', 'unmap vs 0x10000+20K', 'drop vs', 'drop kseg'])
-          expect(s.exec(l).ok, l).toBe(true);
-        const clean = s.exec('expect clean');
-        expect(clean.ok, `${clean.text}\n${ctx()}`).toBe(true);
-      }),
-      { numRuns: 120 },
+      fc.property(
+        fc.array(ioStep, { minLength: 5, maxLength: 30 }).map((steps) => steps.flat()),
+        (cmds) => {
+          const s = new Session();
+          for (const l of SETUP_IO) expect(s.exec(l).ok, l).toBe(true);
+          const kseg = s.machine.ghost.handles.get('kseg');
+          if (kseg?.kind !== 'segment') throw new Error('setup: no kseg');
+          const m = new IoModel(userFrames(s), kseg.start * PAGE);
+          const done: string[] = [];
+          const ctx = (): string => `after:\n  ${done.join('\n  ')}`;
+          for (const c of cmds) {
+            const text = ioText(c);
+            const committed = judge(s, text, m.predict(c), ctx);
+            done.push(text);
+            expect(ioDisagreements(s, m), ctx()).toEqual([]);
+            if (committed) expect(ioViolations(s, m), ctx()).toEqual([]);
+          }
+          // Teardown: back to the boot state.
+          for (const name of m.ios.keys()) expect(s.exec(`drop ${name}`).ok).toBe(true);
+          for (const l of ['deactivate', 'unmap vs 0x10000+20K', 'drop vs', 'drop kseg'])
+            expect(s.exec(l).ok, l).toBe(true);
+          const clean = s.exec('expect clean');
+          expect(clean.ok, `${clean.text}\n${ctx()}`).toBe(true);
+        },
+      ),
+      { numRuns: 100 },
     );
   }, 60_000);
 });
@@ -458,7 +484,14 @@ const DMA = ['d1', 'd2'];
 
 type Dir = 'to_device' | 'from_device' | 'both';
 type DmaCmd =
-  | { op: 'map'; src: string; name: string; stream: boolean; dir: Dir; coherent: boolean | undefined }
+  | {
+      op: 'map';
+      src: string;
+      name: string;
+      stream: boolean;
+      dir: Dir;
+      coherent: boolean | undefined;
+    }
   | { op: 'drop'; name: string }
   | { op: 'alloc'; src: string; pages: number }
   | { op: 'clone'; from: string; to: string }
@@ -489,8 +522,18 @@ const dmaCmd: fc.Arbitrary<DmaCmd> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('drop' as const), name: dmaName }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('alloc' as const), src: srcName, pages: fc.integer({ min: 1, max: 3 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('clone' as const), from: srcName, to: srcName }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('alloc' as const),
+      src: srcName,
+      pages: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('clone' as const), from: srcName, to: srcName }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('dropsrc' as const), src: srcName }) },
   {
     weight: 4,
@@ -500,14 +543,86 @@ const dmaCmd: fc.Arbitrary<DmaCmd> = fc.oneof(
       to: fc.constantFrom('to_device' as const, 'from_device' as const),
       range: fc.oneof(
         fc.constant<RangeSpec>({ form: 'all' }),
-        fc.record({ form: fc.constantFrom('dots' as const, 'plus' as const), start: offs, len: lens }),
+        fc.record({
+          form: fc.constantFrom('dots' as const, 'plus' as const),
+          start: offs,
+          len: lens,
+        }),
       ),
     }),
   },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('devread' as const), name: dmaName, off: offs, len: lens }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('devwrite' as const), name: dmaName, off: offs, data: small }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('cpuwrite' as const), name: dmaName, off: offs, data: small }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('cpuread' as const), name: dmaName, off: offs, len: lens }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('devread' as const),
+      name: dmaName,
+      off: offs,
+      len: lens,
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('devwrite' as const),
+      name: dmaName,
+      off: offs,
+      data: small,
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('cpuwrite' as const),
+      name: dmaName,
+      off: offs,
+      data: small,
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('cpuread' as const),
+      name: dmaName,
+      off: offs,
+      len: lens,
+    }),
+  },
+);
+
+/** A step: one command, or a round trip through one buffer (CPU → sync → device, or back). */
+const dmaStep: fc.Arbitrary<DmaCmd[]> = fc.oneof(
+  { weight: 6, arbitrary: dmaCmd.map((c) => [c]) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(dmaName, offs, small, fc.boolean())
+      .map(([name, off, data, whole]): DmaCmd[] => [
+        { op: 'cpuwrite', name, off, data },
+        {
+          op: 'sync',
+          name,
+          to: 'to_device',
+          range: whole ? { form: 'all' } : { form: 'plus', start: off, len: data.length },
+        },
+        { op: 'devread', name, off, len: data.length },
+      ]),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(dmaName, offs, small, fc.boolean())
+      .map(([name, off, data, whole]): DmaCmd[] => [
+        { op: 'devwrite', name, off, data },
+        { op: 'cpuread', name, off, len: data.length },
+        {
+          op: 'sync',
+          name,
+          to: 'from_device',
+          range: whole ? { form: 'all' } : { form: 'dots', start: off, len: data.length },
+        },
+        { op: 'cpuread', name, off, len: data.length },
+      ]),
+  },
 );
 
 interface Dma {
@@ -530,11 +645,15 @@ class DmaModel {
     const h = s.machine.ghost.handles.get(name);
     let pfns: number[];
     if (h?.kind === 'frame') pfns = [h.pfn];
-    else if (h?.kind === 'segment') pfns = Array.from({ length: h.end - h.start }, (_, i) => h.start + i);
+    else if (h?.kind === 'segment')
+      pfns = Array.from({ length: h.end - h.start }, (_, i) => h.start + i);
     else throw new Error(`${name} is not a frame or segment`);
     for (const p of pfns) {
       if (fresh) {
-        expect(this.refs.has(p), `alloc gave ${hex(p * PAGE)}, which the model says is in use`).toBe(false);
+        expect(
+          this.refs.has(p),
+          `alloc gave ${hex(p * PAGE)}, which the model says is in use`,
+        ).toBe(false);
         this.pages.set(p, new Uint8Array(PAGE));
       }
       this.refs.set(p, (this.refs.get(p) ?? 0) + 1);
@@ -555,11 +674,15 @@ class DmaModel {
 
   /** CPU-side bytes [off, off+len) of a DMA object. */
   mem(d: Dma, off: number, len: number): number[] {
-    return Array.from({ length: len }, (_, i) => this.pages.get(d.pfns[Math.floor((off + i) / PAGE)]!)![(off + i) % PAGE]!);
+    return Array.from(
+      { length: len },
+      (_, i) => this.pages.get(d.pfns[Math.floor((off + i) / PAGE)]!)![(off + i) % PAGE]!,
+    );
   }
 
   setMem(d: Dma, off: number, bytes: ArrayLike<number>): void {
-    for (let i = 0; i < bytes.length; i++) this.pages.get(d.pfns[Math.floor((off + i) / PAGE)]!)![(off + i) % PAGE] = bytes[i]!;
+    for (let i = 0; i < bytes.length; i++)
+      this.pages.get(d.pfns[Math.floor((off + i) / PAGE)]!)![(off + i) % PAGE] = bytes[i]!;
   }
 
   nameLive(s: Session, n: string): boolean {
@@ -569,7 +692,9 @@ class DmaModel {
 
 function rangeText(r: RangeSpec): string {
   if (r.form === 'all') return '';
-  return r.form === 'dots' ? ` ${hex(r.start)}..${hex(r.start + r.len)}` : ` ${hex(r.start)}+${hex(r.len)}`;
+  return r.form === 'dots'
+    ? ` ${hex(r.start)}..${hex(r.start + r.len)}`
+    : ` ${hex(r.start)}+${hex(r.len)}`;
 }
 
 /** The lines of one DMA step (CPU accesses are a reader/writer made, moved, used and dropped). */
@@ -578,7 +703,11 @@ function dmaLines(c: DmaCmd, m: DmaModel): string[] {
   switch (c.op) {
     case 'map': {
       const co = c.coherent === undefined ? '' : ` coherent=${c.coherent ? 'yes' : 'no'}`;
-      return [c.stream ? `dma stream ${c.src} dir=${c.dir}${co} as ${c.name}` : `dma coherent ${c.src}${co} as ${c.name}`];
+      return [
+        c.stream
+          ? `dma stream ${c.src} dir=${c.dir}${co} as ${c.name}`
+          : `dma coherent ${c.src}${co} as ${c.name}`,
+      ];
     }
     case 'drop':
       return [`drop ${c.name}`];
@@ -595,9 +724,19 @@ function dmaLines(c: DmaCmd, m: DmaModel): string[] {
     case 'devwrite':
       return [`device write ${c.name} ${hex(c.off)} x"${hexBytes(c.data)}"`];
     case 'cpuwrite':
-      return [`writer ${c.name} as w`, `skip w ${hex(Math.min(c.off, size(c.name)))}`, `write w x"${hexBytes(c.data)}"`, 'drop w'];
+      return [
+        `writer ${c.name} as w`,
+        `skip w ${hex(Math.min(c.off, size(c.name)))}`,
+        `write w x"${hexBytes(c.data)}"`,
+        'drop w',
+      ];
     case 'cpuread':
-      return [`reader ${c.name} as r`, `skip r ${hex(Math.min(c.off, size(c.name)))}`, `read r ${hex(c.len)}`, 'drop r'];
+      return [
+        `reader ${c.name} as r`,
+        `skip r ${hex(Math.min(c.off, size(c.name)))}`,
+        `read r ${hex(c.len)}`,
+        'drop r',
+      ];
   }
 }
 
@@ -619,7 +758,10 @@ function dmaPredict(c: DmaCmd, m: DmaModel, s: Session): Outcome {
           pfns,
           stream: c.stream,
           dir: c.stream ? c.dir : null,
-          device: c.stream && !coherent ? Uint8Array.from(pfns.flatMap((p) => [...m.pages.get(p)!])) : null,
+          device:
+            c.stream && !coherent
+              ? Uint8Array.from(pfns.flatMap((p) => [...m.pages.get(p)!]))
+              : null,
         };
         m.srcs.delete(c.src);
         m.dmas.set(c.name, d);
@@ -655,9 +797,11 @@ function dmaPredict(c: DmaCmd, m: DmaModel, s: Session): Outcome {
       const d = m.dmas.get(c.name);
       if (!d) return errors('UnknownHandle');
       const size = d.pfns.length * PAGE;
-      const [a, b] = c.range.form === 'all' ? [0, size] : [c.range.start, c.range.start + c.range.len];
+      const [a, b] =
+        c.range.form === 'all' ? [0, size] : [c.range.start, c.range.start + c.range.len];
       const codes: string[] = [];
-      if (d.stream && d.dir === (c.to === 'to_device' ? 'from_device' : 'to_device')) codes.push('AccessDenied');
+      if (d.stream && d.dir === (c.to === 'to_device' ? 'from_device' : 'to_device'))
+        codes.push('AccessDenied');
       if (b > size) codes.push('InvalidArgs');
       if (codes.length) return errors(...codes);
       return ok(() => {
@@ -672,12 +816,19 @@ function dmaPredict(c: DmaCmd, m: DmaModel, s: Session): Outcome {
       if (!d) return errors('UnknownHandle');
       const len = c.op === 'devread' ? c.len : c.data.length;
       const codes: string[] = [];
-      if (d.stream && d.dir === (c.op === 'devread' ? 'from_device' : 'to_device')) codes.push('AccessDenied');
+      if (d.stream && d.dir === (c.op === 'devread' ? 'from_device' : 'to_device'))
+        codes.push('AccessDenied');
       if (c.off + len > d.pfns.length * PAGE) codes.push('InvalidArgs');
       if (codes.length) return errors(...codes);
       if (c.op === 'devread') {
         const want = d.device ? [...d.device.subarray(c.off, c.off + len)] : m.mem(d, c.off, len);
-        return ok((r) => bytesEqual(r.data, want, `what the device read: \`device read ${c.name} ${hex(c.off)} ${hex(len)}\``));
+        return ok((r) =>
+          bytesEqual(
+            r.data,
+            want,
+            `what the device read: \`device read ${c.name} ${hex(c.off)} ${hex(len)}\``,
+          ),
+        );
       }
       return ok(() => {
         if (d.device) d.device.set(c.data, c.off);
@@ -688,7 +839,8 @@ function dmaPredict(c: DmaCmd, m: DmaModel, s: Session): Outcome {
     case 'cpuread': {
       const d = m.dmas.get(c.name);
       if (!d) return errors('UnknownHandle');
-      if (d.stream && d.dir === (c.op === 'cpuread' ? 'to_device' : 'from_device')) return errors('AccessDenied');
+      if (d.stream && d.dir === (c.op === 'cpuread' ? 'to_device' : 'from_device'))
+        return errors('AccessDenied');
       return ok();
     }
   }
@@ -702,34 +854,46 @@ function cpuRest(c: Extract<DmaCmd, { op: 'cpuwrite' | 'cpuread' }>, m: DmaModel
   const n = Math.min(size - off, c.op === 'cpuread' ? c.len : c.data.length);
   const use =
     c.op === 'cpuread'
-      ? ok((r) => bytesEqual(r.data, m.mem(d, off, n), `what the CPU read from ${c.name} at ${hex(off)}`))
+      ? ok((r) =>
+          bytesEqual(r.data, m.mem(d, off, n), `what the CPU read from ${c.name} at ${hex(off)}`),
+        )
       : ok(() => m.setMem(d, off, c.data.subarray(0, n)));
   return [ok(), use, ok()];
 }
 
 function dmaDisagreements(s: Session, m: DmaModel): string[] {
   const out: string[] = [];
-  const dmas = [...s.machine.ghost.handles.values()].filter((h): h is DmaHandle => h.kind === 'dma');
+  const dmas = [...s.machine.ghost.handles.values()].filter(
+    (h): h is DmaHandle => h.kind === 'dma',
+  );
   const owner = new Map<number, string>();
   for (const d of dmas)
     for (let p = d.start; p < d.end; p++) {
       const o = owner.get(p);
-      if (o !== undefined) out.push(`frame ${hex(p * PAGE)} is in two DMA objects: ${o} and ${d.name}`);
+      if (o !== undefined)
+        out.push(`frame ${hex(p * PAGE)} is in two DMA objects: ${o} and ${d.name}`);
       owner.set(p, d.name);
     }
   for (const d of dmas) {
     const md = m.dmas.get(d.name);
     if (!md) out.push(`${d.name} is live in the engine, not in the model`);
-    else if (md.pfns[0] !== d.start || md.pfns.length !== d.end - d.start) out.push(`${d.name} holds other pages than the model says`);
+    else if (md.pfns[0] !== d.start || md.pfns.length !== d.end - d.start)
+      out.push(`${d.name} holds other pages than the model says`);
   }
-  for (const name of m.dmas.keys()) if (!dmas.some((d) => d.name === name)) out.push(`${name} is live in the model, not in the engine`);
+  for (const name of m.dmas.keys())
+    if (!dmas.some((d) => d.name === name))
+      out.push(`${name} is live in the model, not in the engine`);
   const set = [...s.machine.ghost.dmaSet].sort(([x], [y]) => x - y);
   const mset = [...m.dmaSet].sort(([x], [y]) => x - y);
-  if (JSON.stringify(set) !== JSON.stringify(mset)) out.push(`DMA mapping set ${JSON.stringify(set)}, model ${JSON.stringify(mset)}`);
+  if (JSON.stringify(set) !== JSON.stringify(mset))
+    out.push(`DMA mapping set ${JSON.stringify(set)}, model ${JSON.stringify(mset)}`);
   for (const [p, bytes] of m.pages) {
     const got = s.machine.mem.readBytes(p * PAGE, PAGE);
     const i = bytes.findIndex((b, k) => got[k] !== b);
-    if (i >= 0) out.push(`memory at ${hex(p * PAGE + i)} is ${hex(got[i]!)}, the model says ${hex(bytes[i]!)}`);
+    if (i >= 0)
+      out.push(
+        `memory at ${hex(p * PAGE + i)} is ${hex(got[i]!)}, the model says ${hex(bytes[i]!)}`,
+      );
   }
   return out;
 }
@@ -737,42 +901,43 @@ function dmaDisagreements(s: Session, m: DmaModel): string[] {
 describe('DMA against a reference model', () => {
   it('random map/drop/sync/device/CPU programs (strict, IOMMU on and off): results, bytes, mapping set, no violation', () => {
     fc.assert(
-      fc.property(fc.boolean(), fc.array(dmaCmd, { minLength: 5, maxLength: 30 }), (iommu, cmds) => {
-        const s = new Session();
-        const m = new DmaModel();
-        expect(s.exec(`machine mem=4M cpus=1 iommu=${iommu ? 'on' : 'off'}`).ok).toBe(true);
-        for (const l of SETUP_DMA) expect(s.exec(l).ok, l).toBe(true);
-        for (const x of SRC) m.learn(s, x, x === 'a' || x === 'b' || x === 'c');
-        s.machine.checking = 'off';
-        const done: string[] = [`machine iommu=${iommu ? 'on' : 'off'}`];
-        const ctx = (): string => `after:\n  ${done.join('\n  ')}`;
-        const after = (committed: boolean, full = false): void => {
-          expect(dmaDisagreements(s, m), ctx()).toEqual([]);
-          if (!committed) return;
-          const bad = violationsNow(s, full).filter((v) => v.severity === 'error');
-          expect(bad, ctx()).toEqual([]);
-        };
-        for (const c of cmds) {
-          const lines = dmaLines(c, m);
-          const first = judge(s, lines[0]!, dmaPredict(c, m, s), ctx);
-          done.push(lines[0]!);
-          after(first);
-          if (first && (c.op === 'cpuread' || c.op === 'cpuwrite')) {
-            // The model of the rest is computed once the reader/writer exists.
-            const rest = cpuRest(c, m);
-            lines.slice(1).forEach((l, i) => {
-              judge(s, l, rest[i]!, ctx);
-              done.push(l);
-              after(true);
-            });
+      fc.property(
+        fc.boolean(),
+        fc.array(dmaStep, { minLength: 5, maxLength: 25 }).map((steps) => steps.flat()),
+        (iommu, cmds) => {
+          const s = new Session();
+          const m = new DmaModel();
+          expect(s.exec(`machine mem=4M cpus=1 iommu=${iommu ? 'on' : 'off'}`).ok).toBe(true);
+          for (const l of SETUP_DMA) expect(s.exec(l).ok, l).toBe(true);
+          for (const x of SRC) m.learn(s, x, x === 'a' || x === 'b' || x === 'c');
+          const done: string[] = [`machine iommu=${iommu ? 'on' : 'off'}`];
+          const ctx = (): string => `after:\n  ${done.join('\n  ')}`;
+          const after = (): void => {
+            expect(dmaDisagreements(s, m), ctx()).toEqual([]);
+            const bad = s.machine.violations.filter((v) => v.severity === 'error');
+            expect(bad, ctx()).toEqual([]);
+          };
+          for (const c of cmds) {
+            const lines = dmaLines(c, m);
+            const first = judge(s, lines[0]!, dmaPredict(c, m, s), ctx);
+            done.push(lines[0]!);
+            if (first && (c.op === 'cpuread' || c.op === 'cpuwrite')) {
+              // The model of the rest is computed once the reader/writer exists.
+              const rest = cpuRest(c, m);
+              lines.slice(1).forEach((l, i) => {
+                judge(s, l, rest[i]!, ctx);
+                done.push(l);
+                after();
+              });
+            } else after();
           }
-        }
-        after(true, true);
-        for (const name of [...m.dmas.keys(), ...m.srcs.keys()]) expect(s.exec(`drop ${name}`).ok, `drop ${name}`).toBe(true);
-        const clean = s.exec('expect clean');
-        expect(clean.ok, `${clean.text}\n${ctx()}`).toBe(true);
-      }),
-      { numRuns: 150 },
+          for (const name of [...m.dmas.keys(), ...m.srcs.keys()])
+            expect(s.exec(`drop ${name}`).ok, `drop ${name}`).toBe(true);
+          const clean = s.exec('expect clean');
+          expect(clean.ok, `${clean.text}\n${ctx()}`).toBe(true);
+        },
+      ),
+      { numRuns: 80 },
     );
   }, 60_000);
 });
@@ -821,7 +986,9 @@ describe('known disagreements with the spec', () => {
       'read r 4',
     ]);
     expect(results.every((r) => r.ok)).toBe(true);
-    expect(results.at(-1)!.data && [...results.at(-1)!.data!]).toEqual([...'new!'].map((ch) => ch.charCodeAt(0)));
+    expect(results.at(-1)!.data && [...results.at(-1)!.data!]).toEqual(
+      [...'new!'].map((ch) => ch.charCodeAt(0)),
+    );
     expect(s.machine.violations.map((v) => v.id)).not.toContain('dma.stale_read');
   });
 
@@ -839,14 +1006,21 @@ describe('known disagreements with the spec', () => {
       'drop d',
     ]);
     expect(results.at(-1)!.ok).toBe(false);
-    expect(`${results.at(-1)!.code}(${results.at(-1)!.clause})`).toBe('Precondition(drop_requires.wf_with_region)');
+    expect(`${results.at(-1)!.code}(${results.at(-1)!.clause})`).toBe(
+      'Precondition(drop_requires.wf_with_region)',
+    );
   });
 
   // KNOWN ENGINE GAP 4 — acc.no_dangling ("no handle … refers to an UNUSED slot") ignores kernel
   // readers/writers: after `unsafe drop f` while `writer f` is live, the writer writes a freed
   // (and then reallocated) frame and no invariant reports it.
   it.fails('acc.no_dangling reports a kernel writer over a frame freed under unsafe', () => {
-    const { s } = script(['machine mem=16M cpus=1', 'alloc as f', 'writer f as w', 'unsafe drop f']);
+    const { s } = script([
+      'machine mem=16M cpus=1',
+      'alloc as f',
+      'writer f as w',
+      'unsafe drop f',
+    ]);
     expect(s.machine.violations.map((v) => v.id)).toContain('acc.no_dangling');
   });
 
