@@ -14,9 +14,9 @@ import { Panel, Twin, prepareCanvas, recordDraw, timed, useBoxSize } from '../co
 import { activeSpaceId, inRanges, meetsRanges, paddr, pairs, sharedOf, type Highlight, type Selection } from '../model';
 import { DENSITY_BUCKETS, K_LEAF, itemAt, layoutTree, lowerBound, type TreeLayout } from './layout';
 
-export const COL_W = 210;
-export const NODE_W = 176;
-export const LEAF_W = 300;
+export const COL_W = 172;
+export const NODE_W = 150;
+export const LEAF_W = 250;
 export const ROW_H = 22;
 const NODE_H = 18;
 const MAX_TWIN_ROWS = 1500;
@@ -62,6 +62,8 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
   const zoomRef = useRef<ZoomBehavior<HTMLCanvasElement, unknown> | null>(null);
   const drawState = useRef({ layout, marks, space, size });
   const pending = useRef(0);
+  const fitted = useRef('');
+  const userMoved = useRef(false);
   const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
 
   const drawNow = useCallback(() => {
@@ -89,8 +91,10 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
     if (!canvas) return;
     const z = zoom<HTMLCanvasElement, unknown>()
       .scaleExtent([0.01, 4])
-      .on('zoom', (e: { transform: ZoomTransform }) => {
+      .on('zoom', (e: { transform: ZoomTransform; sourceEvent: unknown }) => {
         tRef.current = e.transform;
+        // A person moved the view: from now on only bring the last command's work into view.
+        if (e.sourceEvent) userMoved.current = true;
         schedule();
       });
     zoomRef.current = z;
@@ -103,8 +107,8 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
     };
   }, [schedule]);
 
-  // Fit when the space changes (or the canvas first gets a size).
-  const fitted = useRef('');
+  // Fit when the space changes (or the canvas first gets a size) and after every command until a
+  // person zooms or pans; after that, only pan to what the last command touched when it is off screen.
   const fit = useCallback(() => {
     const canvas = canvasRef.current;
     const z = zoomRef.current;
@@ -112,11 +116,23 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
     if (!canvas || !z || st.size.width < 2) return;
     select(canvas).call(z.transform, fitTransform(st.layout, st.marks, st.size.width, st.size.height));
   }, []);
-  useEffect(() => {
-    if (size.width < 2 || fitted.current === spaceId) return;
-    fitted.current = spaceId;
+  const refit = useCallback(() => {
+    userMoved.current = false;
     fit();
-  }, [spaceId, size.width, fit]);
+  }, [fit]);
+  useEffect(() => {
+    if (size.width < 2) return;
+    if (fitted.current !== spaceId) {
+      fitted.current = spaceId;
+      refit();
+    } else if (!userMoved.current) fit();
+    else {
+      const f = focusItem(layout, marks);
+      if (f >= 0 && !onScreen(layout, f, tRef.current, size.width, size.height)) fit();
+    }
+    // Only a new layout (a command, a seek, a toggle) or a new space re-fits, not a new selection.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [spaceId, size.width, layout, fit, refit]);
 
   const toggle = (item: number): void => {
     const i = layout.skel[item]!;
@@ -147,8 +163,18 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
     }
   };
   const onMove = (e: React.MouseEvent<HTMLCanvasElement>): void => {
+    // No tooltip while dragging: panning should cost only the canvas.
+    if (e.buttons) {
+      if (hover) setHover(null);
+      return;
+    }
     const { item, x, y } = hit(e);
-    setHover(item < 0 ? null : { x, y, text: itemText(layout, space, item) });
+    if (item < 0) {
+      if (hover) setHover(null);
+      return;
+    }
+    const text = itemText(layout, space, item);
+    if (!hover || hover.text !== text || Math.abs(hover.x - x) > 4 || Math.abs(hover.y - y) > 4) setHover({ x, y, text });
   };
 
   const walk = s.last?.walk && s.last.walk.space === space.id ? s.last.walk : null;
@@ -170,7 +196,7 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
               ))}
             </select>
           </label>
-          <button type="button" onClick={fit}>
+          <button type="button" onClick={refit}>
             Fit
           </button>
           <button type="button" onClick={() => setOverrides(openAll(space))} title="Open every node of this space (its own half)">
@@ -281,20 +307,27 @@ function computeMarks(l: TreeLayout, space: SpaceInfo, s: Snapshot, hl: Highligh
   return out;
 }
 
+/** What the view should show first: the first item the last command changed (or faulted at), else the deepest of the last walk. */
+function focusItem(l: TreeLayout, marks: Uint8Array): number {
+  for (let i = 0; i < l.count; i++) if (marks[i]! & (M_CHANGED | M_FAULT)) return i;
+  let f = -1;
+  for (let i = 0; i < l.count; i++) if (marks[i]! & M_WALK) f = i;
+  return f;
+}
+
+function onScreen(l: TreeLayout, k: number, t: ZoomTransform, W: number, H: number): boolean {
+  const x = t.x + t.k * l.depth[k]! * COL_W;
+  const y = t.y + t.k * l.y[k]! * ROW_H;
+  return x >= 0 && x < W - 20 && y >= 0 && y < H;
+}
+
 function fitTransform(l: TreeLayout, marks: Uint8Array, W: number, H: number): ZoomTransform {
   const maxDepth = l.columns.length - 1;
   const widthUnits = maxDepth * COL_W + LEAF_W + 20;
   const heightUnits = l.rows * ROW_H + 30;
   // The whole tree when it fits at a readable size; else readable, around what matters.
-  let k = Math.max(0.45, Math.min(1, W / widthUnits, H / heightUnits));
-  let focus = -1;
-  for (let i = 0; i < l.count; i++)
-    if (marks[i]! & (M_CHANGED | M_FAULT)) {
-      focus = i;
-      break;
-    }
-  // Else the deepest item of the last walk.
-  if (focus < 0) for (let i = 0; i < l.count; i++) if (marks[i]! & M_WALK) focus = i;
+  let k = Math.max(0.6, Math.min(1, W / widthUnits, H / heightUnits));
+  const focus = focusItem(l, marks);
   let totalH = l.rows * ROW_H * k;
   let tx = Math.max(10, (W - widthUnits * k) / 2);
   let ty: number;
@@ -350,7 +383,7 @@ export function drawTree(ctx: CanvasRenderingContext2D, l: TreeLayout, marks: Ui
   const xMax = (W - t.x) / t.k;
   const rowPx = ROW_H * t.k;
   const dense = rowPx < 3;
-  const text = t.k * 11 >= 7;
+  const text = t.k * 10 >= 6;
   const busX = (d: number): number => d * COL_W + NODE_W + (COL_W - NODE_W) / 2;
 
   // Edges: each visible open node's bus, and each visible child's branch.
@@ -407,7 +440,7 @@ export function drawTree(ctx: CanvasRenderingContext2D, l: TreeLayout, marks: Ui
   }
 
   // Marks.
-  ctx.font = '11px ui-monospace, "DejaVu Sans Mono", monospace';
+  ctx.font = '10px ui-monospace, "DejaVu Sans Mono", monospace';
   ctx.textBaseline = 'middle';
   for (let d = 0; d < l.columns.length; d++) {
     const col = l.columns[d]!;
@@ -479,7 +512,7 @@ export function drawTree(ctx: CanvasRenderingContext2D, l: TreeLayout, marks: Ui
           ctx.strokeRect(x, top, w, h);
         }
       }
-      if (text && !dense && rowPx >= 9) {
+      if (text && !dense && rowPx >= 8) {
         ctx.fillStyle = '#f0f6fc';
         ctx.fillText(markLabel(l, k), x + (leaf && lv > 1 ? 8 : 5), y * ROW_H - (leaf ? 0 : 1), w - 10);
       }
