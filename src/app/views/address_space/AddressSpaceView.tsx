@@ -209,6 +209,15 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
   const ticks: number[] = [];
   for (const [a, b] of axis.intervals) ticks.push(a, b);
   let lastRight = -1e9;
+  if (t.k > 1.01) {
+    // Zoomed in: the addresses at both edges, so the view never loses its bearings.
+    const left = vpnHex(Math.max(0, Math.floor(axis.invert((xMin - LABEL_W - t.x) / t.k))));
+    const right = vpnHex(Math.floor(axis.invert((xMax - LABEL_W - t.x) / t.k)));
+    ctx.fillStyle = '#6e7681';
+    ctx.fillText(`← ${left}`, xMin + 2, AXIS_H - 8);
+    const w = ctx.measureText(`${right} →`).width;
+    ctx.fillText(`${right} →`, xMax - w - 2, AXIS_H - 8);
+  }
   ctx.fillStyle = '#8b949e';
   for (const a of ticks) {
     const x = X(a);

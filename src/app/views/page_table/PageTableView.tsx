@@ -332,7 +332,7 @@ function fitTransform(l: TreeLayout, marks: Uint8Array, W: number, H: number): Z
   let tx = Math.max(10, (W - widthUnits * k) / 2);
   let ty: number;
   if (totalH <= H - 10) ty = (H - totalH) / 2 + (ROW_H * k) / 2;
-  else if (focus < 0) ty = H / 2 - l.y[0]! * ROW_H * k;
+  else if (focus < 0) ty = 15 + (ROW_H * k) / 2; // the top rows: the root is level with its first child there
   else {
     // Show the path from the root to the focus when it fits (zooming out a little if need be).
     let top = l.y[focus]!;
