@@ -88,7 +88,7 @@ export class Sim {
   private ready: Promise<unknown> = Promise.resolve();
   private seenEpoch = -1;
   private fetching = false;
-  private raf = 0;
+  private unwatch: () => void = () => {};
   private disposed = false;
   /** The typed command being timed, from sending it to the views showing its effect. */
   private probe: Probe | null = null;
@@ -106,13 +106,16 @@ export class Sim {
         );
       },
     });
-    this.raf = requestAnimationFrame(this.tick);
+    this.unwatch = this.client.watch(this.tick);
+    addEventListener('pagehide', this.flushSave);
     void this.enqueue(() => this.boot());
   }
 
   dispose(): void {
+    this.flushSave();
     this.disposed = true;
-    cancelAnimationFrame(this.raf);
+    removeEventListener('pagehide', this.flushSave);
+    this.unwatch();
     this.client.dispose();
   }
 
@@ -339,6 +342,7 @@ export class Sim {
       const r = await this.client.api.load(lines.join('\n'), step);
       if (r.ok) {
         useSession.setState({ status: r.status, phase: 'ready', title });
+        this.tick();
         notify(
           'info',
           `The simulation worker stopped (${message}). PageLab restarted it and replayed your ${lines.length} lines to step ${r.status.step}: nothing was lost.`,
@@ -375,7 +379,17 @@ export class Sim {
     }
   }
 
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Autosaves soon (not on every keystroke's path: storage writes are slow). */
   private save(): void {
+    if (this.saveTimer === null) this.saveTimer = setTimeout(this.flushSave, 250);
+  }
+
+  private flushSave = (): void => {
+    if (this.saveTimer === null || this.disposed) return;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = null;
     const { lines, status, title } = useSession.getState();
     try {
       localStorage.setItem(
@@ -385,12 +399,11 @@ export class Sim {
     } catch {
       // Storage full or disabled: autosave is best effort.
     }
-  }
+  };
 
-  /** Every frame: a new even epoch means the worker finished a change: fetch the views' snapshot. */
+  /** On a frame after the epoch moved: a new even epoch means a finished change: fetch the snapshot. */
   private tick = (): void => {
     if (this.disposed) return;
-    this.raf = requestAnimationFrame(this.tick);
     const epoch = this.client.epoch();
     if (this.fetching || epoch % 2 !== 0 || epoch === this.seenEpoch) return;
     if (useSession.getState().phase === 'recovering') return;
@@ -411,6 +424,8 @@ export class Sim {
       .catch(() => {})
       .finally(() => {
         this.fetching = false;
+        // It may have moved again while this snapshot was built.
+        if (this.client.epoch() !== this.seenEpoch) this.tick();
       });
   };
 

@@ -48,6 +48,16 @@ interface Running {
   answered: boolean;
 }
 
+type WaitAsync = (
+  a: Int32Array,
+  index: number,
+  value: number,
+  timeout?: number,
+) => { async: boolean; value: Promise<string> | string };
+
+/** Atomics.waitAsync where the browser has it (ES2024; Chromium does). */
+const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+
 export class SimClient {
   readonly api: SimApi;
   /** How many workers have died so far. */
@@ -55,6 +65,8 @@ export class SimClient {
   private current: Running | null = null;
   private readonly pending = new Set<(e: Error) => void>();
   private localEpoch = 0;
+  private readonly listeners = new Set<() => void>();
+  private frame = 0;
   private earlyDeaths = 0;
   private disposed = false;
 
@@ -74,8 +86,39 @@ export class SimClient {
     return e ? Atomics.load(e, 0) : this.localEpoch * 2;
   }
 
+  /**
+   * Calls `onChange` (at most once a frame, on requestAnimationFrame) whenever the epoch may have
+   * moved: woken by the worker's Atomics.notify through Atomics.waitAsync, so an idle page does no
+   * work; without shared memory, after every changing call. Returns the unsubscribe function.
+   */
+  watch(onChange: () => void): () => void {
+    this.listeners.add(onChange);
+    this.changed();
+    return () => this.listeners.delete(onChange);
+  }
+
+  private changed(): void {
+    if (this.frame || this.disposed) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      for (const f of [...this.listeners]) f();
+    });
+  }
+
+  /** Waits on the shared epoch of `run` for as long as it is the current worker. */
+  private async follow(run: Running): Promise<void> {
+    if (!waitAsync || !run.epoch) return;
+    while (this.current === run && !this.disposed) {
+      const seen = Atomics.load(run.epoch, 0);
+      const w = waitAsync(run.epoch, 0, seen, 5000);
+      if (w.async) await w.value;
+      if (Atomics.load(run.epoch, 0) !== seen) this.changed();
+    }
+  }
+
   /** Releases the proxy and terminates the worker (call it in effect cleanup). */
   dispose(): void {
+    cancelAnimationFrame(this.frame);
     this.disposed = true;
     this.stop(new WorkerDied('the simulation client was disposed'));
   }
@@ -107,6 +150,8 @@ export class SimClient {
     run.remote.epoch().then(
       (buf) => {
         if (buf) run.epoch = new Int32Array(buf);
+        this.changed();
+        void this.follow(run);
       },
       () => {},
     );
@@ -146,7 +191,10 @@ export class SimClient {
         (value) => {
           if (!this.pending.delete(reject)) return;
           run.answered = true;
-          if (CHANGING.has(method)) this.localEpoch++;
+          if (CHANGING.has(method)) {
+            this.localEpoch++;
+            if (!run.epoch || !waitAsync) this.changed();
+          }
           resolve(value);
         },
         (err: unknown) => {

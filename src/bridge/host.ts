@@ -97,10 +97,12 @@ export function createSimApi(session: Session = new Session()): SimHost {
   /** Runs a change to the machine between an odd and an even epoch. */
   function publish<T>(change: () => T): T {
     Atomics.add(epoch, 0, 1);
+    Atomics.notify(epoch, 0);
     try {
       return change();
     } finally {
       Atomics.add(epoch, 0, 1);
+      Atomics.notify(epoch, 0);
     }
   }
 
