@@ -25,6 +25,8 @@ const M_CHANGED = 1;
 const M_WALK = 2;
 const M_SELECTED = 4;
 const M_FAULT = 8;
+/** How long the last command's marks pulse (ms). */
+const PULSE_MS = 900;
 
 const LEVEL_COLORS = ['', '#8a6416', '#0f7f75', '#1f5fbf', '#6e40c9'];
 
@@ -64,6 +66,7 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
   const pending = useRef(0);
   const fitted = useRef('');
   const userMoved = useRef(false);
+  const pulseStart = useRef(-1e9);
   const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
 
   const drawNow = useCallback(() => {
@@ -74,9 +77,13 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
     const t0 = performance.now();
     const ctx = prepareCanvas(canvas, st.size.width, st.size.height);
     if (!ctx) return;
-    drawTree(ctx, st.layout, st.marks, tRef.current, st.size.width, st.size.height);
+    // The last command's marks pulse for a moment after it ran.
+    const pulse = Math.max(0, 1 - (t0 - pulseStart.current) / PULSE_MS);
+    drawTree(ctx, st.layout, st.marks, tRef.current, st.size.width, st.size.height, pulse);
     recordDraw('tree', performance.now() - t0);
+    if (pulse > 0) pending.current = requestAnimationFrame(drawNowRef.current);
   }, []);
+  const drawNowRef = useRef(drawNow);
   const schedule = useCallback(() => {
     if (!pending.current) pending.current = requestAnimationFrame(drawNow);
   }, [drawNow]);
@@ -85,6 +92,11 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
     drawState.current = { layout, marks, space, size };
     schedule();
   }, [layout, marks, space, size, schedule]);
+  useEffect(() => {
+    // A new snapshot: pulse what it changed.
+    pulseStart.current = performance.now();
+    schedule();
+  }, [s.seq, schedule]);
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -289,6 +301,7 @@ function computeMarks(l: TreeLayout, space: SpaceInfo, s: Snapshot, hl: Highligh
   const walkNodes = new Set(walk?.nodes ?? []);
   const faultNode = walk && !walk.ok ? walk.nodes[walk.nodes.length - 1] : -1;
   const va = hl.va.get(space.id) ?? [];
+  const lastFrames = s.last ? pairs(s.last.frames) : [];
   for (let k = 0; k < l.count; k++) {
     const leaf = l.kind[k] === K_LEAF;
     const pages = leaf ? entryPages(l.level[k]!) : entryPages(l.level[k]!) * 512 * space.tree.span[l.skel[k]!]!;
@@ -296,6 +309,8 @@ function computeMarks(l: TreeLayout, space: SpaceInfo, s: Snapshot, hl: Highligh
     const b = a + pages;
     let m = 0;
     if (runs.length && meetsRanges(runs, a, b) && (leaf || l.open[k] !== 1)) m |= M_CHANGED;
+    // A node the last command created or changed (its slot is among the step's frames).
+    if (!leaf && lastFrames.length && inRanges(lastFrames, l.pfn[k]!)) m |= M_CHANGED;
     if (walk) {
       if (leaf ? walk.ok && walk.vpn >= a && walk.vpn < b : walkNodes.has(l.pfn[k]!)) m |= M_WALK;
       if (!leaf && l.pfn[k] === faultNode) m |= M_FAULT;
@@ -371,7 +386,7 @@ function leafColor(lo: number, hi: number): string {
 }
 
 /** Draws what is on screen. Layout units: COL_W a column, ROW_H a row; t maps them to CSS px. */
-export function drawTree(ctx: CanvasRenderingContext2D, l: TreeLayout, marks: Uint8Array, t: ZoomTransform, W: number, H: number): void {
+export function drawTree(ctx: CanvasRenderingContext2D, l: TreeLayout, marks: Uint8Array, t: ZoomTransform, W: number, H: number, pulse = 0): void {
   const dpr = window.devicePixelRatio || 1;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, W, H);
@@ -501,6 +516,13 @@ export function drawTree(ctx: CanvasRenderingContext2D, l: TreeLayout, marks: Ui
         if (m & M_CHANGED) {
           ctx.strokeStyle = '#e3b341';
           ctx.strokeRect(x + px, top + px, w - 2 * px, h - 2 * px);
+        }
+        if (pulse > 0 && m & (M_CHANGED | M_WALK | M_FAULT)) {
+          const grow = (1 - pulse) * 8 * px;
+          ctx.globalAlpha = pulse;
+          ctx.strokeStyle = m & M_FAULT ? '#f85149' : m & M_CHANGED ? '#e3b341' : '#39c5cf';
+          ctx.strokeRect(x - grow, top - grow, w + 2 * grow, h + 2 * grow);
+          ctx.globalAlpha = 1;
         }
         if (m & M_WALK) {
           ctx.strokeStyle = '#39c5cf';
