@@ -17,5 +17,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'bin/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
+    // Property tests run thousands of simulated commands and share 2 cores with each other: a
+    // generous per-test limit keeps a loaded CI machine from failing them on time alone.
+    testTimeout: 60_000,
   },
 });

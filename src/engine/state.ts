@@ -75,6 +75,8 @@ export type DmaHandle = {
   /** Non-coherent buffers: the device-side copy, and whether the device wrote it since the last sync from the device. */
   device: Uint8Array | null;
   deviceDirty: boolean;
+  /** Per byte: 1 where the device wrote since the last `sync from_device` over it. */
+  dirtyBytes: Uint8Array | null;
   /** dma.stale_read: the CPU read device-written data before syncing it. */
   staleRead: boolean;
   site: Site;

@@ -42,7 +42,7 @@ import {
   rcText,
   writeRc,
 } from './frame/meta';
-import { releaseRef, requires } from './frame/ops';
+import { coveredBy, releaseRef, requires } from './frame/ops';
 import { bind, chooseName, describeHandle, lookup, retire } from './handles';
 import type { RangeRef } from './ops';
 import {
@@ -178,6 +178,16 @@ export function dropVmSpace(core: Core, vs: VmSpaceHandle): string {
     users.length === 0,
     'DropVmSpace.no_cursor',
     `${vs.name} is still used by ${users.join(', ')}: drop them first`,
+  );
+  // A user VmReader/VmWriter borrows its space (VmReader<'_>), as op_pre[DropVmSpace] says.
+  const ios = [...core.ghost.handles.values()]
+    .filter((h) => (h.kind === 'reader' || h.kind === 'writer') && h.vs === vs.name)
+    .map((h) => h.name);
+  requires(
+    core,
+    ios.length === 0,
+    'DropVmSpace.no_vmio',
+    `${vs.name} is still borrowed by ${ios.join(', ')}: drop them first`,
   );
   retire(core, vs, 'dropped');
   const leaves: { vpn: number; pfn: number; level: number }[] = [];
@@ -419,6 +429,13 @@ function mapLeaf(
 }
 
 function mapRequires(core: Core, pfn: number): void {
+  const covers = coveredBy(core, pfn);
+  requires(
+    core,
+    covers.length === 0,
+    'Segment::relate_regions.unmapped',
+    `frame ${paddrText(pfn)} belongs to ${covers.join(', ')}: a segment's or DMA buffer's frames may not be mapped by a page table`,
+  );
   const rc = readRc(core.mem, pfn);
   const u = core.mem.slotWord(pfn, W_USAGE);
   requires(

@@ -217,7 +217,8 @@ export class Session {
         }
         case 'data': {
           if (!last) return 'there is no previous command';
-          if (!last.ok) return `the previous command failed: ${formatResult(last)}`;
+          // A faulting fallible read still returned the bytes it copied.
+          if (!last.ok && !last.data) return `the previous command failed: ${formatResult(last)}`;
           if (!last.data) return 'the previous command returned no bytes';
           const want = dataBytes(e.data);
           const got = last.data;

@@ -2,7 +2,7 @@ import { PF_R, PF_W, CachePolicy, encodeLeaf, pteIsPresent, ptePaddr } from '../
 import { hex, paddrText, type Core } from '../core';
 import { fail } from '../errors';
 import { RC_BAND, RC_UNIQUE, RC_UNUSED, W_PATHS, readRc, rcText } from '../frame/meta';
-import { releaseRef, requires } from '../frame/ops';
+import { dropRequires, releaseRef, requires } from '../frame/ops';
 import { bind, chooseName, describeHandle, lookup, retire } from '../handles';
 import type { DataLit } from '../ops';
 import { childOrCreate, freeNode, indexAt, pteHi, pteLo, setPte, walk } from '../page_table/node';
@@ -112,6 +112,7 @@ export function dmaMap(
         ? new Uint8Array(core.mem.readBytes(start * PAGE, (end - start) * PAGE))
         : null,
     deviceDirty: false,
+    dirtyBytes: stream && !isCoherent ? new Uint8Array((end - start) * PAGE) : null,
     staleRead: false,
     site: core.site,
   };
@@ -119,6 +120,7 @@ export function dmaMap(
 }
 
 export function dmaDrop(core: Core, d: DmaHandle): string {
+  for (let p = d.start; p < d.end; p++) dropRequires(core, p, `drop ${d.name}`);
   retire(core, d, 'dropped');
   for (let p = d.start; p < d.end; p++) {
     core.ghost.dmaSet.delete(p);
@@ -173,7 +175,8 @@ export function sync(
   if (to === 'to_device') d.device.set(core.mem.readBytes(base + a, b - a), a);
   else {
     core.mem.writeBytes(base + a, d.device.subarray(a, b));
-    if (a === 0 && b === d.device.length) d.deviceDirty = false;
+    d.dirtyBytes!.fill(0, a, b);
+    d.deviceDirty = d.dirtyBytes!.includes(1);
     d.staleRead = false;
   }
   put(core, d);
@@ -202,6 +205,7 @@ export function deviceWrite(core: Core, name: string, off: bigint, bytes: Uint8A
   if (d.device) {
     for (let i = a; i < b; i += PAGE) deviceToPhys(core, d, i);
     d.device.set(bytes, a);
+    d.dirtyBytes!.fill(1, a, b);
     d.deviceDirty = true;
     put(core, d);
   } else
@@ -211,9 +215,11 @@ export function deviceWrite(core: Core, name: string, off: bigint, bytes: Uint8A
 }
 
 /** The CPU read DMA memory through a kernel reader: reading device data before syncing is stale. */
-export function cpuBytesRead(core: Core, target: string | null, _pa: number, _n: number): void {
+export function cpuBytesRead(core: Core, target: string | null, pa: number, n: number): void {
   const d = target ? core.ghost.handles.get(target) : undefined;
-  if (d?.kind !== 'dma' || !d.device || !d.deviceDirty || d.dir === 'to_device') return;
+  if (d?.kind !== 'dma' || !d.dirtyBytes || !d.deviceDirty || d.dir === 'to_device') return;
+  const off = pa - d.start * PAGE;
+  if (!d.dirtyBytes.subarray(off, off + n).includes(1)) return;
   d.staleRead = true;
   put(core, d);
 }

@@ -96,14 +96,19 @@ export function releaseRef(core: Core, pfn: number): string {
 }
 
 /** Live Frame handles + segment covers at `pfn` (for the strict drop/segment-cover checks). */
-function coverCount(core: Core, pfn: number): number {
-  let n = 0;
+/** Segments and DMA objects covering page `pfn`, by name. */
+export function coveredBy(core: Core, pfn: number): string[] {
+  const out: string[] = [];
   for (const h of core.ghost.handles.values())
-    if (h.kind === 'segment' && pfn >= h.start && pfn < h.end) n++;
-  return n;
+    if ((h.kind === 'segment' || h.kind === 'dma') && pfn >= h.start && pfn < h.end) out.push(h.name);
+  return out;
 }
 
-function dropRequires(core: Core, pfn: number, what: string): void {
+function coverCount(core: Core, pfn: number): number {
+  return coveredBy(core, pfn).length;
+}
+
+export function dropRequires(core: Core, pfn: number, what: string): void {
   const rc = readRc(core.mem, pfn);
   requires(
     core,

@@ -17,16 +17,17 @@ export const accNoDangling = {
       ...h.mappings.keys(),
       ...h.others.keys(),
       ...h.forgotten.keys(),
+      ...h.borrows.keys(),
     ]);
     for (const p of [...referenced].sort((a, b) => a - b)) {
       if (readRc(ctx.mem, p) !== RC_UNUSED) continue;
-      const who = holderNames(ctx, p);
+      const who = [...holderNames(ctx, p), ...(h.borrows.get(p) ?? []).map((n) => `${n} (borrowing it)`)];
       out.push({
         id: this.id,
         severity: this.severity,
         message: `frame ${paddrText(p)} is free (UNUSED) but ${who.join(', ')} still refer${who.length === 1 ? 's' : ''} to it — a use after free`,
         frames: [p],
-        handles: who.filter((n) => !n.includes(' ')),
+        handles: who.map((n) => n.split(' ')[0]!).filter((n) => /^[a-z][a-z0-9_]*$/.test(n)),
       });
     }
     return out;

@@ -29,6 +29,8 @@ export interface Holders {
   mappings: Map<number, string[]>;
   /** References held by TLB flushers, DMA objects, query results…: page → holder names. */
   others: Map<number, string[]>;
+  /** Kernel readers/writers: page → the names of those that borrow it (no reference held). */
+  borrows: Map<number, string[]>;
   /** Page-table nodes found by walking: page → level and path text. */
   nodes: Map<number, { level: number; path: string }[]>;
 }
@@ -161,10 +163,13 @@ export function buildContext(
     mappings: new Map(),
     others: new Map(),
     nodes: new Map(),
+    borrows: new Map(),
   };
   for (const h of ghost.handles.values()) {
     if (h.kind === 'frame') push(holders.frames, h.pfn, h.name);
     else if (h.kind === 'unique') push(holders.uniques, h.pfn, h.name);
+    else if ((h.kind === 'reader' || h.kind === 'writer') && h.vs === null)
+      for (let p = Math.floor(h.start / 4096); p < Math.ceil(h.end / 4096); p++) push(holders.borrows, p, h.name);
     else if (h.kind === 'segment' || h.kind === 'dma')
       for (let p = h.start; p < h.end; p++) push(holders.covers, p, h.name);
   }

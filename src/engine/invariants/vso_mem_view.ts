@@ -1,6 +1,7 @@
 import { walk } from '../page_table/node';
 import { ptePaddr } from '../arch';
 import type { IoHandle, VmSpaceHandle } from '../state';
+import { liveView } from '../io';
 import type { CheckContext, Violation } from './context';
 
 /**
@@ -27,19 +28,27 @@ export const vsoMemView = {
         const w = walk(ctx.mem, (vs as VmSpaceHandle).root, vpn);
         return w.ok ? ptePaddr(w.lo, w.hi) / 4096 : -1;
       };
-      const owner = new Map<number, string>();
-      for (const w of ios.filter((h) => h.kind === 'writer' && h.vs === vsName))
-        for (const [vpn, pfn] of w.view) {
-          const prev = owner.get(vpn);
-          if (prev !== undefined)
+      // Writers own bytes: two writers owning the same address is a view handed out twice.
+      const writers = ios.filter((h) => h.kind === 'writer' && h.vs === vsName && h.end > h.cursor);
+      for (let a = 0; a < writers.length; a++)
+        for (let b = a + 1; b < writers.length; b++) {
+          const x = writers[a]!;
+          const y = writers[b]!;
+          const lo = Math.max(x.cursor, y.cursor);
+          const hi = Math.min(x.end, y.end);
+          if (lo < hi)
             out.push({
               id: this.id,
               severity: this.severity,
-              message: `the mapping at 0x${(vpn * 4096).toString(16)} of ${vsName} is in the views of writers ${prev} and ${w.name}: a writer's view must be carved out of the remaining view`,
-              frames: [pfn],
-              handles: [prev, w.name],
+              message: `addresses 0x${lo.toString(16)}..0x${hi.toString(16)} of ${vsName} are in the views of writers ${x.name} and ${y.name}: a writer's view must be carved out of the remaining view`,
+              frames: [],
+              handles: [x.name, y.name],
             });
-          else owner.set(vpn, w.name);
+        }
+      const owner = new Set<number>();
+      for (const w of writers)
+        for (const [vpn, pfn] of liveView(w)) {
+          owner.add(vpn);
           if (total(vpn) !== pfn)
             out.push({
               id: this.id,
@@ -50,7 +59,7 @@ export const vsoMemView = {
             });
         }
       for (const r of ios.filter((h) => h.kind === 'reader' && h.vs === vsName))
-        for (const [vpn, pfn] of r.view)
+        for (const [vpn, pfn] of liveView(r))
           if (!owner.has(vpn) && total(vpn) !== pfn)
             out.push({
               id: this.id,
@@ -67,10 +76,11 @@ export const vsoMemView = {
 /** Where the literal MV-6 breaks (addresses owned by writers with a view): a note for `check`. */
 export function literalMemViewGaps(ctx: CheckContext): string[] {
   const out: string[] = [];
-  for (const h of ctx.ghost.handles.values())
-    if (h.kind === 'writer' && h.vs !== null && h.view.length > 0)
-      out.push(
-        `writer ${h.name} holds ${h.view.length} mapping${h.view.length === 1 ? '' : 's'} that the remaining view lacks, so MV-6 read literally fails there`,
-      );
+  for (const h of ctx.ghost.handles.values()) {
+    if (h.kind !== 'writer' || h.vs === null) continue;
+    const n = liveView(h).length;
+    if (n > 0)
+      out.push(`writer ${h.name} holds ${n} mapping${n === 1 ? '' : 's'} that the remaining view lacks, so MV-6 read literally fails there`);
+  }
   return out;
 }

@@ -18,7 +18,7 @@
 //     or refused as predicted, errors change nothing, no error-severity violation, no page in two
 //     DMA objects, the DMA mapping set is the model's, memory is the model's, and every byte the
 //     device or the CPU reads is the model's.
-// Tearing everything down must leave a clean machine. At the end, `it.fails` cases pin the
+// Tearing everything down must leave a clean machine. At the end, regression cases pin the
 // places where the engine disagrees with the spec today (see each one's comment).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -270,16 +270,12 @@ class IoModel {
     return out;
   }
 
-  /** KNOWN ENGINE GAP 1 (see the it.fails below): two live user writers whose views share a page. */
-  writersSharePage(): boolean {
-    const seen = new Set<number>();
-    for (const h of this.ios.values())
-      if (h.user && h.kind === 'writer')
-        for (const p of h.view) {
-          if (seen.has(p)) return true;
-          seen.add(p);
-        }
-    return false;
+  /** The pages of an owner's view still ahead of its cursor (vostd's advance splits the rest off). */
+  liveView(h: Io): number[] {
+    if (h.end <= h.cursor) return [];
+    const first = Math.floor(h.cursor / PAGE);
+    const last = Math.ceil(h.end / PAGE);
+    return h.view.filter((p) => p >= first && p < last);
   }
 
   predict(c: IoCmd): Outcome {
@@ -310,7 +306,7 @@ class IoModel {
             user: true,
             cursor: c.va,
             end: c.va + c.len,
-            view: c.kind === 'writer' ? this.viewOf(c.va, c.len) : [],
+            view: this.viewOf(c.va, c.len),
           }),
         );
       }
@@ -426,12 +422,8 @@ function ioDisagreements(s: Session, m: IoModel): string[] {
   return out;
 }
 
-/** Violations now, without the ones a known engine gap explains (KNOWN ENGINE GAP 1). */
-function ioViolations(s: Session, m: IoModel): Violation[] {
-  const gap = m.writersSharePage();
-  return s.machine.violations.filter(
-    (v) => !(gap && v.id === 'vso.mem_view' && v.message.includes('in the views of writers')),
-  );
+function ioViolations(s: Session): Violation[] {
+  return s.machine.violations;
 }
 
 describe('VM I/O against a reference model', () => {
@@ -452,7 +444,7 @@ describe('VM I/O against a reference model', () => {
             const committed = judge(s, text, m.predict(c), ctx);
             done.push(text);
             expect(ioDisagreements(s, m), ctx()).toEqual([]);
-            if (committed) expect(ioViolations(s, m), ctx()).toEqual([]);
+            if (committed) expect(ioViolations(s), ctx()).toEqual([]);
           }
           // Teardown: back to the boot state.
           for (const name of m.ios.keys()) expect(s.exec(`drop ${name}`).ok).toBe(true);
@@ -943,22 +935,18 @@ describe('DMA against a reference model', () => {
 });
 
 // =================================================================================================
-// Known disagreements with the spec (engine or language). Each `it.fails` passes while the gap is
-// there; when it is fixed, the case starts failing: turn it into a plain `it` (and, for gap 1,
-// drop the exemption in ioViolations).
-// =================================================================================================
+// Disagreements with the spec that these tests found, each fixed in the engine or the language;
+// the cases stay as regression anchors.
 
 function script(lines: string[]): { s: Session; results: LineResult[] } {
   const s = new Session();
   return { s, results: lines.map((l) => s.exec(l)) };
 }
 
-describe('known disagreements with the spec', () => {
-  // KNOWN ENGINE GAP 1 — vm_io.ts newUserIo gives a writer a view of every page its range touches
-  // when it is made; vso_mem_view.ts requires writers' views to be disjoint by page. Strict mode
-  // accepts a second writer on other bytes of the same page (can_create_writer holds: the ranges
-  // do not touch), and vso.mem_view, an error, fires after an accepted strict command.
-  it.fails('two strict writers on disjoint bytes of one page leave no violation', () => {
+describe('disagreements found by these tests, now fixed (regression anchors)', () => {
+  // Formerly a gap: views were compared page by page, so two strict writers on different bytes of
+  // one page raised vso.mem_view. Writers own bytes; views are compared where they own them.
+  it('two strict writers on disjoint bytes of one page leave no violation', () => {
     const { s, results } = script([
       'machine mem=16M cpus=1',
       'vmspace as vs',
@@ -971,11 +959,11 @@ describe('known disagreements with the spec', () => {
     expect(s.machine.violations).toEqual([]);
   });
 
-  // KNOWN ENGINE GAP 2 — dma.ts cpuBytesRead raises dma.stale_read for ANY read through a reader
+  // Formerly gap 2 — dma.ts cpuBytesRead raises dma.stale_read for ANY read through a reader
   // of a buffer whose device copy is dirty, and `deviceDirty` is only cleared by a sync of the
   // whole buffer. invariants.md: the warning is for reading data the device wrote after the last
   // sync from the device — here the bytes read were synced (and the device wrote nothing else).
-  it.fails('reading bytes that were synced from the device raises no dma.stale_read', () => {
+  it('reading bytes that were synced from the device raises no dma.stale_read', () => {
     const { s, results } = script([
       'machine mem=16M cpus=1',
       'alloc 2 zeroed as seg',
@@ -992,11 +980,11 @@ describe('known disagreements with the spec', () => {
     expect(s.machine.violations.map((v) => v.id)).not.toContain('dma.stale_read');
   });
 
-  // KNOWN ENGINE GAP 3 — dma.ts dmaDrop has no drop_requires check: strict `drop D` of a DMA object
+  // Formerly gap 3 — dma.ts dmaDrop has no drop_requires check: strict `drop D` of a DMA object
   // one of whose pages is already UNUSED does fetch_sub on it (the slot wraps to UNIQUE,
   // meta.unique_unmapped), while `drop S` of a segment in the same state is refused with
   // Precondition(drop_requires.wf_with_region).
-  it.fails('strict drop of a DMA object holding a freed page is refused, as for a segment', () => {
+  it('strict drop of a DMA object holding a freed page is refused, as for a segment', () => {
     const { results } = script([
       'machine mem=16M cpus=1',
       'alloc 2 as seg',
@@ -1011,10 +999,10 @@ describe('known disagreements with the spec', () => {
     );
   });
 
-  // KNOWN ENGINE GAP 4 — acc.no_dangling ("no handle … refers to an UNUSED slot") ignores kernel
+  // Formerly gap 4 — acc.no_dangling ("no handle … refers to an UNUSED slot") ignores kernel
   // readers/writers: after `unsafe drop f` while `writer f` is live, the writer writes a freed
   // (and then reallocated) frame and no invariant reports it.
-  it.fails('acc.no_dangling reports a kernel writer over a frame freed under unsafe', () => {
+  it('acc.no_dangling reports a kernel writer over a frame freed under unsafe', () => {
     const { s } = script([
       'machine mem=16M cpus=1',
       'alloc as f',
@@ -1024,10 +1012,10 @@ describe('known disagreements with the spec', () => {
     expect(s.machine.violations.map((v) => v.id)).toContain('acc.no_dangling');
   });
 
-  // KNOWN ENGINE GAP 5 — vm_space.ts dropVmSpace: VmSpace::reader/writer return VmReader<'_>
+  // Formerly gap 5 — vm_space.ts dropVmSpace: VmSpace::reader/writer return VmReader<'_>
   // borrowing the space (as `reader F` borrows F, refused with Precondition(borrowed)), but
   // `drop vs` with a live user reader is accepted and leaves the reader over a dropped space.
-  it.fails('drop VS while a user reader of it is live is refused (the reader borrows it)', () => {
+  it('drop VS while a user reader of it is live is refused (the reader borrows it)', () => {
     const { results } = script([
       'machine mem=16M cpus=1',
       'vmspace as vs',
@@ -1039,10 +1027,10 @@ describe('known disagreements with the spec', () => {
     expect(results.at(-1)!.ok).toBe(false);
   });
 
-  // KNOWN ENGINE GAP 6 — strict `map` of a frame whose page a DMA object (or any segment) covers
+  // Formerly gap 6 — strict `map` of a frame whose page a DMA object (or any segment) covers
   // is accepted and seg.unmapped, an error, fires (ostd-model §7.16 ties DMA buffers to
   // Segment::relate_regions; `dma stream` of a mapped page is refused, the reverse order is not).
-  it.fails('strict map of a DMA-mapped page into user space is refused', () => {
+  it('strict map of a DMA-mapped page into user space is refused', () => {
     const { results } = script([
       'machine mem=16M cpus=1',
       'vmspace as vs',
@@ -1057,7 +1045,7 @@ describe('known disagreements with the spec', () => {
   // KNOWN LANGUAGE GAP 7 — session.ts `expect data` refuses any failed command, but a faulting
   // fallible read DID return the bytes it copied (commands.md: `expect data` is about "the bytes
   // the previous command returned"; the result carries them).
-  it.fails('expect data checks the bytes a faulting read returned', () => {
+  it('expect data checks the bytes a faulting read returned', () => {
     const { results } = script([
       'machine mem=16M cpus=1',
       'vmspace as vs',

@@ -17,6 +17,14 @@ export function overlapsInclusive(a: [number, number], b: [number, number]): boo
   return a[0] <= b[1] && b[0] <= a[1];
 }
 
+/** The pages of an owner's view still ahead of its cursor (vostd's `advance` splits the rest off). */
+export function liveView(h: IoHandle): [number, number][] {
+  if (h.end <= h.cursor) return [];
+  const first = Math.floor(h.cursor / PAGE);
+  const last = Math.ceil(h.end / PAGE);
+  return h.view.filter(([vpn]) => vpn >= first && vpn < last);
+}
+
 function userOwners(core: Core, vs: string, kind: 'reader' | 'writer'): IoHandle[] {
   return [...core.ghost.handles.values()].filter(
     (h): h is IoHandle => h.kind === kind && h.vs === vs && h.end > h.cursor,
@@ -132,7 +140,7 @@ export function newKernelIo(
     site: core.site,
   };
   const text = describeHandle(bind(core, h));
-  return t.kind === 'dma' ? `${text} (under a read guard of ${t.name} for this command)` : text;
+  return t.kind === 'dma' ? `${text} (each access takes ${t.name}'s read guard for that command)` : text;
 }
 
 function setIo(core: Core, h: IoHandle, cursor: number): void {
