@@ -46,6 +46,9 @@ describe('highlightOf', () => {
     expect(inRanges(h.frames, paddrOf('f'))).toBe(true);
     expect(h.label).toMatch(/^violation /);
     expect(highlightOf(snapshot, { kind: 'violation', index: 999 }).frames).toEqual([]);
+    // A selection that names an ID no longer at its index highlights nothing.
+    expect(highlightOf(snapshot, { kind: 'violation', index: i, id: 'no.such' }).frames).toEqual([]);
+    expect(highlightOf(snapshot, { kind: 'violation', index: i, id: snapshot.violations[i]!.id }).frames.length).toBe(1);
   });
 });
 

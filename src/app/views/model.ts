@@ -37,7 +37,8 @@ import {
 export type Selection =
   | { kind: 'frame'; pfn: number }
   | { kind: 'handle'; name: string }
-  | { kind: 'violation'; index: number }
+  /** A violation of the current snapshot by index; with `id`, only while that index still holds that ID. */
+  | { kind: 'violation'; index: number; id?: string }
   | { kind: 'mapping'; space: string; vpn: number; pfn: number }
   | null;
 
@@ -182,6 +183,13 @@ function handleVa(h: HandleInfo): { space: string; range: [number, number] }[] {
   return [];
 }
 
+/** The violation a selection names, if it still exists. */
+export function selectedViolation(s: Snapshot, sel: Selection): Snapshot['violations'][number] | undefined {
+  if (sel?.kind !== 'violation') return undefined;
+  const v = s.violations[sel.index];
+  return v && (sel.id === undefined || v.id === sel.id) ? v : undefined;
+}
+
 export function highlightOf(s: Snapshot | null, sel: Selection): Highlight {
   if (!s || !sel) return NO_HIGHLIGHT;
   const frames: [number, number][] = [];
@@ -221,7 +229,7 @@ export function highlightOf(s: Snapshot | null, sel: Selection): Highlight {
     space = sel.space;
     label = `mapping ${sel.space}@${'0x' + (BigInt(sel.vpn) * 4096n).toString(16)}`;
   } else if (sel.kind === 'violation') {
-    const v = s.violations[sel.index];
+    const v = selectedViolation(s, sel);
     if (!v) return NO_HIGHLIGHT;
     for (const p of v.frames) frames.push([p, p + 1]);
     for (const n of v.handles) addHandle(n);

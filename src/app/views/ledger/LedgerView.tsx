@@ -5,7 +5,7 @@
 import { memo } from 'react';
 import type { HandleKind, Snapshot } from '../../../bridge/snapshot';
 import { Panel } from '../common';
-import { paddr, type Highlight, type Selection } from '../model';
+import { paddr, selectedViolation, type Highlight, type Selection } from '../model';
 import { EXPLANATIONS } from './explanations';
 
 const KIND_ORDER: HandleKind[] = ['frame', 'unique', 'segment', 'vmspace', 'cursor', 'reader', 'writer', 'dma'];
@@ -24,7 +24,7 @@ const MAX_LIST = 300;
 export const LedgerView = memo(function LedgerView({ snapshot: s, selection, highlight, onSelect }: { snapshot: Snapshot; selection: Selection; highlight: Highlight; onSelect: (x: Selection) => void }) {
   const failing = s.invariants.filter((i) => i.status === 'fail').length;
   const warning = s.invariants.filter((i) => i.status === 'warn').length;
-  const selected = selection?.kind === 'violation' ? selection.index : -1;
+  const selected = selection?.kind === 'violation' && selectedViolation(s, selection) ? selection.index : -1;
   const summary = `${s.handles.length} live handle${s.handles.length === 1 ? '' : 's'}; ${failing ? `${failing} invariant${failing === 1 ? '' : 's'} failing` : 'every invariant holds'}${warning ? `, ${warning} warning${warning === 1 ? '' : 's'}` : ''}`;
   let oblTotal = 0;
   for (let k = 0; k < s.obligationRunCount; k++) oblTotal += (s.obligations[k * 3 + 1]! - s.obligations[k * 3]!) * s.obligations[k * 3 + 2]!;
@@ -45,7 +45,7 @@ export const LedgerView = memo(function LedgerView({ snapshot: s, selection, hig
                     </td>
                     <td>
                       {first >= 0 ? (
-                        <button type="button" className="link" onClick={() => onSelect({ kind: 'violation', index: first })}>
+                        <button type="button" className="link" onClick={() => onSelect({ kind: 'violation', index: first, id: inv.id })}>
                           {inv.id}
                         </button>
                       ) : (
@@ -72,7 +72,7 @@ export const LedgerView = memo(function LedgerView({ snapshot: s, selection, hig
             <ol className="violations" data-testid="ledger-violations">
               {s.violations.map((v, i) => (
                 <li key={i} className={`${v.severity === 'warning' ? 'warn' : 'bad'}${i === selected ? ' selected' : ''}`}>
-                  <button type="button" className="link" aria-pressed={i === selected} onClick={() => onSelect(i === selected ? null : { kind: 'violation', index: i })}>
+                  <button type="button" className="link" aria-pressed={i === selected} onClick={() => onSelect(i === selected ? null : { kind: 'violation', index: i, id: v.id })}>
                     <strong>{v.id}</strong>: {v.message}
                   </button>
                 </li>
