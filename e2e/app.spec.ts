@@ -246,11 +246,32 @@ test('the gallery opens a scenario in one click from its menu', async ({ page })
   await shot(page, 'gallery');
   await menu.locator('[data-scenario="frames/clone-drop"]').click();
   await expect(page.getByTestId('session-title')).toContainText('Clone drop');
-  await expect(log(page)).toContainText('Opened Clone drop.');
+  await expect(log(page)).toContainText('Opened “Clone drop”.');
   await expect(rows(page)).toContainText('pass expect clean');
   await expect(log(page).locator('[data-kind="fail"]')).toHaveCount(0);
   expect((await state(page)).step).toBeGreaterThan(5);
   await shot(page, 'gallery-opened');
+});
+
+test('a lesson opens at its start and asks for a prediction on the way', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('scenarios-button').click();
+  await page
+    .getByTestId('scenarios-menu')
+    .locator('[data-scenario="lessons/01-address-translation"]')
+    .click();
+  await expect(log(page)).toContainText('at its start: step through it');
+  await expect(page.getByTestId('timeline-position')).toHaveText(/^step 0 \/ \d+$/);
+  // Step forward until the first `ask`: the timeline says what to predict.
+  await page.getByTestId('timeline-current').click();
+  for (let i = 0; i < 12 && !(await page.getByTestId('timeline-ask').isVisible()); i++) {
+    await page.keyboard.press('ArrowRight');
+    await page.waitForTimeout(100);
+  }
+  await expect(page.getByTestId('timeline-ask')).toContainText('Predict: Nothing is mapped yet');
+  await shot(page, 'lesson-ask');
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('timeline-ask')).toHaveCount(0);
 });
 
 test('a .lab file saves and opens', async ({ page }) => {

@@ -157,7 +157,9 @@ export function Header({ sim }: { sim: Sim | null }) {
       <nav className="actions" aria-label="Session">
         {sim && (
           <>
-            <ScenarioMenu onOpen={(s) => void sim.open(s.text, s.title)} />
+            <ScenarioMenu
+              onOpen={(s) => void sim.open(s.text, s.title, s.lesson ? 0 : undefined)}
+            />
             <button type="button" onClick={() => file.current?.click()} data-testid="open-button">
               Open .lab
             </button>

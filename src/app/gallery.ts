@@ -15,6 +15,8 @@ export interface Scenario {
   /** The opening comment, joined into one paragraph. */
   description: string;
   text: string;
+  /** A lesson opens at its start, to be stepped through; a scenario opens at its end. */
+  lesson: boolean;
 }
 
 const GROUP_NAMES: Record<string, string> = {
@@ -39,6 +41,9 @@ function openingComment(text: string): string {
   return lines.join(' ').trim();
 }
 
+/** A lesson's title from its first comment line: `# Lesson 3 — TLB shootdown: …`. */
+const LESSON = /^Lesson (\d+)\s*[—-]\s*(.+)$/;
+
 function titleOf(name: string): string {
   const words = name.replace(/^bug-/, '').replace(/[-_]/g, ' ');
   const t = words.charAt(0).toUpperCase() + words.slice(1);
@@ -51,13 +56,20 @@ export const SCENARIOS: Scenario[] = Object.entries(files)
     const slash = id.lastIndexOf('/');
     const group = slash < 0 ? '' : id.slice(0, slash);
     const name = id.slice(slash + 1);
+    const lesson = LESSON.exec((text.split('\n', 1)[0] ?? '').replace(/^#\s*/, ''));
     return {
       id,
       group: GROUP_NAMES[group] ?? group,
       folder: group,
-      title: name === 'default' ? 'The default scenario' : titleOf(name),
-      description: openingComment(text),
+      title: lesson
+        ? `${lesson[1]}. ${lesson[2]}`
+        : name === 'default'
+          ? 'The default scenario'
+          : titleOf(name),
+      // A lesson's first line is its title; the rest of its opening comment describes it.
+      description: openingComment(lesson ? text.slice(text.indexOf('\n') + 1) : text),
       text,
+      lesson: group === 'lessons',
     };
   })
   .filter((s) => !s.folder.startsWith('must-fail'))

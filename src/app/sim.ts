@@ -158,8 +158,17 @@ export class Sim {
           ]);
       const s = useSession.getState();
       const next = afterExec(s.lines, s.timeline, before, line, r);
-      if (next) useSession.setState({ ...next, status: r.status });
-      else {
+      if (next) {
+        const dropped = s.lines.length - before;
+        if (dropped > 0)
+          print([
+            {
+              kind: 'info',
+              text: `(typed at step ${before}: the ${dropped} later line${dropped === 1 ? ' was' : 's were'} dropped, as an editor does)`,
+            },
+          ]);
+        useSession.setState({ ...next, status: r.status });
+      } else {
         useSession.setState({ status: r.status });
         await this.resync();
       }
@@ -191,11 +200,19 @@ export class Sim {
   private seekTarget: number | null = null;
   private seekJob: Promise<void> | null = null;
 
-  /** Loads a script (a scenario, a file) as a new session, at its end. */
-  open(script: string, title: string): Promise<void> {
+  /** Loads a script (a scenario, a file) as a new session, at its end or at `step`. */
+  open(script: string, title: string, step?: number): Promise<void> {
     return this.enqueue(async () => {
-      print([{ kind: 'info', text: `Opened ${title}.` }]);
-      await this.loaded(await this.client.api.load(script), title);
+      print([
+        {
+          kind: 'info',
+          text:
+            step === 0
+              ? `Opened “${title}” at its start: step through it with → or ▶ below.`
+              : `Opened “${title}”.`,
+        },
+      ]);
+      await this.loaded(await this.client.api.load(script, step), title);
     });
   }
 

@@ -57,7 +57,14 @@ export interface SessionStatus {
   /** `Machine.stateHash()`: equal hashes, identical machines. */
   hash: string;
   /** The line the position is right after (null at step 0 or after a blank line). */
-  current: { step: number; source: string; text: string; ok: boolean; effects: string[] } | null;
+  current: {
+    step: number;
+    source: string;
+    kind: ResultKind;
+    text: string;
+    ok: boolean;
+    effects: string[];
+  } | null;
   violations: ViolationSummary[];
 }
 

@@ -120,7 +120,14 @@ export function createSimApi(session: Session = new Session()): SimHost {
       length: history.length,
       hash: session.stateHash(),
       current: r
-        ? { step: i + 1, source: r.source, text: formatResult(r), ok: r.ok, effects: effectsOf(r) }
+        ? {
+            step: i + 1,
+            source: r.source,
+            kind: r.kind,
+            text: formatResult(r),
+            ok: r.ok,
+            effects: effectsOf(r),
+          }
         : null,
       violations: violationsOf(session),
     };

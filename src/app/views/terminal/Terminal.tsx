@@ -106,6 +106,7 @@ export function Terminal({ onRun, onComplete, ready }: TerminalProps) {
       scrollback: 5000,
       theme: THEMES[useUi.getState().theme],
       allowProposedApi: false,
+      drawBoldTextInBrightColors: false,
     });
     termRef.current = term;
     const fit = new FitAddon();

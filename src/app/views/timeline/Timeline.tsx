@@ -173,13 +173,21 @@ export function Timeline({ timeline, status, length, onSeek, onBack, onForward }
         <div className="timeline-current" data-testid="timeline-current" aria-live="polite">
           {current ? (
             <>
-              <p className={current.ok ? 'ok' : 'bad'}>
-                <span className="muted">line {current.step}:</span>{' '}
-                <code>{current.source.trim()}</code>
-                <br />
-                {current.text.split('\n', 1)[0]}
-              </p>
-              {current.effects.length > 0 ? (
+              {current.kind === 'ask' ? (
+                <p className="timeline-ask" data-testid="timeline-ask">
+                  <strong>Predict:</strong> {current.text.replace(/^ask /, '')}
+                  <br />
+                  <span className="muted">Think about it, then step forward (→) to see.</span>
+                </p>
+              ) : (
+                <p className={current.ok ? 'ok' : 'bad'}>
+                  <span className="muted">line {current.step}:</span>{' '}
+                  <code>{current.source.trim()}</code>
+                  <br />
+                  {current.text.split('\n', 1)[0]}
+                </p>
+              )}
+              {current.kind === 'ask' ? null : current.effects.length > 0 ? (
                 <ul className="timeline-effects" aria-label="Effects of this step">
                   {current.effects.map((x, i) => (
                     <li key={i}>{x}</li>
