@@ -163,6 +163,12 @@ test('the timeline steps back and forward to the exact states', async ({ page })
   await expect.poll(async () => (await state(page)).step).toBe(2);
   await expect(page.getByTestId('timeline-current')).toContainText('machine mem=16M cpus=2');
   await shot(page, 'timeline-seek');
+  // The slider seeks too (dragged, or set from the keyboard).
+  await page.getByTestId('timeline-slider').fill('12');
+  await expect.poll(async () => (await state(page)).step).toBe(12);
+  await expect(page.getByTestId('timeline-current')).toContainText('clone page as extra');
+  await page.getByTestId('timeline-slider').fill('2');
+  await expect.poll(async () => (await state(page)).step).toBe(2);
   // Typing in the past drops the future.
   await type(page, 'alloc as again');
   await expect.poll(async () => (await state(page)).length).toBe(3);
