@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CHUNK_PAGES } from '../engine/mem';
 import * as meta from '../engine/frame/meta';
 import * as pte from '../engine/arch/pte';
 import * as tlb from '../engine/tlb';
@@ -40,6 +41,7 @@ describe('shared_layout matches the engine', () => {
     expect(L.U_PAGETABLE).toBe(meta.Usage.PageTable);
     expect(L.U_META).toBe(meta.Usage.Meta);
     expect(L.U_RESERVED).toBe(meta.Usage.Reserved);
+    expect(L.CHUNK_PAGES).toBe(CHUNK_PAGES);
     for (const k of ['PTE_PRESENT', 'PTE_WRITABLE', 'PTE_USER', 'PTE_WRITE_THROUGH', 'PTE_NO_CACHE', 'PTE_ACCESSED', 'PTE_DIRTY', 'PTE_HUGE', 'PTE_GLOBAL', 'PTEH_NO_EXECUTE', 'PTE_ADDR_LO', 'PTEH_ADDR'] as const)
       expect(L[k], k).toBe(pte[k]);
     for (const k of ['TLB_WAYS', 'TE_VALID', 'TE_WRITABLE', 'TE_USER', 'TE_GLOBAL', 'TE_DIRTY', 'TE_EXEC'] as const) expect(L[k], k).toBe(tlb[k]);

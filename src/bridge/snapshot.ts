@@ -740,15 +740,11 @@ function staleTlb(m: Machine): StaleTlbEntry[] {
   return out;
 }
 
-// Effects carry no structured address yet: read it from the text (`PTE vs@0x400000 …`, or the
-// bulk form `16 PTEs of vs written at 0x400000..0x410000`).
-const PTE_EFFECT = /^PTE (\S+)@(0x[0-9a-f]+)/;
-const PTE_BULK = /^(\d+) PTEs? of (\S+) written at (0x[0-9a-f]+)\.\.(0x[0-9a-f]+)/;
 
 function lastStep(session: Session, given: LineResult | null | undefined): LastStep | null {
   // The session keeps its last command's result private (and restores it on a seek); it stands in
   // when the shell passes nothing, or a line that is not a command (an expect, a note).
-  const own = (session as unknown as { last?: { result: LineResult } }).last?.result;
+  const own = session.lastResult;
   const r = given === null ? null : given !== undefined && given.kind === 'op' ? given : own;
   if (!r) return null;
   const m = session.machine;
@@ -757,19 +753,11 @@ function lastStep(session: Session, given: LineResult | null | undefined): LastS
   const bySpace = new Map<string, number[]>();
   for (const e of effects) {
     if (e.pfn !== undefined && e.pfn >= 0) frames.push(e.pfn);
-    if (e.kind === 'pte') {
-      const x = PTE_EFFECT.exec(e.text);
-      const bulk = x ? null : PTE_BULK.exec(e.text);
-      const space = x ? x[1]! : bulk ? bulk[2]! : null;
-      if (space === null) continue;
-      let a = bySpace.get(space);
-      if (!a) bySpace.set(space, (a = []));
-      if (x) a.push(Number(BigInt(x[2]!) / 4096n));
-      else {
-        const from = Number(BigInt(bulk![3]!) / 4096n);
-        const to = Math.min(Number(BigInt(bulk![4]!) / 4096n), from + 1_000_000);
-        for (let v = from; v < to; v++) a.push(v);
-      }
+    if (e.kind === 'pte' && e.space !== undefined && e.vpn !== undefined) {
+      let a = bySpace.get(e.space);
+      if (!a) bySpace.set(e.space, (a = []));
+      const to = e.vpn + Math.min(e.pages ?? 1, 1_000_000);
+      for (let v = e.vpn; v < to; v++) a.push(v);
     }
   }
   const out: LastStep = {

@@ -42,6 +42,10 @@ export interface Effect {
   text: string;
   pfn?: number;
   name?: string;
+  /** For `pte` effects: the space and the pages [vpn, vpn + pages) whose entries changed. */
+  space?: string;
+  vpn?: number;
+  pages?: number;
 }
 
 export interface Core {

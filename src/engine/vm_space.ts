@@ -423,6 +423,9 @@ function mapLeaf(
     core.effects.push({
       kind: 'pte',
       pfn,
+      space: vs.name,
+      vpn: c.va,
+      pages: 1,
       text: `PTE ${vs.name}@${vaText(c.va)} → ${paddrText(pfn)} ${propText(lo, hi)}`,
     });
   return old;
@@ -537,6 +540,9 @@ function takeNext(
     core.effects.push({
       kind: 'pte',
       pfn,
+      space: vs.name,
+      vpn: f.vpn,
+      pages: entryPages(f.level),
       text: `PTE ${vs.name}@${vaText(f.vpn)} cleared (was → ${paddrText(pfn)})`,
     });
     if (fl) {
@@ -551,6 +557,9 @@ function takeNext(
   core.effects.push({
     kind: 'pte',
     pfn: f.child,
+    space: vs.name,
+    vpn: f.vpn,
+    pages: f.pages,
     text: `PTE ${vs.name}@${vaText(f.vpn)} cleared: level-${f.level} node ${paddrText(f.child)} is stray (${leaves.length} mappings)`,
   });
   pushFlushOp(fl!.ops, { kind: 'range', vpn: f.vpn, pages: f.pages });
@@ -611,6 +620,9 @@ export function protectNext(core: Core, cname: string, len: bigint, prop: string
   setPte(core, f.node, f.idx, lo, hi);
   core.effects.push({
     kind: 'pte',
+    space: vs.name,
+    vpn: f.vpn,
+    pages: 1,
     text: `PTE ${vs.name}@${vaText(f.vpn)} now ${propText(lo, hi)} (no flush)`,
   });
   setVa(core, c, f.vpn + 1);
@@ -702,6 +714,9 @@ export function mmap(core: Core, vsName: string, range: RangeRef, prop?: string)
     }
     core.effects.push({
       kind: 'pte',
+      space: vs.name,
+      vpn: c.start,
+      pages: n,
       text: `${n} PTEs of ${vs.name} written at ${vaText(c.start)}..${vaText(c.end)}`,
     });
     return `mapped ${n} new frame${n === 1 ? '' : 's'} at ${vaText(c.start)}..${vaText(c.end)}${fl.ops.length ? '; ' + dispatch(core, vs, fl) : ''}`;

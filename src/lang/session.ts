@@ -178,6 +178,11 @@ export class Session {
     }
   }
 
+  /** The result of the last command (not an expect, note or ask line), if any. */
+  get lastResult(): LineResult | undefined {
+    return this.last?.result;
+  }
+
   /** Call at the end of a script: an error on its last command with no expectation fails. */
   finish(failures: string[]): void {
     this.flushUnmatched(failures);

@@ -1,7 +1,8 @@
 export const SLOT_WORDS = 16;
 export const PAGE_BYTES = 4096;
 const PAGE_WORDS = PAGE_BYTES / 4;
-const CHUNK_PAGES = 256;
+/** Pages per pool chunk (one SharedArrayBuffer each). */
+export const CHUNK_PAGES = 256;
 
 /** Journal array ids: 0 = metadata words, 1 = page-slot table (pool allocation), 2+k = pool chunk k. */
 const ARR_META = 0;
