@@ -5,7 +5,7 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal as XTerm, type ITheme } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
-import { useEffect, useRef } from 'react';
+import { useDeferredValue, useEffect, useRef } from 'react';
 import type { Completion } from '../../../bridge/api';
 import { useLog, type LogKind, type LogLine } from '../../store/log';
 import { useUi, type Theme } from '../../store/ui';
@@ -94,7 +94,8 @@ export function Terminal({ onRun, onComplete, ready }: TerminalProps) {
   });
   const theme = useUi((s) => s.theme);
   const termRef = useRef<XTerm | null>(null);
-  const twin = useLog((s) => s.lines);
+  // The text twin renders at low priority: it must not hold up a command's round trip.
+  const twin = useDeferredValue(useLog((s) => s.lines));
 
   useEffect(() => {
     const el = box.current;
@@ -113,6 +114,18 @@ export function Terminal({ onRun, onComplete, ready }: TerminalProps) {
     term.loadAddon(fit);
     term.open(el);
     const editor = new LineEditor(loadHistory());
+    // History is written a little later (storage writes are slow), and at the latest on pagehide.
+    let saveTimer: ReturnType<typeof setTimeout> | null = null;
+    const flushHistory = () => {
+      if (saveTimer === null) return;
+      clearTimeout(saveTimer);
+      saveTimer = null;
+      saveHistory(editor.entries);
+    };
+    const saveSoon = () => {
+      if (saveTimer === null) saveTimer = setTimeout(flushHistory, 400);
+    };
+    addEventListener('pagehide', flushHistory);
     let cursorRow = 0;
     let written = 0;
 
@@ -221,7 +234,7 @@ export function Terminal({ onRun, onComplete, ready }: TerminalProps) {
           term.write('\r\n');
           cursorRow = 0;
           drawInput();
-          saveHistory(editor.entries);
+          saveSoon();
           props.current.onRun(line);
           continue;
         }
@@ -245,6 +258,8 @@ export function Terminal({ onRun, onComplete, ready }: TerminalProps) {
     resize.observe(el);
 
     return () => {
+      flushHistory();
+      removeEventListener('pagehide', flushHistory);
       cancelAnimationFrame(frame);
       resize.disconnect();
       unsubscribe();
