@@ -93,6 +93,24 @@ test('a command typed in the terminal runs and lands in the timeline', async ({ 
   await shot(page, 'alloc-f9');
 });
 
+test('the terminal takes pasted lines and a filled input box too', async ({ page }) => {
+  await open(page);
+  await page.locator('.xterm').click();
+  // A paste, as the clipboard delivers it: two lines at once.
+  await page.evaluate(`(() => {
+    const data = new DataTransfer();
+    data.setData('text/plain', 'alloc as p1\\nclone p1 as p2\\n');
+    const paste = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true });
+    document.querySelector('.xterm-helper-textarea').dispatchEvent(paste);
+  })()`);
+  await expect(rows(page)).toContainText('ok p1 = UFrame');
+  await expect(rows(page)).toContainText('ok p2 = UFrame');
+  const box = page.getByRole('textbox', { name: 'Terminal input' });
+  await box.fill('drop p2');
+  await box.press('Enter');
+  await expect(rows(page)).toContainText('ok dropped p2');
+});
+
 test('a syntax error is red, with a caret under its column', async ({ page }) => {
   await open(page);
   await type(page, 'alloc 3 frob');
