@@ -38,8 +38,9 @@ function state(page: Page): Promise<State> {
 /** The terminal's text twin (the last 200 lines it printed). */
 const log = (page: Page) => page.getByTestId('log');
 
-/** The state hash shown in the status bar (full value in its data attribute). */
-const shownHash = (page: Page) => page.getByTestId('state-hash').getAttribute('data-hash');
+/** The status bar shows this state hash (its full value is in a data attribute). */
+const showsHash = (page: Page, hash: string) =>
+  expect(page.getByTestId('state-hash')).toHaveAttribute('data-hash', hash);
 
 test('the page loads without errors', async ({ page }) => {
   const problems: string[] = [];
@@ -172,7 +173,7 @@ test('the timeline steps back and forward to the exact states', async ({ page })
   await page.getByTestId('step-forward').click();
   await expect.poll(async () => (await state(page)).step).toBe(end.step);
   expect((await state(page)).hash).toBe(end.hash);
-  expect(await shownHash(page)).toBe(end.hash);
+  await showsHash(page, end.hash);
   // Scroll the list to its top and click a step to seek there: line 2 of the default scenario
   // (line 1 is a comment: a step, but not listed).
   await page.locator('.timeline-list').hover();
@@ -211,7 +212,7 @@ test('a share link opens in a fresh page to the identical state', async ({ page,
   await expect(other.getByTestId('log')).toContainText('Opened a shared link.');
   const there = await state(other);
   expect(there).toEqual(here);
-  expect(await shownHash(other)).toBe(here.hash);
+  await showsHash(other, here.hash);
   // The link is taken off the address bar: a reload restores the autosaved session instead.
   expect(new URL(other.url()).hash).toBe('');
   await shot(other, 'share-opened');
@@ -320,7 +321,14 @@ test('a .lab file saves and opens', async ({ page }) => {
   expect(await state(page)).toMatchObject({ step: 4, length: 4 });
 });
 
-type Latency = { total: number; exec: number; wait: number; snapshot: number; render: number };
+type Latency = {
+  total: number;
+  exec: number;
+  worker: number;
+  wait: number;
+  snapshot: number;
+  render: number;
+};
 
 /** Nearest-rank percentile of one part of some latencies. */
 function percentile(all: Latency[], key: keyof Latency, q: number): number {
@@ -354,7 +362,7 @@ test('command → views stays within budget', async ({ page }) => {
     const all = await measureCommands(page, 40, tag);
     expect(all.length).toBe(40);
     const p95 = percentile(all, 'total', 0.95);
-    const parts = (['exec', 'wait', 'snapshot', 'render'] as const)
+    const parts = (['exec', 'worker', 'wait', 'snapshot', 'render'] as const)
       .map((k) => `${k} ${percentile(all, k, 0.5).toFixed(1)}`)
       .join(', ');
     const line = `command → views over ${all.length}: p50 ${percentile(all, 'total', 0.5).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (medians: ${parts})`;

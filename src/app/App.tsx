@@ -18,7 +18,7 @@ declare global {
     /** Test and debug hooks (the e2e tests use them). */
     __pagelab?: {
       killWorker(): Promise<void>;
-      state(): { step: number; length: number; hash: string; phase: string };
+      state(): Promise<{ step: number; length: number; hash: string; phase: string }>;
       latencies(): Latency[];
     };
   }
@@ -78,10 +78,14 @@ function StatusBar() {
           </span>
           <span
             data-testid="state-hash"
-            data-hash={status.hash}
-            title={`Machine.stateHash() = ${status.hash}: equal hashes, identical machines`}
+            data-hash={status.hash ?? ''}
+            title={
+              status.hash
+                ? `Machine.stateHash() = ${status.hash}: equal hashes, identical machines`
+                : 'computing the state hash…'
+            }
           >
-            state {status.hash.slice(0, 8)}…
+            state {status.hash ? `${status.hash.slice(0, 8)}…` : '…'}
           </span>
           <span className={violations ? 'bad' : 'ok'} data-testid="status-violations">
             {violations
@@ -111,13 +115,14 @@ function useSim(): Sim | null {
     });
     window.__pagelab = {
       killWorker: () => s.killWorker(),
-      state: () => {
-        const { status, phase } = useSession.getState();
+      state: async () => {
+        const st = await s.state();
+        if (!st) throw new Error('the simulation is not running');
         return {
-          step: status?.step ?? 0,
-          length: status?.length ?? 0,
-          hash: status?.hash ?? '',
-          phase,
+          step: st.step,
+          length: st.length,
+          hash: st.hash ?? '',
+          phase: useSession.getState().phase,
         };
       },
       latencies: () => s.latencies.map((l) => ({ ...l })),

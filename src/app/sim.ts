@@ -60,6 +60,8 @@ interface Probe {
   /** The epoch when it was sent: a snapshot of a later epoch shows its effect. */
   epoch: number;
   execDone?: number;
+  /** The worker's own time for the command. */
+  worker?: number;
   asked?: number;
   got?: number;
 }
@@ -69,6 +71,8 @@ interface Probe {
 export interface Latency {
   total: number;
   exec: number;
+  /** The part of `exec` the worker spent computing. */
+  worker: number;
   wait: number;
   snapshot: number;
   render: number;
@@ -89,6 +93,10 @@ export class Sim {
   private seenEpoch = -1;
   private fetching = false;
   private unwatch: () => void = () => {};
+  /** Commands in flight that bring their own snapshot (the epoch path waits for them). */
+  private execs = 0;
+  private unsubscribe: () => void = () => {};
+  private hashTimer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
   /** The typed command being timed, from sending it to the views showing its effect. */
   private probe: Probe | null = null;
@@ -107,6 +115,10 @@ export class Sim {
       },
     });
     this.unwatch = this.client.watch(this.tick);
+    // A status without the state hash (every change's result): fetch the hash off the critical path.
+    this.unsubscribe = useSession.subscribe((st, prev) => {
+      if (st.status !== prev.status && st.status && st.status.hash === undefined) this.hashSoon();
+    });
     addEventListener('pagehide', this.flushSave);
     void this.enqueue(() => this.boot());
   }
@@ -116,6 +128,8 @@ export class Sim {
     this.disposed = true;
     removeEventListener('pagehide', this.flushSave);
     this.unwatch();
+    this.unsubscribe();
+    if (this.hashTimer !== null) clearTimeout(this.hashTimer);
     this.client.dispose();
   }
 
@@ -136,10 +150,24 @@ export class Sim {
       const probe: Probe = { sent: performance.now(), epoch: this.client.epoch() };
       this.probe = probe;
       let r: ExecResult;
+      this.execs++;
       try {
-        r = await this.client.api.exec(line);
+        r = await this.client.api.exec(line, { snapshot: true });
         probe.execDone = performance.now();
+        probe.worker = r.ms;
+        if (r.snapshot && r.epoch !== undefined) {
+          // The views' snapshot came with the result: no second round trip for this epoch.
+          this.seenEpoch = Math.max(this.seenEpoch, r.epoch);
+          probe.asked = probe.execDone;
+          probe.got = probe.execDone;
+          this.probe = null;
+          this.rendering = probe;
+          useSession.setState({ snapshot: r.snapshot });
+        }
+        this.execs--;
+        this.tick(); // in case the epoch moved past this result meanwhile
       } catch (err) {
+        this.execs--;
         this.probe = null;
         if (err instanceof WorkerDied)
           print([
@@ -239,6 +267,27 @@ export class Sim {
   }
 
   inspect = (pfn: number) => this.client.api.frame(pfn);
+
+  /** Where the session is, with its state hash, once everything asked for so far has run. */
+  state(): Promise<SessionStatus> {
+    return this.enqueue(() => this.client.api.status());
+  }
+
+  /** Asks for the state hash a little after the last change (it reads all of memory). */
+  private hashSoon(): void {
+    if (this.hashTimer !== null) clearTimeout(this.hashTimer);
+    this.hashTimer = setTimeout(() => {
+      this.hashTimer = null;
+      const asked = useSession.getState().status;
+      this.client.api.status().then(
+        (st) => {
+          // Only if nothing changed meanwhile (a newer status would be newer than this hash).
+          if (useSession.getState().status === asked) useSession.setState({ status: st });
+        },
+        () => {},
+      );
+    }, 60);
+  }
 
   /** The script as text (blank lines and comments kept). */
   script(): string {
@@ -422,7 +471,8 @@ export class Sim {
   private tick = (): void => {
     if (this.disposed) return;
     const epoch = this.client.epoch();
-    if (this.fetching || epoch % 2 !== 0 || epoch === this.seenEpoch) return;
+    if (this.fetching || this.execs > 0) return;
+    if (epoch % 2 !== 0 || epoch <= this.seenEpoch) return;
     if (useSession.getState().phase === 'recovering') return;
     this.fetching = true;
     this.seenEpoch = epoch;
@@ -458,6 +508,7 @@ export class Sim {
     this.latencies.push({
       total: now - p.sent,
       exec: execDone - p.sent,
+      worker: p.worker ?? 0,
       wait: p.asked - execDone,
       snapshot: p.got - p.asked,
       render: now - p.got,

@@ -34,6 +34,14 @@ export interface ExecResult {
   step: number;
   /** Where the session is now (saves a `status()` call after every command). */
   status: SessionStatus;
+  /** Time the worker spent on it (ms), for the latency breakdown. */
+  ms?: number;
+  /**
+   * With `exec(line, { snapshot: true })`: the views' snapshot of the state the line produced and
+   * the epoch it belongs to (one round trip instead of two on the typing path).
+   */
+  snapshot?: Snapshot;
+  epoch?: number;
 }
 
 /** One visible line of the timeline (blank and comment-only lines are not listed). */
@@ -54,8 +62,11 @@ export interface SessionStatus {
   step: number;
   /** Lines in the script. */
   length: number;
-  /** `Machine.stateHash()`: equal hashes, identical machines. */
-  hash: string;
+  /**
+   * `Machine.stateHash()`: equal hashes, identical machines. Only `status()` computes it (it reads
+   * all of memory: ~2 ms at 64 MiB, ~70 ms at 2 GiB), so the results of changes leave it out.
+   */
+  hash?: string;
   /** The line the position is right after (null at step 0 or after a blank line). */
   current: {
     step: number;
@@ -101,7 +112,7 @@ export const MAX_VIOLATIONS = 100;
 /** What the worker exposes (as seen from the UI: every call is asynchronous). */
 export interface SimApi {
   /** Runs one line at the current position (a recorded future is dropped first). */
-  exec(line: string): Promise<ExecResult>;
+  exec(line: string, opts?: { snapshot?: boolean }): Promise<ExecResult>;
   /** A fresh session over a whole script, then a seek to `step` (default: its end). */
   load(script: string, step?: number): Promise<LoadResult>;
   /**
@@ -118,6 +129,7 @@ export interface SimApi {
   forward(): Promise<SessionStatus>;
   /** To any step (clamped to 0..length). */
   seek(step: number): Promise<SessionStatus>;
+  /** Where the session is, with the state hash. */
   status(): Promise<SessionStatus>;
   /** The script's visible lines from position `from` (default 0) on. */
   timeline(from?: number): Promise<TimelineEntry[]>;

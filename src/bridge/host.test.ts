@@ -47,6 +47,17 @@ describe('the worker API over a Session and its History', () => {
     );
   });
 
+  it('brings the views a snapshot with the result when asked, tagged with its epoch', async () => {
+    const api = createSimApi();
+    const plain = await api.exec('alloc as f1');
+    expect(plain.snapshot).toBeUndefined();
+    const r = await api.exec('clone f1 as f2', { snapshot: true });
+    expect(r.snapshot?.handles.map((h) => h.name).sort()).toEqual(['f1', 'f2']);
+    expect(r.snapshot?.last?.source).toBe('clone f1 as f2');
+    expect(r.epoch).toBe(Atomics.load(new Int32Array((await api.epoch())!), 0));
+    expect(r.ms).toBeGreaterThanOrEqual(0);
+  });
+
   it('turns an exception into a result and keeps the session as it was', async () => {
     const api = createSimApi(new BoomSession());
     await api.exec('alloc as f1');
@@ -96,7 +107,8 @@ describe('the worker API over a Session and its History', () => {
     expect((await api.back()).step).toBe(5);
     const s3 = await api.back();
     expect(s3.step).toBe(3);
-    expect(s3.hash).toBe(freshHash(SCRIPT.slice(0, 3)));
+    expect(s3.hash).toBeUndefined(); // only status() computes it
+    expect((await api.status()).hash).toBe(freshHash(SCRIPT.slice(0, 3)));
     expect(s3.current).toMatchObject({ step: 3, source: 'alloc as f1', ok: true });
     expect(s3.current!.effects.length).toBeGreaterThan(0);
     expect((await api.back()).step).toBe(1);
@@ -106,7 +118,8 @@ describe('the worker API over a Session and its History', () => {
     expect((await api.forward()).step).toBe(1);
     expect((await api.forward()).step).toBe(3);
     const s6 = await api.seek(6);
-    expect(s6.hash).toBe(freshHash(SCRIPT.slice(0, 6)));
+    expect(s6.step).toBe(6);
+    expect((await api.status()).hash).toBe(freshHash(SCRIPT.slice(0, 6)));
     expect((await api.forward()).step).toBe(7);
     expect((await api.forward()).step).toBe(7);
     expect((await api.seek(-3)).step).toBe(0);
@@ -160,7 +173,7 @@ describe('the worker API over a Session and its History', () => {
     await api.load(SCRIPT.join('\n'));
     const st = await api.reset();
     expect(st).toMatchObject({ step: 0, length: 0, current: null });
-    expect(st.hash).toBe(new Session().stateHash());
+    expect((await api.status()).hash).toBe(new Session().stateHash());
   });
 });
 
@@ -174,7 +187,7 @@ describe('share links', () => {
     const opened = await b.loadLink(`https://example.invalid/#${fragment}`);
     expect(opened.ok).toBe(true);
     expect(opened.status.step).toBe(5);
-    expect(opened.status.hash).toBe((await a.status()).hash);
+    expect((await b.status()).hash).toBe((await a.status()).hash);
     expect(await b.script()).toBe(await a.script());
   });
 

@@ -23,7 +23,7 @@ import {
 } from './api';
 import { complete } from './complete';
 import { historySession } from './session';
-import { buildFrameDetail, buildSnapshot } from './snapshot';
+import { buildFrameDetail, buildSnapshot, type Snapshot } from './snapshot';
 
 /** A blank or comment-only line: a step, but not one the timeline lists. */
 export function isBlank(source: string): boolean {
@@ -112,13 +112,14 @@ export function createSimApi(session: Session = new Session()): SimHost {
     return -1;
   }
 
-  function status(): SessionStatus {
+  /** Where the session is; the state hash only when asked (it reads all of memory). */
+  function status(withHash = false): SessionStatus {
     const i = currentIndex();
     const r = i >= 0 ? history.result(i) : undefined;
     return {
       step: history.position,
       length: history.length,
-      hash: session.stateHash(),
+      ...(withHash ? { hash: session.stateHash() } : {}),
       current: r
         ? {
             step: i + 1,
@@ -131,6 +132,13 @@ export function createSimApi(session: Session = new Session()): SimHost {
         : null,
       violations: violationsOf(session),
     };
+  }
+
+  /** The views' snapshot now; its `last` is the line the position is right after. */
+  function snapshotOf(inspect?: number): Snapshot {
+    const i = currentIndex();
+    const last = i >= 0 ? (history.result(i) ?? null) : null;
+    return buildSnapshot(session, inspect === undefined ? { last } : { last, inspect });
   }
 
   /** After an internal error: back to a consistent session over the lines before `at`. */
@@ -156,7 +164,7 @@ export function createSimApi(session: Session = new Session()): SimHost {
     session,
     history,
 
-    async exec(line: string): Promise<ExecResult> {
+    async exec(line: string, opts: { snapshot?: boolean } = {}): Promise<ExecResult> {
       const at = history.position;
       if (/[\r\n]/.test(line)) {
         return {
@@ -170,6 +178,7 @@ export function createSimApi(session: Session = new Session()): SimHost {
           status: status(),
         };
       }
+      const t0 = performance.now();
       try {
         const r = publish(() => history.exec(line));
         const { line: _line, source: _source, ...printed } = lineResult(r);
@@ -179,6 +188,8 @@ export function createSimApi(session: Session = new Session()): SimHost {
           violations: violationsOf(session),
           step: history.position,
           status: status(),
+          ms: performance.now() - t0,
+          ...(opts.snapshot ? { snapshot: snapshotOf(), epoch: Atomics.load(epoch, 0) } : {}),
         };
       } catch (err) {
         publish(() => recover(at));
@@ -254,7 +265,7 @@ export function createSimApi(session: Session = new Session()): SimHost {
     },
 
     async status() {
-      return status();
+      return status(true);
     },
 
     async timeline(from = 0): Promise<TimelineEntry[]> {
@@ -283,12 +294,7 @@ export function createSimApi(session: Session = new Session()): SimHost {
     },
 
     async snapshot(opts: { inspect?: number } = {}) {
-      const i = currentIndex();
-      const last = i >= 0 ? (history.result(i) ?? null) : null;
-      return buildSnapshot(
-        session,
-        opts.inspect === undefined ? { last } : { last, inspect: opts.inspect },
-      );
+      return snapshotOf(opts.inspect);
     },
 
     async frame(pfn: number) {
