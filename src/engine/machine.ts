@@ -60,7 +60,8 @@ export interface StepInput {
 }
 
 export type ReverseDelta =
-  { kind: 'mem'; mem: Float64Array; ghost: Ghost; violations: Violation[] } | { kind: 'reboot' };
+  | { kind: 'mem'; mem: Float64Array; ghost: Ghost; violations: Violation[]; fresh: boolean }
+  | { kind: 'reboot' };
 
 export interface StepResult {
   ok: boolean;
@@ -125,6 +126,7 @@ export class Machine {
     if (op.op === 'machine' || op.op === 'reset') return this.reboot(input);
     const mark = this.mem.mark();
     const ghostBefore = cloneGhost(this.ghost);
+    const freshBefore = this.fresh;
     const core = this.makeCore(input.unsafe ?? false, site);
     let text: string;
     let kept: SimError | undefined;
@@ -149,6 +151,7 @@ export class Machine {
       mem: this.mem.take(mark),
       ghost: ghostBefore,
       violations: violationsBefore,
+      fresh: freshBefore,
     };
     const out: StepResult = {
       ok: !kept,
@@ -191,11 +194,17 @@ export class Machine {
   }
 
   /** Undo the step whose reverse delta this is (the machine must be in the state right after it). */
-  undo(delta: ReverseDelta): void {
+  /**
+   * Undo the step whose reverse delta this is (the machine must be in the state right after it).
+   * With `adopt`, the delta's ghost state is taken over instead of copied: the caller promises
+   * never to use that delta again (History drops it).
+   */
+  undo(delta: ReverseDelta, adopt = false): void {
     if (delta.kind !== 'mem') throw new Error('a reboot is undone by replaying from the start');
     this.mem.undoDelta(delta.mem);
-    this.ghost = cloneGhost(delta.ghost);
+    this.ghost = adopt ? delta.ghost : cloneGhost(delta.ghost);
     this.violations = delta.violations;
+    this.fresh = delta.fresh;
     this.allocator.invalidate();
   }
 

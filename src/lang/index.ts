@@ -7,7 +7,7 @@ export { parseLine } from './parser';
 export { print } from './printer';
 export { lex, commentStart } from './lexer';
 export { SyntaxError_, type Stmt, type Expect } from './ast';
-export { Session, formatResult, CATALOGUE_IDS, type LineResult } from './session';
+export { Session, formatResult, CATALOGUE_IDS, type LineResult, type SessionMark } from './session';
 export {
   encodeFragment,
   decodeFragment,

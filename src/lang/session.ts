@@ -10,6 +10,7 @@ import {
   RC_UNIQUE,
   RC_UNUSED,
   type StepResult,
+  type ReverseDelta,
   type Violation,
   type Effect,
 } from '../engine';
@@ -74,6 +75,13 @@ export function formatResult(r: LineResult): string {
   return `error ${r.code}${r.clause !== undefined ? `(${r.clause})` : ''}: ${r.text}`;
 }
 
+/** Where a session is in its script (opaque outside the language). */
+export interface SessionMark {
+  readonly lineNo: number;
+  readonly last: { line: number; result: LineResult } | undefined;
+  readonly unmatched: LineResult | undefined;
+}
+
 export class Session {
   machine = new Machine();
   private lineNo = 0;
@@ -87,6 +95,7 @@ export class Session {
     this.lineNo = 0;
     this.last = undefined;
     this.unmatched = undefined;
+    this.delta = undefined;
   }
 
   stateHash(): string {
@@ -137,12 +146,14 @@ export class Session {
       }
       return r;
     }
+    this.delta = undefined;
     const res: StepResult = this.machine.step({
       op: stmt.op,
       unsafe: stmt.unsafe,
       line,
       text: source.slice(0, commentStart(source)).trim(),
     });
+    this.delta = res.delta;
     const r: LineResult = {
       line,
       source,
@@ -176,6 +187,27 @@ export class Session {
       );
       this.unmatched = undefined;
     }
+  }
+
+  /** The reverse delta of the last `exec`'s command, until taken (History keeps it). */
+  private delta: ReverseDelta | undefined;
+
+  /** Returns and forgets the reverse delta of the last line's command (undefined if none). */
+  takeDelta(): ReverseDelta | undefined {
+    const d = this.delta;
+    this.delta = undefined;
+    return d;
+  }
+
+  /** The session's position (line number, previous command, unmatched error), for History. */
+  mark(): SessionMark {
+    return { lineNo: this.lineNo, last: this.last, unmatched: this.unmatched };
+  }
+
+  restore(m: SessionMark): void {
+    this.lineNo = m.lineNo;
+    this.last = m.last;
+    this.unmatched = m.unmatched;
   }
 
   /** The result of the last command (not an expect, note or ask line), if any. */

@@ -241,7 +241,7 @@ export class History<R> {
   private undoOne(): void {
     const e = this.entry(this.pos - 1);
     const machine = this.session.machine;
-    if (e.delta) machine.undo(e.delta);
+    if (e.delta) machine.undo(e.delta, true); // the entry drops its delta right after
     this.session.restore(e.markBefore);
     machine.fresh = e.freshBefore ?? machine.fresh;
     this.deltaBytes -= e.bytes;
