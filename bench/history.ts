@@ -89,7 +89,7 @@ export function history(): Row[] {
     `load of ${lines.length} lines ${ms(load)}; ${SEEKS} random seeks: p50 ${ms(median(all))}, p95 ${ms(p95)}, max ${ms(Math.max(...all))}`,
     `backwards (undo deltas, ${back.length}): p95 ${ms(pct(back, 0.95))}; forwards (unchecked re-runs + one check, ${fwd.length}): p95 ${ms(pct(fwd, 0.95))}`,
     `one step: back ${ms(backStep)}, forward ${ms(fwdStep)} (each ends with a full check when the state was reached unchecked)`,
-    'a forward seek re-runs every line in between (~60 µs a line, 40% of it structuredClone of the ghost per step): the goal needs keyframes (a machine image save/restore in the engine)',
+    'a seek restores the nearest keyframe (a machine image every 128 lines) or undoes reverse deltas, whichever is closer, then re-runs the lines in between unchecked (~60 µs a line) and checks once',
   ];
   return [
     row({

@@ -80,15 +80,48 @@ function freshViolations(lines: string[], k: number): string {
   return JSON.stringify(s.machine.check());
 }
 
-function history(): { h: History<LineResult>; s: Session } {
+function history(keyframeEvery?: number): { h: History<LineResult>; s: Session } {
   const s = new Session();
-  return { h: new History(historySession(s)), s };
+  return { h: new History(historySession(s), keyframeEvery ? { keyframeEvery } : {}), s };
 }
 
 // Every full check costs ~10 ms on this engine, so the runs are few and short.
 const SLOW = 60_000;
 
 describe('History over the language Session', () => {
+  it(
+    'with keyframes every few lines, seek(k) still gives exactly the state of a fresh run',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.array(line, { maxLength: 40 }),
+          fc.array(fc.nat(45), { minLength: 1, maxLength: 8 }),
+          fc.integer({ min: 1, max: 5 }),
+          (lines, ks, every) => {
+            const want = freshRun(lines);
+            const { h, s } = history(every);
+            h.load(lines);
+            for (const k0 of ks) {
+              const k = Math.min(k0, lines.length);
+              h.seek(k);
+              expect(h.position).toBe(k);
+              expect(s.stateHash()).toBe(want.hash[k]);
+              expect(vtext(s)).toBe(freshViolations(lines, k));
+            }
+            // stepping back one line at a time from wherever we are stays exact
+            const k = h.position;
+            if (k > 0) {
+              h.back();
+              expect(s.stateHash()).toBe(want.hash[k - 1]);
+            }
+          },
+        ),
+        { numRuns: 40 },
+      );
+    },
+    SLOW,
+  );
+
   it(
     'seek(k) gives exactly the state of running the first k lines fresh',
     () => {

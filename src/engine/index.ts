@@ -5,6 +5,7 @@
  * returns data (result, effects, reverse delta, violations); everything else only reads.
  */
 export {
+  type MachineImage,
   Machine,
   resolveConfig,
   type StepInput,

@@ -63,6 +63,16 @@ export type ReverseDelta =
   | { kind: 'mem'; mem: Float64Array; ghost: Ghost; violations: Violation[]; fresh: boolean }
   | { kind: 'reboot' };
 
+export interface MachineImage {
+  config: ResolvedConfig;
+  mem: { meta: Uint32Array; pages: [number, Uint32Array][] };
+  tlb: (Float64Array | Int32Array)[];
+  ghost: Ghost;
+  violations: Violation[];
+  fresh: boolean;
+  everTouched: number[];
+}
+
 export interface StepResult {
   ok: boolean;
   /** The printed payload (ok) or message (error). */
@@ -194,6 +204,36 @@ export class Machine {
   }
 
   /** Undo the step whose reverse delta this is (the machine must be in the state right after it). */
+  /** The whole state, for a history keyframe (restoreImage puts it back exactly). */
+  image(): MachineImage {
+    return {
+      config: { ...this.config },
+      mem: this.mem.image(),
+      tlb: this.tlb.image(),
+      ghost: cloneGhost(this.ghost),
+      violations: this.violations,
+      fresh: this.fresh,
+      everTouched: [...this.everTouched],
+    };
+  }
+
+  /** Back to an image taken by `image()`: in place when the configuration matches (same buffers). */
+  restoreImage(img: MachineImage): void {
+    const c = this.config;
+    const same = JSON.stringify(c) === JSON.stringify(img.config);
+    if (!same) {
+      this.config = { ...img.config };
+      this.boot();
+    }
+    this.mem.restoreImage(img.mem);
+    this.tlb.restoreImage(img.tlb);
+    this.ghost = cloneGhost(img.ghost);
+    this.violations = img.violations;
+    this.fresh = img.fresh;
+    this.everTouched = new Set(img.everTouched);
+    this.allocator.invalidate();
+  }
+
   /**
    * Undo the step whose reverse delta this is (the machine must be in the state right after it).
    * With `adopt`, the delta's ghost state is taken over instead of copied: the caller promises

@@ -182,6 +182,35 @@ export class Tlb {
     return n;
   }
 
+  /** Copies of every TLB array (with the LRU clock), for a machine image. */
+  image(): (Float64Array | Int32Array)[] {
+    return [
+      this.vpn.slice(),
+      this.pfn.slice(),
+      this.flags.slice(),
+      this.age.slice(),
+      this.gen.slice(),
+      this.clock.slice(),
+    ];
+  }
+
+  restoreImage(img: (Float64Array | Int32Array)[]): void {
+    const [vpn, pfn, flags, age, gen, clock] = img as [
+      Float64Array,
+      Int32Array,
+      Int32Array,
+      Int32Array,
+      Int32Array,
+      Int32Array,
+    ];
+    this.vpn.set(vpn);
+    this.pfn.set(pfn);
+    this.flags.set(flags);
+    this.age.set(age);
+    this.gen.set(gen);
+    this.clock.set(clock);
+  }
+
   entriesOf(cpu: number): TlbEntry[] {
     const out: TlbEntry[] = [];
     for (let k = 0; k < this.entries; k++) {

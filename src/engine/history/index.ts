@@ -20,7 +20,7 @@
  * The engine does not depend on the language: the session is anything with the shape below
  * (src/lang's Session through an adapter that also gives the delta and the session position).
  */
-import type { Machine, ReverseDelta } from '../machine';
+import type { Machine, MachineImage, ReverseDelta } from '../machine';
 
 /** What running one line gave: its result, and the machine's reverse delta if it changed the machine. */
 export interface Ran<R> {
@@ -46,6 +46,18 @@ export interface HistoryOptions {
   readsViolations?: (source: string) => boolean;
   /** Estimated bytes of reverse deltas to keep (default 128 MiB); older ones are dropped. */
   maxDeltaBytes?: number;
+  /** A keyframe (a whole machine image) every this many lines (default 128). */
+  keyframeEvery?: number;
+  /** Bytes of keyframes to keep (default 256 MiB); past it, every other keyframe goes. */
+  maxKeyframeBytes?: number;
+}
+
+/** A machine image at a position, with what the session and the checker need to resume there. */
+interface Keyframe {
+  image: MachineImage;
+  mark: unknown;
+  valid: boolean;
+  bytes: number;
 }
 
 interface Entry<R> {
@@ -90,6 +102,11 @@ export class History<R> {
   /** Bytes of the deltas kept, and the first entry whose delta may still be kept. */
   private deltaBytes = 0;
   private oldestKept = 0;
+  /** Keyframes by position: seeking jumps to the nearest one instead of re-running every line. */
+  private keyframes = new Map<number, Keyframe>();
+  private keyframeEvery: number;
+  private readonly maxKeyframeBytes: number;
+  private keyframeBytes = 0;
 
   constructor(
     readonly session: HistorySession<R>,
@@ -97,6 +114,8 @@ export class History<R> {
   ) {
     this.readsViolations = options.readsViolations ?? ((s) => EXPECT_VIOLATION.test(s));
     this.maxDeltaBytes = options.maxDeltaBytes ?? 128 * 1024 * 1024;
+    this.keyframeEvery = Math.max(1, options.keyframeEvery ?? 128);
+    this.maxKeyframeBytes = options.maxKeyframeBytes ?? 256 * 1024 * 1024;
   }
 
   /** How many lines are recorded. */
@@ -126,6 +145,7 @@ export class History<R> {
   /** Runs a new line at the current position, dropping any recorded future. */
   exec(source: string): R {
     this.entries.length = this.pos;
+    for (const k of [...this.keyframes.keys()]) if (k > this.pos) this.dropKeyframe(k);
     this.entries.push({ source, checked: false, validAfter: false, bytes: 0 });
     const r = this.run(this.pos, 'full');
     this.settle();
@@ -135,6 +155,7 @@ export class History<R> {
   /** A fresh session over these lines, then `seek(step)` (default: the end). */
   load(lines: readonly string[], step = lines.length): void {
     this.entries = lines.map((source) => ({ source, checked: false, validAfter: false, bytes: 0 }));
+    for (const k of [...this.keyframes.keys()]) this.dropKeyframe(k);
     this.restart();
     this.seek(step);
   }
@@ -156,15 +177,20 @@ export class History<R> {
   /** Goes to position k (clamped to 0..length). */
   seek(k: number): void {
     const target = Math.max(0, Math.min(this.entries.length, Math.trunc(k)));
+    // The nearest keyframe at or before the target: from there only target - kf lines re-run.
+    let kf = -1;
+    for (const p of this.keyframes.keys()) if (p <= target && p > kf) kf = p;
     if (target < this.pos) {
       let undoable = true;
       for (let i = target; i < this.pos; i++) {
         const e = this.entries[i]!;
         if (e.lost || e.delta?.kind === 'reboot') undoable = false;
       }
-      if (undoable) while (this.pos > target) this.undoOne();
+      if (undoable && (kf < 0 || this.pos - target <= target - kf))
+        while (this.pos > target) this.undoOne();
+      else if (kf >= 0) this.restoreKeyframe(kf);
       else this.restart();
-    }
+    } else if (kf > this.pos && target - kf < target - this.pos) this.restoreKeyframe(kf);
     while (this.pos < target) this.run(this.pos, this.pos === target - 1 ? 'full' : 'off');
     this.settle();
   }
@@ -222,7 +248,49 @@ export class History<R> {
     }
     this.pos = i + 1;
     this.trim();
+    if (this.pos % this.keyframeEvery === 0 && !this.keyframes.has(this.pos)) this.addKeyframe();
     return r;
+  }
+
+  private addKeyframe(): void {
+    const image = this.session.machine.image();
+    let bytes = image.mem.meta.byteLength + image.mem.pages.length * 4096 + 1024;
+    for (const a of image.tlb) bytes += a.byteLength;
+    this.keyframes.set(this.pos, { image, mark: this.session.mark(), valid: this.valid, bytes });
+    this.keyframeBytes += bytes;
+    // Over budget: keep every other keyframe and take them half as often from now on.
+    while (this.keyframeBytes > this.maxKeyframeBytes && this.keyframes.size > 1) {
+      this.keyframeEvery *= 2;
+      for (const p of [...this.keyframes.keys()])
+        if (p % this.keyframeEvery !== 0) this.dropKeyframe(p);
+    }
+  }
+
+  private dropKeyframe(p: number): void {
+    const k = this.keyframes.get(p);
+    if (!k) return;
+    this.keyframeBytes -= k.bytes;
+    this.keyframes.delete(p);
+  }
+
+  /** Jumps to keyframe position p: the lines before it can no longer be undone one by one. */
+  private restoreKeyframe(p: number): void {
+    const k = this.keyframes.get(p)!;
+    this.session.machine.restoreImage(k.image);
+    this.session.restore(k.mark);
+    for (let i = 0; i < this.entries.length; i++) {
+      const e = this.entries[i]!;
+      if (i >= p || !e.delta) {
+        this.deltaBytes -= e.bytes;
+        e.delta = undefined;
+        e.bytes = 0;
+        e.markBefore = undefined;
+        e.lost = i < p;
+      }
+    }
+    this.pos = p;
+    this.valid = k.valid;
+    if (p > 0) this.entries[p - 1]!.validAfter = k.valid;
   }
 
   /** Drops the oldest deltas while the kept ones exceed the budget (never the last line's). */

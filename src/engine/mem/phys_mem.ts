@@ -205,6 +205,42 @@ export class PhysMem {
     for (let off = 0; off < PAGE_BYTES; off += 4) this.writeWord(pfn, off, 0);
   }
 
+  /** A copy of the whole state: metadata words and the contents of every written frame. */
+  image(): { meta: Uint32Array; pages: [number, Uint32Array][] } {
+    const pages: [number, Uint32Array][] = [];
+    for (let pfn = 0; pfn < this.nframes; pfn++) {
+      const p = this.pageSlot[pfn]!;
+      if (p < 0) continue;
+      const base = (p % CHUNK_PAGES) * PAGE_WORDS;
+      pages.push([pfn, this.chunks[(p / CHUNK_PAGES) | 0]!.slice(base, base + PAGE_WORDS)]);
+    }
+    return { meta: this.meta.slice(), pages };
+  }
+
+  /** Puts an image back (same machine size), in place: the SharedArrayBuffers stay the same. */
+  restoreImage(img: { meta: Uint32Array; pages: [number, Uint32Array][] }): void {
+    this.log.length = 0;
+    this.meta.set(img.meta);
+    const keep = new Set<number>();
+    for (const [pfn] of img.pages) keep.add(pfn);
+    for (let pfn = 0; pfn < this.nframes; pfn++) {
+      const p = this.pageSlot[pfn]!;
+      if (p >= 0 && !keep.has(pfn)) {
+        this.poolFree.push(p);
+        this.pageSlot[pfn] = -1;
+        this.version[pfn]!++;
+      }
+    }
+    const was = this.journaling;
+    this.journaling = false;
+    for (const [pfn, words] of img.pages) {
+      const p = this.pageSlot[pfn]! >= 0 ? this.pageSlot[pfn]! : this.materialize(pfn);
+      this.chunks[(p / CHUNK_PAGES) | 0]!.set(words, (p % CHUNK_PAGES) * PAGE_WORDS);
+      this.version[pfn]!++;
+    }
+    this.journaling = was;
+  }
+
   /** Pool pages in use (for the memory figure: contents cost what is used). */
   poolPagesInUse(): number {
     return this.poolNext - this.poolFree.length;
