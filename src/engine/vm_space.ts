@@ -34,6 +34,7 @@ import {
   Vtable,
   W_OBLIG,
   W_PATHS,
+  W_PT_NR_CHILDREN,
   W_STORAGE,
   W_USAGE,
   W_VTABLE,
@@ -947,7 +948,7 @@ export function showPt(core: Core, vsName: string, range?: RangeRef): string {
       else {
         const child = ptePaddr(lo, hi) / PAGE;
         lines.push(
-          `${indent}[${i}] L${level - 1} node ${paddrText(child)} (${vaText(cb)}.., ${core.mem.slotWord(child, 6)} entries)`,
+          `${indent}[${i}] L${level - 1} node ${paddrText(child)} (${vaText(cb)}.., ${core.mem.slotWord(child, W_PT_NR_CHILDREN)} entries)`,
         );
         if (lines.length < 2000) rec(child, level - 1, cb, indent + '  ');
       }

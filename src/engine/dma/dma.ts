@@ -1,21 +1,23 @@
-import { PF_R, PF_W, CachePolicy, encodeLeaf, pteIsPresent, ptePaddr } from '../arch';
+import { PF_R, PF_W, CachePolicy, encodeLeaf, ptePaddr } from '../arch';
 import { hex, paddrText, type Core } from '../core';
 import { fail } from '../errors';
-import { RC_BAND, RC_UNIQUE, RC_UNUSED, W_PATHS, readRc, rcText } from '../frame/meta';
+import {
+  RC_BAND,
+  RC_UNIQUE,
+  RC_UNUSED,
+  W_OBLIG,
+  W_PATHS,
+  W_PT_NR_CHILDREN,
+  readRc,
+  rcText,
+} from '../frame/meta';
 import { dropRequires, releaseRef, requires } from '../frame/ops';
 import { bind, chooseName, describeHandle, lookup, retire } from '../handles';
-import type { DataLit } from '../ops';
-import { childOrCreate, freeNode, indexAt, pteHi, pteLo, setPte, walk } from '../page_table/node';
+import { childOrCreate, freeNode, indexAt, setPte, walk } from '../page_table/node';
 import type { DmaDirection, DmaHandle } from '../state';
 
 const PAGE = 4096;
 const MAX_IO = 1 << 20;
-
-function dmaOf(core: Core, pfn: number): DmaHandle | undefined {
-  const n = core.ghost.dmaSet.get(pfn);
-  const h = n === undefined ? undefined : core.ghost.handles.get(n);
-  return h?.kind === 'dma' ? h : undefined;
-}
 
 // ---- IOMMU ---------------------------------------------------------------------------------------
 
@@ -38,7 +40,7 @@ function iommuUnmap(core: Core, dpage: number): void {
   setPte(core, w.node, w.idx, 0, 0);
   for (let k = w.path.length - 1; k > 0; k--) {
     const node = w.path[k]!;
-    if (core.mem.slotWord(node, 6) !== 0) break; // W_PT_NR_CHILDREN
+    if (core.mem.slotWord(node, W_PT_NR_CHILDREN) !== 0) break;
     setPte(core, w.path[k - 1]!, w.indices[k - 1]!, 0, 0);
     freeNode(core, node);
   }
@@ -125,8 +127,9 @@ export function dmaDrop(core: Core, d: DmaHandle): string {
   for (let p = d.start; p < d.end; p++) {
     core.ghost.dmaSet.delete(p);
     if (core.layout.iommuRoot >= 0) iommuUnmap(core, Math.floor(d.daddr / PAGE) + (p - d.start));
-    const n = core.mem.slotWord(p, 11); // W_OBLIG: the held segment's obligation goes with it
-    if (n > 0) core.mem.setSlotWord(p, 11, n - 1);
+    // The held segment's obligation goes with it.
+    const n = core.mem.slotWord(p, W_OBLIG);
+    if (n > 0) core.mem.setSlotWord(p, W_OBLIG, n - 1);
     releaseRef(core, p);
   }
   return `dropped ${d.name}: ${d.end - d.start} page${d.end - d.start === 1 ? '' : 's'} left the DMA mapping set${core.layout.iommuRoot >= 0 ? ' and the IOMMU' : ''}`;
@@ -224,14 +227,6 @@ export function cpuBytesRead(core: Core, target: string | null, pa: number, n: n
   put(core, d);
 }
 
-/** The CPU wrote DMA memory through a kernel writer (the device keeps its copy until sync to_device). */
-export function cpuBytesWritten(
-  _core: Core,
-  _target: string | null,
-  _pa: number,
-  _n: number,
-): void {}
-
 export function showDma(core: Core): string {
   const ds = [...core.ghost.handles.values()].filter((h): h is DmaHandle => h.kind === 'dma');
   const lines = [
@@ -243,6 +238,3 @@ export function showDma(core: Core): string {
     );
   return lines.join('\n');
 }
-
-export { dmaOf, pteIsPresent, pteLo, pteHi };
-export type { DataLit };

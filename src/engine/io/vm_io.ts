@@ -3,10 +3,10 @@ import { fail, SimError } from '../errors';
 import { bind, chooseName, describeHandle, lookup, retire } from '../handles';
 import { nextEntry } from '../page_table/cursor';
 import { ptePaddr } from '../arch';
-import type { DmaHandle, IoHandle } from '../state';
+import type { IoHandle } from '../state';
 import { access, bytesText } from '../vm_space';
 import { requires } from '../frame/ops';
-import { cpuBytesRead, cpuBytesWritten } from '../dma';
+import { cpuBytesRead } from '../dma';
 
 const PAGE = 4096;
 const MAX_USER_END = 2 ** 47 - PAGE;
@@ -140,7 +140,9 @@ export function newKernelIo(
     site: core.site,
   };
   const text = describeHandle(bind(core, h));
-  return t.kind === 'dma' ? `${text} (each access takes ${t.name}'s read guard for that command)` : text;
+  return t.kind === 'dma'
+    ? `${text} (each access takes ${t.name}'s read guard for that command)`
+    : text;
 }
 
 function setIo(core: Core, h: IoHandle, cursor: number): void {
@@ -186,7 +188,6 @@ function writeTo(
   data: Uint8Array,
 ): { done: number; fault: SimError | null } {
   if (!w.fallible) {
-    cpuBytesWritten(core, w.target, w.cursor, data.length);
     core.mem.writeBytes(w.cursor, data);
     return { done: data.length, fault: null };
   }
@@ -283,5 +284,3 @@ export function dropIo(core: Core, h: IoHandle): string {
   retire(core, h, 'dropped');
   return `dropped ${h.name}`;
 }
-
-export type { DmaHandle };
