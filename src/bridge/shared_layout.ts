@@ -25,7 +25,15 @@ export const RC_UNUSED = -1;
 export const RC_UNIQUE = -2;
 export const RC_BAND = -3;
 
-export const USAGE_NAMES = ['Unused', 'Reserved', 'Frame', 'PageTable', 'Meta', 'Kernel', 'MMIO'] as const;
+export const USAGE_NAMES = [
+  'Unused',
+  'Reserved',
+  'Frame',
+  'PageTable',
+  'Meta',
+  'Kernel',
+  'MMIO',
+] as const;
 export const U_UNUSED = 0;
 export const U_RESERVED = 1;
 export const U_FRAME = 2;
@@ -101,7 +109,10 @@ export const CHUNK_PAGES = 256;
 export class FrameReader {
   private readonly chunks: Uint32Array[];
   private readonly slot: Int32Array;
-  constructor(pageSlot: SharedArrayBuffer | ArrayBuffer, chunks: readonly (SharedArrayBuffer | ArrayBuffer)[]) {
+  constructor(
+    pageSlot: SharedArrayBuffer | ArrayBuffer,
+    chunks: readonly (SharedArrayBuffer | ArrayBuffer)[],
+  ) {
     this.slot = new Int32Array(pageSlot);
     this.chunks = chunks.map((c) => new Uint32Array(c));
   }
@@ -146,7 +157,11 @@ export function ptePfn(lo: number, hi: number): number {
 }
 /** "rwx"-style permissions of a leaf PTE. */
 export function pteRwx(lo: number, hi: number): string {
-  return (lo & PTE_PRESENT ? 'r' : '-') + (lo & PTE_WRITABLE ? 'w' : '-') + (hi & PTEH_NO_EXECUTE ? '-' : 'x');
+  return (
+    (lo & PTE_PRESENT ? 'r' : '-') +
+    (lo & PTE_WRITABLE ? 'w' : '-') +
+    (hi & PTEH_NO_EXECUTE ? '-' : 'x')
+  );
 }
 /** Every readable flag of a leaf PTE: rwx, cache policy, U(ser) G(lobal) A(ccessed) D(irty). */
 export function pteFlagsText(lo: number, hi: number): string {
@@ -204,4 +219,23 @@ export function hex(n: number): string {
 /** A page number as a byte address (exact: page numbers stay below 2^52). */
 export function vpnHex(vpn: number): string {
   return '0x' + (BigInt(vpn) * 4096n).toString(16);
+}
+
+/** The boot-layout region a frame lies in, in words (the same for the worker and the UI). */
+export function regionOf(
+  layout: {
+    reserved: readonly number[];
+    meta: readonly number[];
+    kernelPt: readonly number[];
+    kernelRoot: number;
+    iommuRoot: number;
+  },
+  pfn: number,
+): string {
+  if (pfn < layout.reserved[1]!) return 'Reserved (the low 1 MiB)';
+  if (pfn < layout.meta[1]!) return 'Meta (holds the metadata region)';
+  if (pfn === layout.kernelRoot) return "the kernel page table's root";
+  if (pfn === layout.iommuRoot) return "the IOMMU page table's root";
+  if (pfn < layout.kernelPt[1]!) return 'the boot kernel page table';
+  return 'the allocatable area';
 }

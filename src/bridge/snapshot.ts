@@ -24,19 +24,65 @@
  * holds bytes (readers/writers, DMA device addresses).
  */
 import { INVARIANTS, type Effect, type Machine } from '../engine';
-import { PTE_ACCESSED, PTE_DIRTY, PTE_PRESENT, PTE_USER, PTE_WRITABLE, PTEH_NO_EXECUTE, PTE_GLOBAL, decodeProp, flagsText, cacheText, pteIsLast, pteIsPresent, ptePaddr } from '../engine/arch';
-import { RC_BAND, RC_UNIQUE, RC_UNUSED, STORAGE_NAMES, USAGE_NAMES, Usage, W_GEN, W_IN_LIST, W_OBLIG, W_PATHS, W_PT_LEVEL, W_PT_LOCK, W_PT_NR_CHILDREN, W_PT_STRAY, W_USAGE, W_VTABLE, readRc, rcState, rcText } from '../engine/frame/meta';
+import {
+  PTE_ACCESSED,
+  PTE_DIRTY,
+  PTE_PRESENT,
+  PTE_USER,
+  PTE_WRITABLE,
+  PTEH_NO_EXECUTE,
+  PTE_GLOBAL,
+  decodeProp,
+  flagsText,
+  cacheText,
+  pteIsLast,
+  pteIsPresent,
+  ptePaddr,
+} from '../engine/arch';
+import {
+  RC_BAND,
+  RC_UNIQUE,
+  RC_UNUSED,
+  STORAGE_NAMES,
+  USAGE_NAMES,
+  Usage,
+  W_GEN,
+  W_IN_LIST,
+  W_OBLIG,
+  W_PATHS,
+  W_PT_LEVEL,
+  W_PT_LOCK,
+  W_PT_NR_CHILDREN,
+  W_PT_STRAY,
+  W_USAGE,
+  W_VTABLE,
+  readRc,
+  rcState,
+  rcText,
+} from '../engine/frame/meta';
 import { describeHandle } from '../engine/handles';
 import { holderNames } from '../engine/invariants/context';
 import { walk } from '../engine/page_table/node';
 import { KIND_TYPE, siteText, type Handle } from '../engine/state';
 import { TE_GLOBAL, TE_USER, TE_VALID, TE_WRITABLE } from '../engine/tlb';
 import { CATALOGUE_IDS, parseLine, type LineResult, type Session } from '../lang';
-import { FC_BAD, FC_COUNT, FC_DMA, PERM_GLOBAL, PERM_R, PERM_USER, PERM_W, PERM_X, frameClass } from './shared_layout';
+import {
+  FC_BAD,
+  FC_COUNT,
+  FC_DMA,
+  PERM_GLOBAL,
+  PERM_R,
+  PERM_USER,
+  PERM_W,
+  PERM_X,
+  frameClass,
+  regionOf,
+} from './shared_layout';
 
 // ---- the types ---------------------------------------------------------------------------------
 
-export type HandleKind = 'frame' | 'segment' | 'unique' | 'vmspace' | 'cursor' | 'reader' | 'writer' | 'dma';
+export type HandleKind =
+  'frame' | 'segment' | 'unique' | 'vmspace' | 'cursor' | 'reader' | 'writer' | 'dma';
 
 /** One live handle, flattened; fields beyond the first five depend on the kind. */
 export interface HandleInfo {
@@ -179,7 +225,14 @@ export interface LastStep {
   /** PTEs the step wrote, per space: runs of page numbers [vpn, end) packed in pairs. */
   ptes: { space: string; runs: Float64Array }[];
   /** The walk of the CPU access or translation (read, write, translate), as the MMU does it now. */
-  walk?: { space: string; vpn: number; nodes: number[]; indices: number[]; ok: boolean; level: number };
+  walk?: {
+    space: string;
+    vpn: number;
+    nodes: number[];
+    indices: number[];
+    ok: boolean;
+    level: number;
+  };
   /** A CPU access that faulted: where. */
   fault?: { space: string; vpn: number };
 }
@@ -204,8 +257,22 @@ export interface FrameCounts {
 export interface Snapshot {
   /** Increases with every snapshot the worker builds. */
   seq: number;
-  config: { arch: string; memBytes: number; cpus: number; tlbEntries: number; iommu: boolean; nframes: number };
-  layout: { reserved: [number, number]; meta: [number, number]; kernelPt: [number, number]; kernelRoot: number; iommuRoot: number; firstFree: number };
+  config: {
+    arch: string;
+    memBytes: number;
+    cpus: number;
+    tlbEntries: number;
+    iommu: boolean;
+    nframes: number;
+  };
+  layout: {
+    reserved: [number, number];
+    meta: [number, number];
+    kernelPt: [number, number];
+    kernelRoot: number;
+    iommuRoot: number;
+    firstFree: number;
+  };
   /** The current CPU, and the space active on each (null: the kernel page table). */
   cpu: number;
   active: (string | null)[];
@@ -221,7 +288,14 @@ export interface Snapshot {
      */
     classes: SharedArrayBuffer;
     /** TLB arrays, cpus·entries each (shared_layout.ts TlbArrays). */
-    tlb: { vpn: SharedArrayBuffer; pfn: SharedArrayBuffer; flags: SharedArrayBuffer; age: SharedArrayBuffer; gen: SharedArrayBuffer; clock: SharedArrayBuffer };
+    tlb: {
+      vpn: SharedArrayBuffer;
+      pfn: SharedArrayBuffer;
+      flags: SharedArrayBuffer;
+      age: SharedArrayBuffer;
+      gen: SharedArrayBuffer;
+      clock: SharedArrayBuffer;
+    };
   };
   counts: FrameCounts;
   /** Frames of each class (FC_*). */
@@ -240,7 +314,14 @@ export interface Snapshot {
   violations: ViolationInfo[];
   violationTotal: number;
   spaces: SpaceInfo[];
-  tlb: { cpus: number; entries: number; sets: number; ways: number; clock: number; stale: StaleTlbEntry[] };
+  tlb: {
+    cpus: number;
+    entries: number;
+    sets: number;
+    ways: number;
+    clock: number;
+    stale: StaleTlbEntry[];
+  };
   dma: { iommu: boolean; objects: DmaInfo[]; mappedPages: number };
   last: LastStep | null;
   /** With `inspect`: the inspected frame. */
@@ -346,7 +427,20 @@ export function buildSnapshot(session: Session, opts: SnapshotOptions = {}): Sna
 
   // One pass over the slots: counts, runs, obligations.
   const meta = mem.meta;
-  const counts: FrameCounts = { free: 0, reserved: 0, meta: 0, pageTable: 0, kernel: 0, mmio: 0, freed: 0, unique: 0, shared: 0, bad: 0, mapped: 0, dmaHeld: g.dmaSet.size };
+  const counts: FrameCounts = {
+    free: 0,
+    reserved: 0,
+    meta: 0,
+    pageTable: 0,
+    kernel: 0,
+    mmio: 0,
+    freed: 0,
+    unique: 0,
+    shared: 0,
+    bad: 0,
+    mapped: 0,
+    dmaHeld: g.dmaSet.size,
+  };
   const runs: number[] = [];
   let runsTruncated = false;
   const obl: number[] = [];
@@ -383,7 +477,14 @@ export function buildSnapshot(session: Session, opts: SnapshotOptions = {}): Sna
     const usage = meta[b + WU]!;
     const hi = meta[b + 1]!;
     const lo = meta[b]!;
-    const rc = hi >= 0x8000_0000 ? (hi === 0xffff_ffff && lo === 0xffff_ffff ? UNUSED : hi === 0xffff_ffff && lo === 0xffff_fffe ? UNIQUE : BAND) : hi * 2 ** 32 + lo;
+    const rc =
+      hi >= 0x8000_0000
+        ? hi === 0xffff_ffff && lo === 0xffff_ffff
+          ? UNUSED
+          : hi === 0xffff_ffff && lo === 0xffff_fffe
+            ? UNIQUE
+            : BAND
+        : hi * 2 ** 32 + lo;
     const paths = meta[b + WP]!;
     const mapped = paths > 0 ? 1 : 0;
     classes[p] = frameClass(usage, rc, paths);
@@ -435,18 +536,42 @@ export function buildSnapshot(session: Session, opts: SnapshotOptions = {}): Sna
     let count = 0;
     for (const v of violations) if (v.id === id) count++;
     if (!inv) return { id, severity: 'error', mirrors: '', status: 'unchecked', count: 0 };
-    return { id, severity: inv.severity, mirrors: inv.mirrors, status: count === 0 ? 'pass' : inv.severity === 'warning' ? 'warn' : 'fail', count };
+    return {
+      id,
+      severity: inv.severity,
+      mirrors: inv.mirrors,
+      status: count === 0 ? 'pass' : inv.severity === 'warning' ? 'warn' : 'fail',
+      count,
+    };
   });
 
-  const spaces: SpaceInfo[] = [spaceInfo(m, 'kernel', 'kernel', 'kernel page table', layout.kernelRoot)];
-  if (layout.iommuRoot >= 0) spaces.push(spaceInfo(m, 'iommu', 'iommu', 'IOMMU page table', layout.iommuRoot));
-  for (const h of g.handles.values()) if (h.kind === 'vmspace') spaces.push(spaceInfo(m, h.name, 'user', h.name, h.root));
+  const spaces: SpaceInfo[] = [
+    spaceInfo(m, 'kernel', 'kernel', 'kernel page table', layout.kernelRoot),
+  ];
+  if (layout.iommuRoot >= 0)
+    spaces.push(spaceInfo(m, 'iommu', 'iommu', 'IOMMU page table', layout.iommuRoot));
+  for (const h of g.handles.values())
+    if (h.kind === 'vmspace') spaces.push(spaceInfo(m, h.name, 'user', h.name, h.root));
 
   const tlb = m.tlb;
   const snap: Snapshot = {
     seq: ++seqCounter,
-    config: { arch: m.config.arch, memBytes: m.config.memBytes, cpus: m.config.cpus, tlbEntries: m.config.tlbEntries, iommu: m.config.iommu, nframes: n },
-    layout: { reserved: [...layout.reserved], meta: [...layout.meta], kernelPt: [...layout.kernelPt], kernelRoot: layout.kernelRoot, iommuRoot: layout.iommuRoot, firstFree: layout.firstFree },
+    config: {
+      arch: m.config.arch,
+      memBytes: m.config.memBytes,
+      cpus: m.config.cpus,
+      tlbEntries: m.config.tlbEntries,
+      iommu: m.config.iommu,
+      nframes: n,
+    },
+    layout: {
+      reserved: [...layout.reserved],
+      meta: [...layout.meta],
+      kernelPt: [...layout.kernelPt],
+      kernelRoot: layout.kernelRoot,
+      iommuRoot: layout.iommuRoot,
+      firstFree: layout.firstFree,
+    },
     cpu: g.cpu,
     active: [...g.active],
     shared: {
@@ -472,12 +597,31 @@ export function buildSnapshot(session: Session, opts: SnapshotOptions = {}): Sna
     obligations: Float64Array.from(obl),
     obligationRunCount: obl.length / 3,
     obligationsTruncated: oblTruncated,
-    forgotten: [...g.forgotten].map(([pfn, f]) => ({ pfn, count: f.frames + f.uniques, by: [...f.by] })),
+    forgotten: [...g.forgotten].map(([pfn, f]) => ({
+      pfn,
+      count: f.frames + f.uniques,
+      by: [...f.by],
+    })),
     invariants,
-    violations: violations.slice(0, MAX_VIOLATIONS).map((v) => ({ id: v.id, severity: v.severity, message: v.message, frames: v.frames.slice(0, MAX_LIST), handles: [...v.handles] })),
+    violations: violations
+      .slice(0, MAX_VIOLATIONS)
+      .map((v) => ({
+        id: v.id,
+        severity: v.severity,
+        message: v.message,
+        frames: v.frames.slice(0, MAX_LIST),
+        handles: [...v.handles],
+      })),
     violationTotal: violations.length,
     spaces,
-    tlb: { cpus: tlb.cpus, entries: tlb.entries, sets: tlb.sets, ways: 4, clock: tlb.clock[0]!, stale: staleTlb(m) },
+    tlb: {
+      cpus: tlb.cpus,
+      entries: tlb.entries,
+      sets: tlb.sets,
+      ways: 4,
+      clock: tlb.clock[0]!,
+      stale: staleTlb(m),
+    },
     dma: { iommu: layout.iommuRoot >= 0, objects: dmaObjects, mappedPages: g.dmaSet.size },
     last: lastStep(session, opts.last),
   };
@@ -489,7 +633,13 @@ export function buildSnapshot(session: Session, opts: SnapshotOptions = {}): Sna
 }
 
 function handleInfo(h: Handle): HandleInfo {
-  const out: HandleInfo = { name: h.name, kind: h.kind, type: KIND_TYPE[h.kind], text: describeHandle(h), site: siteText(h.site) };
+  const out: HandleInfo = {
+    name: h.name,
+    kind: h.kind,
+    type: KIND_TYPE[h.kind],
+    text: describeHandle(h),
+    site: siteText(h.site),
+  };
   switch (h.kind) {
     case 'frame':
     case 'unique':
@@ -505,11 +655,26 @@ function handleInfo(h: Handle): HandleInfo {
       out.root = h.root;
       break;
     case 'cursor':
-      Object.assign(out, { vs: h.vs, mut: h.mut, start: h.start, end: h.end, va: h.va, lockStart: h.lockStart, lockEnd: h.lockEnd, guardLevel: h.guardLevel });
+      Object.assign(out, {
+        vs: h.vs,
+        mut: h.mut,
+        start: h.start,
+        end: h.end,
+        va: h.va,
+        lockStart: h.lockStart,
+        lockEnd: h.lockEnd,
+        guardLevel: h.guardLevel,
+      });
       break;
     case 'reader':
     case 'writer':
-      Object.assign(out, { ioStart: h.start, ioCursor: h.cursor, ioEnd: h.end, fallible: h.fallible, target: h.target });
+      Object.assign(out, {
+        ioStart: h.start,
+        ioCursor: h.cursor,
+        ioEnd: h.end,
+        fallible: h.fallible,
+        target: h.target,
+      });
       if (h.vs) out.vs = h.vs;
       break;
   }
@@ -527,7 +692,13 @@ function permOf(lo: number, hi: number): number {
 }
 
 /** Walks one space (own half fully; a user space's kernel half as borrowed groups). */
-function spaceInfo(m: Machine, id: string, kind: SpaceInfo['kind'], label: string, root: number): SpaceInfo {
+function spaceInfo(
+  m: Machine,
+  id: string,
+  kind: SpaceInfo['kind'],
+  label: string,
+  root: number,
+): SpaceInfo {
   const mem = m.mem;
   const pfn: number[] = [];
   const level: number[] = [];
@@ -565,7 +736,15 @@ function spaceInfo(m: Machine, id: string, kind: SpaceInfo['kind'], label: strin
     rf = f;
     rperm = perm;
   };
-  const add = (p: number, lv: number, par: number, idx: number, sp: number, b: number, bor: boolean): number => {
+  const add = (
+    p: number,
+    lv: number,
+    par: number,
+    idx: number,
+    sp: number,
+    b: number,
+    bor: boolean,
+  ): number => {
     pfn.push(p);
     level.push(lv);
     parent.push(par);
@@ -580,7 +759,14 @@ function spaceInfo(m: Machine, id: string, kind: SpaceInfo['kind'], label: strin
     return pfn.length - 1;
   };
   /** Walks node `me` (already added); returns the leaves under it. */
-  const rec = (me: number, node: number, lv: number, b: number, bor: boolean, own: boolean): number => {
+  const rec = (
+    me: number,
+    node: number,
+    lv: number,
+    b: number,
+    bor: boolean,
+    own: boolean,
+  ): number => {
     const ep = 512 ** (lv - 1);
     let total = 0;
     let direct = 0;
@@ -614,7 +800,8 @@ function spaceInfo(m: Machine, id: string, kind: SpaceInfo['kind'], label: strin
   const ep4 = 512 ** 3;
   let total = 0;
   const [k0, k1] = m.consts.kernelTopRange;
-  for (let i = 0; i < 512; i++) if (pteIsPresent(mem.readWord(root, i * 8))) density[r * DENSITY_BUCKETS + (i >> 4)]!++;
+  for (let i = 0; i < 512; i++)
+    if (pteIsPresent(mem.readWord(root, i * 8))) density[r * DENSITY_BUCKETS + (i >> 4)]!++;
   for (let i = 0; i < 512; i++) {
     const lo = mem.readWord(root, i * 8);
     if (!pteIsPresent(lo)) continue;
@@ -634,7 +821,10 @@ function spaceInfo(m: Machine, id: string, kind: SpaceInfo['kind'], label: strin
       while (j < k1) {
         const lj = mem.readWord(root, j * 8);
         if (!pteIsPresent(lj) || pteIsLast(lj)) break;
-        if (mem.slotWord(ptePaddr(lj, mem.readWord(root, j * 8 + 4)) / 4096, W_PT_NR_CHILDREN) !== 0) break;
+        if (
+          mem.slotWord(ptePaddr(lj, mem.readWord(root, j * 8 + 4)) / 4096, W_PT_NR_CHILDREN) !== 0
+        )
+          break;
         j++;
       }
       add(child, 3, r, i, j - i, cb, bor);
@@ -685,7 +875,13 @@ function spaceInfo(m: Machine, id: string, kind: SpaceInfo['kind'], label: strin
   };
 }
 
-function countLeaves(m: Machine, node: number, lv: number, b: number, leaf: ((vpn: number, pages: number, f: number, perm: number, own: boolean) => void) | null): number {
+function countLeaves(
+  m: Machine,
+  node: number,
+  lv: number,
+  b: number,
+  leaf: ((vpn: number, pages: number, f: number, perm: number, own: boolean) => void) | null,
+): number {
   const mem = m.mem;
   const ep = 512 ** (lv - 1);
   let t = 0;
@@ -725,13 +921,19 @@ function staleTlb(m: Machine): StaleTlbEntry[] {
       else {
         const w = walk(m.mem, root, vpn);
         if (!w.ok) reason = 'the page table no longer maps it';
-        else if (ptePaddr(w.lo, w.hi) / 4096 !== pfn || w.level !== lv) reason = `the page table now maps it to 0x${ptePaddr(w.lo, w.hi).toString(16)}`;
-        else if (!!(w.lo & PTE_WRITABLE) !== !!(f & TE_WRITABLE) || !!(w.lo & PTE_USER) !== !!(f & TE_USER))
+        else if (ptePaddr(w.lo, w.hi) / 4096 !== pfn || w.level !== lv)
+          reason = `the page table now maps it to 0x${ptePaddr(w.lo, w.hi).toString(16)}`;
+        else if (
+          !!(w.lo & PTE_WRITABLE) !== !!(f & TE_WRITABLE) ||
+          !!(w.lo & PTE_USER) !== !!(f & TE_USER)
+        )
           reason = `the page table now says ${w.lo & PTE_WRITABLE ? 'rw' : 'r-'}; no flush reached this CPU`;
       }
       const rc = readRc(m.mem, pfn);
       const u = m.mem.slotWord(pfn, W_USAGE);
-      const dangling = !(f & TE_GLOBAL) && (rc === RC_UNUSED || u !== Usage.Frame || m.mem.slotWord(pfn, W_GEN) !== t.gen[i]!);
+      const dangling =
+        !(f & TE_GLOBAL) &&
+        (rc === RC_UNUSED || u !== Usage.Frame || m.mem.slotWord(pfn, W_GEN) !== t.gen[i]!);
       if (dangling && !reason) reason = 'its frame was freed or handed to another owner';
       if (reason) out.push({ index: i, cpu, reason, dangling });
       if (out.length >= MAX_LIST) return out;
@@ -739,7 +941,6 @@ function staleTlb(m: Machine): StaleTlbEntry[] {
   }
   return out;
 }
-
 
 function lastStep(session: Session, given: LineResult | null | undefined): LastStep | null {
   // The session keeps its last command's result private (and restores it on a seek); it stands in
@@ -764,7 +965,10 @@ function lastStep(session: Session, given: LineResult | null | undefined): LastS
     line: r.line,
     source: r.source,
     ok: r.ok,
-    text: (r.ok ? `ok ${r.text}` : `error ${r.code ?? ''}${r.clause !== undefined ? `(${r.clause})` : ''}: ${r.text}`).slice(0, 400),
+    text: (r.ok
+      ? `ok ${r.text}`
+      : `error ${r.code ?? ''}${r.clause !== undefined ? `(${r.clause})` : ''}: ${r.text}`
+    ).slice(0, 400),
     effects: effects.slice(0, MAX_EFFECTS).map((e) => {
       const x: LastStep['effects'][number] = { kind: e.kind, text: e.text };
       if (e.pfn !== undefined) x.pfn = e.pfn;
@@ -796,7 +1000,14 @@ function lastStep(session: Session, given: LineResult | null | undefined): LastS
         const id = space ?? 'kernel';
         if (root >= 0 && vpn < 2 ** 36) {
           const w = walk(m.mem, root, vpn);
-          out.walk = { space: id, vpn, nodes: w.path, indices: w.indices, ok: w.ok, level: w.level };
+          out.walk = {
+            space: id,
+            vpn,
+            nodes: w.path,
+            indices: w.indices,
+            ok: w.ok,
+            level: w.level,
+          };
         }
         if (r.code === 'PageFault') out.fault = { space: id, vpn: faultVpn(r.text) ?? vpn };
       }
@@ -811,7 +1022,7 @@ function lastStep(session: Session, given: LineResult | null | undefined): LastS
 export function toRuns(xs: number[]): Float64Array {
   const a = Float64Array.from(xs).sort();
   const out: number[] = [];
-  for (let i = 0; i < a.length && out.length < 2 * MAX_LIST; ) {
+  for (let i = 0; i < a.length && out.length < 2 * MAX_LIST;) {
     const s = a[i]!;
     let e = s + 1;
     i++;
@@ -844,25 +1055,20 @@ export function buildFrameDetail(session: Session, pfn: number): FrameDetail | n
   const w = (k: number): number => mem.slotWord(pfn, k);
   const words: number[] = [];
   for (let k = 0; k < 16; k++) words.push(w(k));
-  const region =
-    pfn < layout.reserved[1]
-      ? 'Reserved (the low 1 MiB)'
-      : pfn < layout.meta[1]
-        ? 'Meta (holds the metadata region)'
-        : pfn === layout.kernelRoot
-          ? "the kernel page table's root"
-          : pfn === layout.iommuRoot
-            ? "the IOMMU page table's root"
-            : pfn < layout.kernelPt[1]
-              ? 'the boot kernel page table'
-              : 'the allocatable area';
+  const region = regionOf(layout, pfn);
   const holders: FrameDetail['holders'] = [];
   const h = ctx.holders;
-  for (const x of h.frames.get(pfn) ?? []) holders.push({ name: x, how: 'UFrame handle', kind: 'frame' });
-  for (const x of h.uniques.get(pfn) ?? []) holders.push({ name: x, how: 'UniqueFrame handle', kind: 'unique' });
+  for (const x of h.frames.get(pfn) ?? [])
+    holders.push({ name: x, how: 'UFrame handle', kind: 'frame' });
+  for (const x of h.uniques.get(pfn) ?? [])
+    holders.push({ name: x, how: 'UniqueFrame handle', kind: 'unique' });
   for (const x of h.covers.get(pfn) ?? []) {
     const hh = m.ghost.handles.get(x);
-    holders.push({ name: x, how: hh?.kind === 'dma' ? 'DMA object (holds its pages)' : 'segment cover', kind: hh?.kind });
+    holders.push({
+      name: x,
+      how: hh?.kind === 'dma' ? 'DMA object (holds its pages)' : 'segment cover',
+      kind: hh?.kind,
+    });
   }
   for (const x of h.others.get(pfn) ?? []) holders.push({ name: x, how: 'other holder' });
   const f = h.forgotten.get(pfn);
@@ -873,7 +1079,12 @@ export function buildFrameDetail(session: Session, pfn: number): FrameDetail | n
     pteTotal++;
     if (ptes.length < MAX_LIST) {
       const p = decodeProp(l.lo, l.hi);
-      ptes.push({ space: l.space, vpn: l.vpn + (pfn - l.pfn), level: l.level, flags: `${flagsText(p.flags)} ${cacheText(p.cache)}${l.lo & PTE_ACCESSED ? ' A' : ''}${l.lo & PTE_DIRTY ? ' D' : ''}` });
+      ptes.push({
+        space: l.space,
+        vpn: l.vpn + (pfn - l.pfn),
+        level: l.level,
+        flags: `${flagsText(p.flags)} ${cacheText(p.cache)}${l.lo & PTE_ACCESSED ? ' A' : ''}${l.lo & PTE_DIRTY ? ' D' : ''}`,
+      });
     }
   }
   const stale = new Set(staleTlb(m).map((e) => e.index));
@@ -884,7 +1095,13 @@ export function buildFrameDetail(session: Session, pfn: number): FrameDetail | n
     if (!(fl & TE_VALID)) continue;
     const size = ((fl >> 8) & 15) === 2 ? 512 : 1;
     const tp = t.pfn[i]!;
-    if (pfn >= tp && pfn < tp + size) tlb.push({ cpu: Math.floor(i / t.entries), index: i, vpn: t.vpn[i]! + (pfn - tp), stale: stale.has(i) });
+    if (pfn >= tp && pfn < tp + size)
+      tlb.push({
+        cpu: Math.floor(i / t.entries),
+        index: i,
+        vpn: t.vpn[i]! + (pfn - tp),
+        stale: stale.has(i),
+      });
   }
   const dn = m.ghost.dmaSet.get(pfn);
   const dh = dn === undefined ? undefined : m.ghost.handles.get(dn);
@@ -916,8 +1133,9 @@ export function buildFrameDetail(session: Session, pfn: number): FrameDetail | n
     nodeOf: (h.nodes.get(pfn) ?? []).map((x) => ({ level: x.level, path: x.path })),
     tlb,
     dma: dh?.kind === 'dma' ? { name: dh.name, daddr: dh.daddr + (pfn - dh.start) * 4096 } : null,
-    violations: m.violations.filter((v) => v.frames.includes(pfn)).map((v) => ({ id: v.id, message: v.message })),
+    violations: m.violations
+      .filter((v) => v.frames.includes(pfn))
+      .map((v) => ({ id: v.id, message: v.message })),
     heldBy: holderNames(ctx, pfn),
   };
 }
-

@@ -31,6 +31,7 @@ import {
   rcText,
   slotRc,
   type TlbArrays,
+  regionOf,
 } from '../../bridge/shared_layout';
 
 /** What is selected; every view highlights what reaches it. */
@@ -80,7 +81,13 @@ export function paddr(pfn: number): string {
 }
 
 export function permText(perm: number): string {
-  return (perm & PERM_R ? 'r' : '-') + (perm & PERM_W ? 'w' : '-') + (perm & PERM_X ? 'x' : '-') + (perm & PERM_USER ? ' U' : '') + (perm & PERM_GLOBAL ? ' G' : '');
+  return (
+    (perm & PERM_R ? 'r' : '-') +
+    (perm & PERM_W ? 'w' : '-') +
+    (perm & PERM_X ? 'x' : '-') +
+    (perm & PERM_USER ? ' U' : '') +
+    (perm & PERM_GLOBAL ? ' G' : '')
+  );
 }
 
 export function bytesText(n: number): string {
@@ -132,7 +139,11 @@ export function inRanges(rs: readonly (readonly [number, number])[], x: number):
 }
 
 /** Does a sorted, merged range list meet [a, b)? */
-export function meetsRanges(rs: readonly (readonly [number, number])[], a: number, b: number): boolean {
+export function meetsRanges(
+  rs: readonly (readonly [number, number])[],
+  a: number,
+  b: number,
+): boolean {
   let lo = 0;
   let hi = rs.length - 1;
   while (lo <= hi) {
@@ -166,25 +177,53 @@ export interface Highlight {
   label: string;
 }
 
-export const NO_HIGHLIGHT: Highlight = { frames: [], handles: new Set(), va: new Map(), space: null, label: '' };
+export const NO_HIGHLIGHT: Highlight = {
+  frames: [],
+  handles: new Set(),
+  va: new Map(),
+  space: null,
+  label: '',
+};
 
 function handleFrames(h: HandleInfo): [number, number] | null {
   if (h.pfn !== undefined && h.pages !== undefined) return [h.pfn, h.pfn + h.pages];
   if (h.kind === 'vmspace' && h.root !== undefined) return [h.root, h.root + 1];
-  if ((h.kind === 'reader' || h.kind === 'writer') && !h.vs && h.ioStart !== undefined && h.ioEnd !== undefined)
+  if (
+    (h.kind === 'reader' || h.kind === 'writer') &&
+    !h.vs &&
+    h.ioStart !== undefined &&
+    h.ioEnd !== undefined
+  )
     return [Math.floor(h.ioStart / 4096), Math.ceil(h.ioEnd / 4096)];
   return null;
 }
 
 function handleVa(h: HandleInfo): { space: string; range: [number, number] }[] {
-  if (h.kind === 'cursor' && h.vs && h.lockStart !== undefined && h.lockEnd !== undefined) return [{ space: h.vs, range: [h.lockStart, h.lockEnd] }];
-  if ((h.kind === 'reader' || h.kind === 'writer') && h.vs && h.ioStart !== undefined && h.ioEnd !== undefined)
-    return [{ space: h.vs, range: [Math.floor(h.ioStart / 4096), Math.max(Math.ceil(h.ioEnd / 4096), Math.floor(h.ioStart / 4096) + 1)] }];
+  if (h.kind === 'cursor' && h.vs && h.lockStart !== undefined && h.lockEnd !== undefined)
+    return [{ space: h.vs, range: [h.lockStart, h.lockEnd] }];
+  if (
+    (h.kind === 'reader' || h.kind === 'writer') &&
+    h.vs &&
+    h.ioStart !== undefined &&
+    h.ioEnd !== undefined
+  )
+    return [
+      {
+        space: h.vs,
+        range: [
+          Math.floor(h.ioStart / 4096),
+          Math.max(Math.ceil(h.ioEnd / 4096), Math.floor(h.ioStart / 4096) + 1),
+        ],
+      },
+    ];
   return [];
 }
 
 /** The violation a selection names, if it still exists. */
-export function selectedViolation(s: Snapshot, sel: Selection): Snapshot['violations'][number] | undefined {
+export function selectedViolation(
+  s: Snapshot,
+  sel: Selection,
+): Snapshot['violations'][number] | undefined {
   if (sel?.kind !== 'violation') return undefined;
   const v = s.violations[sel.index];
   return v && (sel.id === undefined || v.id === sel.id) ? v : undefined;
@@ -250,18 +289,7 @@ export function localFrameDetail(s: Snapshot, pfn: number): FrameDetail | null {
   for (let k = 0; k < SLOT_WORDS; k++) words.push(w(k));
   const rc = slotRc(sh.meta, pfn);
   const L = s.layout;
-  const region =
-    pfn < L.reserved[1]
-      ? 'Reserved (the low 1 MiB)'
-      : pfn < L.meta[1]
-        ? 'Meta (holds the metadata region)'
-        : pfn === L.kernelRoot
-          ? "the kernel page table's root"
-          : pfn === L.iommuRoot
-            ? "the IOMMU page table's root"
-            : pfn < L.kernelPt[1]
-              ? 'the boot kernel page table'
-              : 'the allocatable area';
+  const region = regionOf(L, pfn);
   const holders: FrameDetail['holders'] = [];
   for (const h of s.handles) {
     const f = handleFrames(h);
@@ -291,7 +319,13 @@ export function localFrameDetail(s: Snapshot, pfn: number): FrameDetail | null {
       const f = sp.runs[k * 4 + 2]!;
       if (pfn < f || pfn >= f + pages) continue;
       pteTotal++;
-      if (ptes.length < 512) ptes.push({ space: sp.id, vpn: vpn + (pfn - f), level: 1, flags: permText(sp.runs[k * 4 + 3]!) });
+      if (ptes.length < 512)
+        ptes.push({
+          space: sp.id,
+          vpn: vpn + (pfn - f),
+          level: 1,
+          flags: permText(sp.runs[k * 4 + 3]!),
+        });
     }
   }
   const tlb: FrameDetail['tlb'] = [];
@@ -303,10 +337,18 @@ export function localFrameDetail(s: Snapshot, pfn: number): FrameDetail | null {
     if (!(fl & TE_VALID)) continue;
     const size = ((fl >> 8) & 15) === 2 ? 512 : 1;
     const tp = t.pfn[i]!;
-    if (pfn >= tp && pfn < tp + size) tlb.push({ cpu: Math.floor(i / s.tlb.entries), index: i, vpn: t.vpn[i]! + (pfn - tp), stale: stale.has(i) });
+    if (pfn >= tp && pfn < tp + size)
+      tlb.push({
+        cpu: Math.floor(i / s.tlb.entries),
+        index: i,
+        vpn: t.vpn[i]! + (pfn - tp),
+        stale: stale.has(i),
+      });
   }
   const d = s.dma.objects.find((x) => pfn >= x.pfn && pfn < x.pfn + x.pages);
-  const violations = s.violations.filter((v) => v.frames.includes(pfn)).map((v) => ({ id: v.id, message: v.message }));
+  const violations = s.violations
+    .filter((v) => v.frames.includes(pfn))
+    .map((v) => ({ id: v.id, message: v.message }));
   const heldBy = holders.map((h) => h.name);
   if (fg) for (const b of fg.by) heldBy.push(`forgotten (${b})`);
   for (const p of ptes) heldBy.push(`${p.space}@${'0x' + (BigInt(p.vpn) * 4096n).toString(16)}`);
@@ -317,7 +359,16 @@ export function localFrameDetail(s: Snapshot, pfn: number): FrameDetail | null {
       words,
       rc,
       rcText: rcText(rc),
-      rcState: rc === RC_UNUSED ? 'UNUSED' : rc === RC_UNIQUE ? 'UNIQUE' : rc === RC_BAND ? 'OVERFLOW' : rc === 0 ? 'UNDER_CONSTRUCTION' : 'SHARED',
+      rcState:
+        rc === RC_UNUSED
+          ? 'UNUSED'
+          : rc === RC_UNIQUE
+            ? 'UNIQUE'
+            : rc === RC_BAND
+              ? 'OVERFLOW'
+              : rc === 0
+                ? 'UNDER_CONSTRUCTION'
+                : 'SHARED',
       usage: USAGE_NAMES[w(W_USAGE)] ?? String(w(W_USAGE)),
       storage: STORAGE_NAMES[w(W_STORAGE)] ?? String(w(W_STORAGE)),
       vtable: w(W_VTABLE),
@@ -355,7 +406,14 @@ export interface IoConflict {
 }
 
 export function ioConflicts(handles: readonly HandleInfo[]): IoConflict[] {
-  const live = handles.filter((h) => (h.kind === 'reader' || h.kind === 'writer') && h.vs && h.ioCursor !== undefined && h.ioEnd !== undefined && h.ioEnd > h.ioCursor);
+  const live = handles.filter(
+    (h) =>
+      (h.kind === 'reader' || h.kind === 'writer') &&
+      h.vs &&
+      h.ioCursor !== undefined &&
+      h.ioEnd !== undefined &&
+      h.ioEnd > h.ioCursor,
+  );
   const out: IoConflict[] = [];
   for (let i = 0; i < live.length; i++)
     for (let j = i + 1; j < live.length; j++) {
@@ -363,7 +421,12 @@ export function ioConflicts(handles: readonly HandleInfo[]): IoConflict[] {
       const y = live[j]!;
       if (x.vs !== y.vs) continue;
       if (x.ioCursor! <= y.ioEnd! && y.ioCursor! <= x.ioEnd!) {
-        const id = x.kind === 'writer' && y.kind === 'writer' ? 'vso.ww_disjoint' : x.kind === 'reader' && y.kind === 'reader' ? 'vso.rr_disjoint' : 'vso.rw_disjoint';
+        const id =
+          x.kind === 'writer' && y.kind === 'writer'
+            ? 'vso.ww_disjoint'
+            : x.kind === 'reader' && y.kind === 'reader'
+              ? 'vso.rr_disjoint'
+              : 'vso.rw_disjoint';
         const start = Math.max(x.ioCursor!, y.ioCursor!);
         const end = Math.min(x.ioEnd!, y.ioEnd!);
         out.push({ space: x.vs!, a: x.name, b: y.name, id, start, end: Math.max(end, start + 1) });
