@@ -7,6 +7,8 @@ import { Header } from './Header';
 import { Sim, type Latency } from './sim';
 import { dismiss, useSession } from './store/session';
 import { useUi } from './store/ui';
+import { ExercisePanel } from './teach/ExercisePanel';
+import { LessonBar } from './teach/LessonBar';
 import { Views } from './views';
 import { Terminal } from './views/terminal/Terminal';
 import { Timeline } from './views/timeline/Timeline';
@@ -162,6 +164,16 @@ export function App() {
     if (snapshot) sim?.viewsRendered();
   }, [snapshot, sim]);
 
+  // A link followed within the page (an exercise's `#x=`, a share link's `#s=`) opens it.
+  useEffect(() => {
+    if (!sim) return;
+    const onHash = () => {
+      if (/^#[xs]=/.test(location.hash)) void sim.openLink(location.hash);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [sim]);
+
   // ←/→ step through the timeline when the keyboard is not busy typing.
   useEffect(() => {
     if (!sim) return;
@@ -205,6 +217,8 @@ export function App() {
       <Notices />
       {sim && (
         <>
+          <ExercisePanel sim={sim} />
+          <LessonBar sim={sim} />
           <main
             className="workspace"
             ref={workspace}

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { groups, type Scenario } from './gallery';
 import type { Sim } from './sim';
+import { progressText, useProgress } from './store/progress';
 import { useSession, notify } from './store/session';
 import { useUi } from './store/ui';
 
@@ -12,6 +13,7 @@ const MAX_FILE_BYTES = 1024 * 1024;
 function ScenarioMenu({ onOpen }: { onOpen: (s: Scenario) => void }) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
+  const progress = useProgress((s) => s.lessons);
   useEffect(() => {
     if (!open) return;
     const close = (e: Event) => {
@@ -61,7 +63,14 @@ function ScenarioMenu({ onOpen }: { onOpen: (s: Scenario) => void }) {
                         onOpen(s);
                       }}
                     >
-                      <strong>{s.title}</strong>
+                      <strong>
+                        {s.title}
+                        {s.lesson && progressText(progress[s.id], s.asks) && (
+                          <span className="lesson-progress" data-testid="lesson-progress">
+                            {progressText(progress[s.id], s.asks)}
+                          </span>
+                        )}
+                      </strong>
                       <span className="muted">
                         {s.description.length > 110
                           ? `${s.description.slice(0, 109)}…`
@@ -140,6 +149,7 @@ function ShareButton({ sim }: { sim: Sim }) {
 
 export function Header({ sim }: { sim: Sim | null }) {
   const title = useSession((s) => s.title);
+  const exerciseOpen = useSession((s) => s.exercise !== undefined);
   const theme = useUi((s) => s.theme);
   const setTheme = useUi((s) => s.setTheme);
   const file = useRef<HTMLInputElement>(null);
@@ -160,6 +170,18 @@ export function Header({ sim }: { sim: Sim | null }) {
             <ScenarioMenu
               onOpen={(s) => void sim.open(s.text, s.title, s.lesson ? 0 : undefined)}
             />
+            <button
+              type="button"
+              data-testid="exercises-button"
+              aria-pressed={exerciseOpen}
+              onClick={() =>
+                useSession.setState((st) => ({
+                  exercise: st.exercise === undefined ? null : undefined,
+                }))
+              }
+            >
+              Exercises
+            </button>
             <button type="button" onClick={() => file.current?.click()} data-testid="open-button">
               Open .lab
             </button>

@@ -17,6 +17,8 @@ export interface Scenario {
   text: string;
   /** A lesson opens at its start, to be stepped through; a scenario opens at its end. */
   lesson: boolean;
+  /** How many `ask` prediction points it has. */
+  asks: number;
 }
 
 const GROUP_NAMES: Record<string, string> = {
@@ -70,6 +72,7 @@ export const SCENARIOS: Scenario[] = Object.entries(files)
       description: openingComment(lesson ? text.slice(text.indexOf('\n') + 1) : text),
       text,
       lesson: group === 'lessons',
+      asks: text.split('\n').filter((l) => /^\s*ask\s/.test(l)).length,
     };
   })
   .filter((s) => !s.folder.startsWith('must-fail'))
@@ -86,6 +89,11 @@ export const SCENARIOS: Scenario[] = Object.entries(files)
     return ba - bb || (a.id < b.id ? -1 : 1);
   })
   .map(({ folder: _folder, ...s }) => s);
+
+/** The lesson a session title names (a lesson opens under its title), if any. */
+export function lessonTitled(title: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.lesson && s.title === title);
+}
 
 /** The scenarios by group, in menu order. */
 export function groups(): { group: string; items: Scenario[] }[] {

@@ -2,7 +2,14 @@
 // keeps the session mirror (store/session.ts) and the terminal's log up to date, refreshes the
 // views' snapshot when the worker's epoch moves, autosaves, and recovers from a dead worker by
 // replaying the mirrored script to the same step on a new one.
-import type { ExecResult, LoadResult, ScriptLineResult, SessionStatus } from '../bridge/api';
+import type {
+  ExecResult,
+  ExerciseInfo,
+  LoadResult,
+  QuestionRef,
+  ScriptLineResult,
+  SessionStatus,
+} from '../bridge/api';
 import { SimClient, WorkerDied } from '../bridge/client';
 import defaultScenario from '../scenarios/default.lab?raw';
 import { helpText } from './help';
@@ -83,6 +90,8 @@ export interface SimOptions {
   fragment?: string;
   /** Called once a share link was opened, to take it off the address bar. */
   clearFragment?: () => void;
+  /** false: neither restore nor autosave the session (an embedded view). */
+  persist?: boolean;
 }
 
 export class Sim {
@@ -262,6 +271,30 @@ export class Sim {
     return url.toString();
   }
 
+  /** The prediction asked at an `ask` step (null: not one). */
+  prediction(step: number) {
+    return this.client.api.prediction(step).catch(() => null);
+  }
+  /** Judges an answer against the machine as it is once everything queued has run. */
+  judge(ref: QuestionRef, given: string) {
+    return this.enqueue(() => this.client.api.judge(ref, given));
+  }
+  exerciseKinds(): Promise<string[]> {
+    return this.client.api.exerciseKinds().catch(() => []);
+  }
+  /** Opens the exercise `KIND-SEED`: its script loaded (at its end) and its question in the store. */
+  openExercise(spec: string): Promise<ExerciseInfo> {
+    return this.enqueue(() => this.loadExercise(spec));
+  }
+  private async loadExercise(spec: string): Promise<ExerciseInfo> {
+    const info = await this.client.api.exercise(spec);
+    if (info.ok) {
+      print([{ kind: 'info', text: `Exercise ${info.id}: ${info.question}` }]);
+      await this.loaded(await this.client.api.load(info.script), `exercise ${info.id}`);
+    }
+    useSession.setState({ exercise: info });
+    return info;
+  }
   complete(prefix: string) {
     return this.client.api.complete(prefix);
   }
@@ -327,22 +360,36 @@ export class Sim {
     });
   }
 
-  private async boot(): Promise<void> {
-    const fragment = this.options.fragment?.replace(/^#/, '') ?? '';
-    if (fragment) {
-      const r = await this.client.api.loadLink(fragment);
-      this.options.clearFragment?.();
-      if (r.ok) {
-        print([{ kind: 'info', text: 'Opened a shared link.' }]);
-        await this.loaded(r, 'a shared link');
-        return this.started();
-      }
-      notify(
-        'error',
-        `This link could not be opened: ${r.error ?? 'unknown error'}. Nothing from it was run.`,
-      );
+  /** Opens a link's fragment: `#x=KIND-SEED` (an exercise) or `#s=…` (a share link). */
+  openLink(fragment: string): Promise<boolean> {
+    return this.enqueue(() => this.fromLink(fragment));
+  }
+
+  private async fromLink(hash: string): Promise<boolean> {
+    const fragment = hash.replace(/^#/, '');
+    this.options.clearFragment?.();
+    if (fragment.startsWith('x=')) {
+      const info = await this.loadExercise(decodeURIComponent(fragment.slice(2)));
+      if (!info.ok) notify('error', `This exercise link could not be opened: ${info.error}.`);
+      return info.ok;
     }
-    const saved = this.saved();
+    const r = await this.client.api.loadLink(fragment);
+    if (r.ok) {
+      print([{ kind: 'info', text: 'Opened a shared link.' }]);
+      await this.loaded(r, 'a shared link');
+      return true;
+    }
+    notify(
+      'error',
+      `This link could not be opened: ${r.error ?? 'unknown error'}. Nothing from it was run.`,
+    );
+    return false;
+  }
+
+  private async boot(): Promise<void> {
+    const fragment = this.options.fragment ?? '';
+    if (fragment && (await this.fromLink(fragment))) return this.started();
+    const saved = this.options.persist === false ? null : this.saved();
     if (saved) {
       const r = await this.client.api.load(saved.script, saved.step);
       if (r.ok) {
@@ -449,6 +496,7 @@ export class Sim {
 
   /** Autosaves soon (not on every keystroke's path: storage writes are slow). */
   private save(): void {
+    if (this.options.persist === false) return;
     if (this.saveTimer === null) this.saveTimer = setTimeout(this.flushSave, 250);
   }
 

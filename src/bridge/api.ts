@@ -106,6 +106,38 @@ export interface Completion {
   items: string[];
 }
 
+/**
+ * A prediction point (an `ask` line, docs/language-extensions.md) as the lesson player asks it: the
+ * question, the command it is about, and the form of the answer, taken from the `expect` lines
+ * after the command (the answer itself stays in the worker until `judge`).
+ */
+export interface Prediction {
+  /** The step right after the `ask` line. */
+  step: number;
+  question: string;
+  command: { step: number; source: string };
+  /** outcome: ok or which error; invariant: which invariant breaks (or none); value: free text. */
+  form: 'outcome' | 'invariant' | 'value';
+  /** The choices for outcome and invariant (empty for value). */
+  choices: string[];
+  /** The step after the command's last `expect` line: stepping there reveals the answer. */
+  revealStep: number;
+}
+
+/** A seeded exercise as the exercise panel shows it (src/lang/exercises.ts makes it). */
+export type ExerciseInfo =
+  | { ok: true; id: string; kind: string; seed: number; script: string; question: string }
+  | { ok: false; error: string };
+
+/** What `judge` is asked about: a prediction (its ask step) or an exercise (`KIND-SEED`). */
+export type QuestionRef = { ask: number } | { exercise: string };
+
+/** A judged answer: right or wrong, and the answer the simulator gives. */
+export interface Verdict {
+  right: boolean;
+  answer: string;
+}
+
 export const MAX_EFFECTS = 200;
 export const MAX_VIOLATIONS = 100;
 
@@ -141,6 +173,14 @@ export interface SimApi {
   frame(pfn: number): Promise<FrameDetail | null>;
   /** Tab completion of the word that ends `prefix` (commands, keywords, options, live handles). */
   complete(prefix: string): Promise<Completion>;
+  /** The prediction asked by the `ask` line right before `step` (null: not an ask step). */
+  prediction(step: number): Promise<Prediction | null>;
+  /** The exercise kinds `exercise` knows. */
+  exerciseKinds(): Promise<string[]>;
+  /** Makes the exercise `KIND-SEED` (validated: a bad spec says why). Changes nothing. */
+  exercise(spec: string): Promise<ExerciseInfo>;
+  /** Judges an answer to a prediction or an exercise (null: no such question). */
+  judge(ref: QuestionRef, given: string): Promise<Verdict | null>;
   /**
    * The publication epoch: an Int32Array's buffer whose element 0 the worker bumps with
    * Atomics.store (odd while a step runs, even after). null without SharedArrayBuffer.

@@ -34,6 +34,10 @@ const METHODS = [
   'snapshot',
   'frame',
   'complete',
+  'prediction',
+  'exerciseKinds',
+  'exercise',
+  'judge',
   'epoch',
   'crash',
 ] as const satisfies readonly (keyof SimApi)[];

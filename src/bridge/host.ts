@@ -24,6 +24,7 @@ import {
 import { complete } from './complete';
 import { historySession } from './session';
 import { buildFrameDetail, buildSnapshot, type Snapshot } from './snapshot';
+import { exerciseInfo, exerciseKinds, judgeExercise, judgePrediction, predictionAt } from './teach';
 
 /** A blank or comment-only line: a step, but not one the timeline lists. */
 export function isBlank(source: string): boolean {
@@ -303,6 +304,28 @@ export function createSimApi(session: Session = new Session()): SimHost {
 
     async complete(prefix: string) {
       return complete(prefix, session.machine.ghost.handles.keys());
+    },
+
+    async prediction(step: number) {
+      return predictionAt(history, step);
+    },
+
+    async exerciseKinds() {
+      return exerciseKinds();
+    },
+
+    async exercise(spec: string) {
+      return exerciseInfo(String(spec));
+    },
+
+    async judge(ref, given: string) {
+      try {
+        return 'ask' in ref
+          ? judgePrediction(history, session, ref.ask, String(given))
+          : judgeExercise(String(ref.exercise), String(given));
+      } catch {
+        return null;
+      }
     },
 
     async epoch() {

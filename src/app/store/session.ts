@@ -3,7 +3,7 @@
 // step, violations), the views' snapshot, and notices (banners). `afterExec` is the one rule that
 // keeps the mirror equal to the worker's History after a typed command.
 import { create } from 'zustand';
-import type { ExecResult, SessionStatus, TimelineEntry } from '../../bridge/api';
+import type { ExecResult, ExerciseInfo, SessionStatus, TimelineEntry } from '../../bridge/api';
 import type { Snapshot } from '../../bridge/snapshot';
 
 export type Phase = 'starting' | 'ready' | 'recovering' | 'failed' | 'unavailable';
@@ -24,6 +24,11 @@ export interface SessionState {
   notices: Notice[];
   /** Where the script came from, for the header (`default`, a scenario, a file, a link). */
   title: string;
+  /**
+   * The exercise panel: closed (undefined), open with no exercise yet (null), or the exercise
+   * asked (or why its link was refused).
+   */
+  exercise?: ExerciseInfo | null;
 }
 
 export const useSession = create<SessionState>()(() => ({

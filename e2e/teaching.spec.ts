@@ -1,0 +1,89 @@
+// Teaching: a lesson walked with predictions (one right, one wrong, the score and the lesson list's
+// progress), an exercise opened by its `#x=` link and answered, an embedded view with two panels,
+// and the ledger exported as text. Screenshots: test-results/screenshots/teach-*.png.
+import { expect, test, type Page } from '@playwright/test';
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: `test-results/screenshots/teach-${name}.png`, fullPage: true });
+
+async function open(page: Page, path = '/') {
+  await page.goto(path);
+  await expect(page.getByTestId('phase')).toHaveAttribute('data-phase', 'ready');
+}
+
+/** Steps forward until the lesson bar asks for a prediction. */
+async function toNextPrediction(page: Page) {
+  const form = page.getByTestId('predict-form');
+  for (let i = 0; i < 60 && !(await form.isVisible()); i++) {
+    await page.getByTestId('step-forward').click();
+    await page.waitForTimeout(50);
+  }
+  await expect(form).toBeVisible();
+}
+
+test('a lesson walked with predictions: one right, one wrong, scored and kept', async ({
+  page,
+}) => {
+  await open(page);
+  await page.getByTestId('scenarios-button').click();
+  await page.getByTestId('scenarios-menu').locator('[data-scenario="lessons/02-tlb"]').click();
+  await expect(page.getByTestId('lesson-bar')).toContainText('2. The TLB');
+  await expect(page.getByTestId('lesson-score')).toContainText('0 of');
+
+  await toNextPrediction(page);
+  await expect(page.getByTestId('predict-form')).toContainText('Does this first write succeed?');
+  await shot(page, 'predict');
+  await page.getByTestId('predict-answer').selectOption('ok');
+  await page.getByTestId('predict-submit').click();
+  const verdict = page.getByTestId('verdict');
+  await expect(verdict).toHaveAttribute('data-right', 'true');
+  await expect(verdict).toContainText('✓ Right');
+  // The reveal ran the command and its expect line.
+  await expect(page.getByTestId('timeline-current')).toContainText('expect ok');
+
+  await toNextPrediction(page);
+  await expect(page.getByTestId('predict-form')).toContainText('read-only now');
+  await page.getByTestId('predict-answer').selectOption('ok');
+  await page.getByTestId('predict-submit').click();
+  await expect(verdict).toHaveAttribute('data-right', 'false');
+  await expect(verdict).toContainText('error PageFault');
+  await expect(page.getByTestId('lesson-score')).toContainText('1 of');
+  await expect(page.getByTestId('lesson-score')).toContainText('1 wrong');
+  await shot(page, 'verdict');
+
+  // The progress is kept: after a reload, the lesson list shows it.
+  await page.reload();
+  await expect(page.getByTestId('phase')).toHaveAttribute('data-phase', 'ready');
+  await page.getByTestId('scenarios-button').click();
+  const item = page.getByTestId('scenarios-menu').locator('[data-scenario="lessons/02-tlb"]');
+  await expect(item.getByTestId('lesson-progress')).toContainText(/^1\/\d+ right · \d+%$/);
+  await shot(page, 'lesson-list');
+});
+
+test('an exercise opened by its #x= link, answered wrong then right', async ({ page }) => {
+  await open(page, '/#x=refcount-42');
+  const panel = page.getByTestId('exercise');
+  await expect(panel).toContainText('Exercise refcount-42');
+  await expect(page.getByTestId('exercise-question')).toContainText('refcount of `page`');
+  await expect(page.getByTestId('session-title')).toContainText('exercise refcount-42');
+  await expect(page.getByTestId('exercise-link')).toHaveValue(/#x=refcount-42$/);
+  await page.getByTestId('exercise-answer').fill('banana');
+  await page.getByTestId('exercise-check').click();
+  const verdict = page.getByTestId('exercise-verdict');
+  await expect(verdict).toHaveAttribute('data-right', 'false');
+  const answer = (await verdict.locator('strong').textContent())!.split(' ')[0]!;
+  await page.getByTestId('exercise-answer').fill(answer);
+  await page.getByTestId('exercise-check').click();
+  await expect(verdict).toHaveAttribute('data-right', 'true');
+  await shot(page, 'exercise');
+
+  // A bad link says why, and "new exercise" picks a seed.
+  await open(page, '/#x=paging-7');
+  await expect(page.getByTestId('exercise-error')).toContainText(
+    '“paging” is not an exercise kind (one of: translate, refcount, rw)',
+  );
+  await page.getByTestId('exercise-kind').selectOption('translate');
+  await page.getByTestId('exercise-new').click();
+  await expect(page.getByTestId('exercise-question')).toContainText('physical address');
+  await expect(page.getByTestId('exercise')).toContainText(/Exercise translate-\d+/);
+});
