@@ -87,3 +87,36 @@ test('an exercise opened by its #x= link, answered wrong then right', async ({ p
   await expect(page.getByTestId('exercise-question')).toContainText('physical address');
   await expect(page.getByTestId('exercise')).toContainText(/Exercise translate-\d+/);
 });
+
+test('an embedded view: two panels of a shared scenario, no chrome, keyboard-operable', async ({
+  page,
+}) => {
+  await open(page);
+  await page.getByTestId('share-button').click();
+  const link = new URL(await page.getByTestId('share-link').inputValue());
+  const at = await page.evaluate<{ step: number }>('window.__pagelab.state()');
+
+  await page.goto(`/?embed=1&panels=frames,ledger${link.hash}`);
+  await expect(page.getByTestId('view-frames')).toBeVisible();
+  await expect(page.getByTestId('view-ledger')).toBeVisible();
+  for (const hidden of ['view-page-table', 'view-tlb', 'terminal', 'timeline', 'phase'])
+    await expect(page.getByTestId(hidden)).toHaveCount(0);
+  expect((await page.evaluate<{ step: number }>('window.__pagelab.state()')).step).toBe(at.step);
+
+  // Tab reaches the controls; ← steps the timeline back, → forward again.
+  await page.keyboard.press('Tab');
+  await expect(page.locator(':focus')).toHaveCount(1);
+  await page.keyboard.press('ArrowLeft');
+  await expect
+    .poll(async () => (await page.evaluate<{ step: number }>('window.__pagelab.state()')).step)
+    .toBeLessThan(at.step);
+  await page.keyboard.press('ArrowRight');
+  await expect
+    .poll(async () => (await page.evaluate<{ step: number }>('window.__pagelab.state()')).step)
+    .toBe(at.step);
+  await shot(page, 'embed');
+
+  await page.goto(`/?embed=1&panels=tlb,bogus${link.hash}`);
+  await expect(page.getByTestId('embed-warning')).toContainText('bogus');
+  await expect(page.getByTestId('view-tlb')).toBeVisible();
+});

@@ -3,6 +3,7 @@
 // Sim controller (sim.ts) owns; it needs cross-origin isolation (SharedArrayBuffer), and the page
 // says so plainly when it does not have it.
 import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { PANELS, embedOf } from './embed';
 import { Header } from './Header';
 import { Sim, type Latency } from './sim';
 import { dismiss, useSession } from './store/session';
@@ -14,6 +15,15 @@ import { Terminal } from './views/terminal/Terminal';
 import { Timeline } from './views/timeline/Timeline';
 
 const isolated = globalThis.crossOriginIsolated === true;
+
+/** `?embed=1&panels=…`: only those panels, no header chrome, nothing saved (null: the full app). */
+const embed = embedOf(location.search);
+const showTerminal = !embed || embed.panels.has('terminal');
+const showTimeline = !embed || embed.panels.has('timeline');
+const viewPanels = embed
+  ? new Set([...embed.panels].filter((p) => p !== 'terminal' && p !== 'timeline'))
+  : undefined;
+const showViews = !viewPanels || viewPanels.size > 0;
 
 declare global {
   interface Window {
@@ -113,6 +123,7 @@ function useSim(): Sim | null {
     }
     const s = new Sim({
       fragment: location.hash,
+      persist: !embed,
       clearFragment: () => history.replaceState(null, '', location.pathname + location.search),
     });
     window.__pagelab = {
@@ -204,9 +215,28 @@ export function App() {
     window.addEventListener('pointerup', up);
   };
 
+  const terminal = showTerminal && (
+    <Terminal
+      onRun={(line) => void sim?.run(line)}
+      onComplete={(prefix) => sim!.complete(prefix)}
+      ready={phase === 'ready'}
+    />
+  );
+  const views = showViews && sim && (
+    <section className="views-area" aria-label="The machine">
+      <Views
+        snapshot={snapshot}
+        selection={selection}
+        onSelect={select}
+        inspect={sim.inspect}
+        panels={viewPanels}
+      />
+    </section>
+  );
+
   return (
-    <div className="app">
-      <Header sim={sim} />
+    <div className={embed ? 'app embedded' : 'app'}>
+      {!embed && <Header sim={sim} />}
       {!isolated && (
         <p className="warning" role="alert">
           This page is not cross-origin isolated, so SharedArrayBuffer is unavailable and the
@@ -214,58 +244,66 @@ export function App() {
           headers), or reload the page once so its service worker can turn isolation on.
         </p>
       )}
+      {embed && embed.unknown.length > 0 && (
+        <p className="warning" role="alert" data-testid="embed-warning">
+          Unknown panel{embed.unknown.length === 1 ? '' : 's'} in <code>panels=</code>:{' '}
+          {embed.unknown.join(', ')} (the panels are {PANELS.join(', ')}).
+        </p>
+      )}
       <Notices />
       {sim && (
         <>
-          <ExercisePanel sim={sim} />
-          <LessonBar sim={sim} />
-          <main
-            className="workspace"
-            ref={workspace}
-            style={{ gridTemplateColumns: `${layout.terminalPct}% 6px minmax(0, 1fr)` }}
-          >
-            <Terminal
-              onRun={(line) => void sim.run(line)}
-              onComplete={(prefix) => sim.complete(prefix)}
-              ready={phase === 'ready'}
-            />
-            <div
-              className="splitter"
-              role="separator"
-              aria-orientation="vertical"
-              aria-label="Resize the terminal"
-              aria-valuenow={layout.terminalPct}
-              aria-valuemin={20}
-              aria-valuemax={75}
-              tabIndex={0}
-              onPointerDown={onSplitter}
-              onKeyDown={(e) => {
-                if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
-                  e.preventDefault();
-                  e.stopPropagation();
-                  setLayout({ terminalPct: layout.terminalPct + (e.key === 'ArrowLeft' ? -2 : 2) });
-                }
+          {!embed && <ExercisePanel sim={sim} />}
+          {!embed && <LessonBar sim={sim} />}
+          {(terminal || views) && (
+            <main
+              className="workspace"
+              ref={workspace}
+              style={{
+                gridTemplateColumns:
+                  terminal && views
+                    ? `${layout.terminalPct}% 6px minmax(0, 1fr)`
+                    : 'minmax(0, 1fr)',
               }}
-            />
-            <section className="views-area" aria-label="The machine">
-              <Views
-                snapshot={snapshot}
-                selection={selection}
-                onSelect={select}
-                inspect={sim.inspect}
-              />
-            </section>
-          </main>
-          <div className="timeline-toggle">
-            <button
-              type="button"
-              aria-expanded={layout.timelineOpen}
-              onClick={() => setLayout({ timelineOpen: !layout.timelineOpen })}
             >
-              {layout.timelineOpen ? '▾ Timeline' : '▸ Timeline'}
-            </button>
-          </div>
-          {layout.timelineOpen && (
+              {terminal}
+              {terminal && views && (
+                <div
+                  className="splitter"
+                  role="separator"
+                  aria-orientation="vertical"
+                  aria-label="Resize the terminal"
+                  aria-valuenow={layout.terminalPct}
+                  aria-valuemin={20}
+                  aria-valuemax={75}
+                  tabIndex={0}
+                  onPointerDown={onSplitter}
+                  onKeyDown={(e) => {
+                    if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+                      e.preventDefault();
+                      e.stopPropagation();
+                      setLayout({
+                        terminalPct: layout.terminalPct + (e.key === 'ArrowLeft' ? -2 : 2),
+                      });
+                    }
+                  }}
+                />
+              )}
+              {views}
+            </main>
+          )}
+          {!embed && (
+            <div className="timeline-toggle">
+              <button
+                type="button"
+                aria-expanded={layout.timelineOpen}
+                onClick={() => setLayout({ timelineOpen: !layout.timelineOpen })}
+              >
+                {layout.timelineOpen ? '▾ Timeline' : '▸ Timeline'}
+              </button>
+            </div>
+          )}
+          {showTimeline && (embed || layout.timelineOpen) && (
             <Timeline
               timeline={timeline}
               status={status}
@@ -277,7 +315,7 @@ export function App() {
           )}
         </>
       )}
-      <StatusBar />
+      {!embed && <StatusBar />}
     </div>
   );
 }

@@ -28,9 +28,11 @@ export interface ViewsProps {
   selection: Selection;
   onSelect: (s: Selection) => void;
   inspect?: (pfn: number) => Promise<FrameDetail | null>;
+  /** Only these views (frames, pt, as, ledger, tlb, dma), e.g. when embedded; default: all. */
+  panels?: ReadonlySet<string>;
 }
 
-export const Views = memo(function Views({ snapshot, selection, onSelect, inspect }: ViewsProps) {
+export const Views = memo(function Views({ snapshot, selection, onSelect, inspect, panels }: ViewsProps) {
   const highlight = useMemo(() => timed('highlight', () => highlightOf(snapshot, selection)), [snapshot, selection]);
   if (!snapshot)
     return (
@@ -40,6 +42,7 @@ export const Views = memo(function Views({ snapshot, selection, onSelect, inspec
     );
   const s = snapshot;
   const last = s.last;
+  const shown = (name: string) => !panels || panels.has(name);
   return (
     <div
       className="views"
@@ -68,12 +71,12 @@ export const Views = memo(function Views({ snapshot, selection, onSelect, inspec
         )}
       </div>
       <div className="views-grid">
-        <FramesView snapshot={s} selection={selection} highlight={highlight} onSelect={onSelect} inspect={inspect} />
-        <PageTableView snapshot={s} selection={selection} highlight={highlight} onSelect={onSelect} />
-        <AddressSpaceView snapshot={s} highlight={highlight} onSelect={onSelect} />
-        <LedgerView snapshot={s} selection={selection} highlight={highlight} onSelect={onSelect} />
-        <TlbView snapshot={s} highlight={highlight} onSelect={onSelect} />
-        <DmaView snapshot={s} highlight={highlight} onSelect={onSelect} />
+        {shown('frames') && <FramesView snapshot={s} selection={selection} highlight={highlight} onSelect={onSelect} inspect={inspect} />}
+        {shown('pt') && <PageTableView snapshot={s} selection={selection} highlight={highlight} onSelect={onSelect} />}
+        {shown('as') && <AddressSpaceView snapshot={s} highlight={highlight} onSelect={onSelect} />}
+        {shown('ledger') && <LedgerView snapshot={s} selection={selection} highlight={highlight} onSelect={onSelect} />}
+        {shown('tlb') && <TlbView snapshot={s} highlight={highlight} onSelect={onSelect} />}
+        {shown('dma') && <DmaView snapshot={s} highlight={highlight} onSelect={onSelect} />}
       </div>
     </div>
   );
