@@ -120,3 +120,43 @@ test('an embedded view: two panels of a shared scenario, no chrome, keyboard-ope
   await expect(page.getByTestId('embed-warning')).toContainText('bogus');
   await expect(page.getByTestId('view-tlb')).toBeVisible();
 });
+
+test('views export: the ledger as text (downloaded and copied), the frames as PNG', async ({
+  page,
+  context,
+}) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await open(page);
+  const ledger = page.getByTestId('view-ledger');
+  await ledger.getByTestId('export-ledger').locator('summary').click();
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    ledger.getByTestId('export-text').click(),
+  ]);
+  expect(file.suggestedFilename()).toBe('pagelab-ledger.txt');
+  const text = await (await file.createReadStream()).toArray();
+  const content = Buffer.concat(text).toString('utf8');
+  expect(content).toMatch(/^Ownership ledger — \d+ live handles?; every invariant holds/);
+  expect(content).toContain('meta.refcount_band');
+  expect(content).toContain('Live handles');
+  await ledger.getByTestId('export-copy').click();
+  await expect(ledger.getByTestId('export-status')).toHaveText('Copied');
+  expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(content);
+  await shot(page, 'export-menu');
+
+  const frames = page.getByTestId('view-frames');
+  await frames.getByTestId('export-frames').locator('summary').click();
+  const [png] = await Promise.all([
+    page.waitForEvent('download'),
+    frames.getByTestId('export-png').click(),
+  ]);
+  expect(png.suggestedFilename()).toBe('pagelab-frames.png');
+  await png.saveAs('test-results/screenshots/teach-export-frames.png');
+  const tlb = page.getByTestId('view-tlb');
+  await tlb.getByTestId('export-tlb').locator('summary').click();
+  const [tlbPng] = await Promise.all([
+    page.waitForEvent('download'),
+    tlb.getByTestId('export-png').click(),
+  ]);
+  await tlbPng.saveAs('test-results/screenshots/teach-export-tlb.png');
+});

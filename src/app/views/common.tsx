@@ -1,14 +1,45 @@
 // Pieces every view uses: a panel frame, a text twin, the size of a canvas box, and a canvas
 // context scaled for the device pixel ratio.
 import { useLayoutEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
+import { download, panelPng, panelText } from './export';
+
+/** Export a panel: a PNG of its figure, its text copied or downloaded. */
+function ExportMenu({ id, panel }: { id: string; panel: RefObject<HTMLElement | null> }) {
+  const [said, setSaid] = useState('');
+  const run = (f: (el: HTMLElement) => Promise<string>) => () => {
+    const el = panel.current;
+    if (el) f(el).then(setSaid, (err: unknown) => setSaid(`failed: ${String(err)}`));
+  };
+  return (
+    <details className="export" data-testid={`export-${id}`} onToggle={() => setSaid('')}>
+      <summary>Export</summary>
+      <div className="export-menu">
+        <button type="button" data-testid="export-png" onClick={run(async (el) => (download(await panelPng(el), `pagelab-${id}.png`), 'PNG saved'))}>
+          PNG
+        </button>
+        <button type="button" data-testid="export-copy" onClick={run(async (el) => (await navigator.clipboard.writeText(panelText(el)), 'Copied'))}>
+          Copy text
+        </button>
+        <button type="button" data-testid="export-text" onClick={run(async (el) => (download(new Blob([panelText(el)], { type: 'text/plain' }), `pagelab-${id}.txt`), 'Text saved'))}>
+          Text file
+        </button>
+        <span role="status" className="muted" data-testid="export-status">
+          {said}
+        </span>
+      </div>
+    </details>
+  );
+}
 
 export function Panel(props: { id: string; title: string; summary?: ReactNode; actions?: ReactNode; className?: string; children: ReactNode }) {
+  const ref = useRef<HTMLElement>(null);
   return (
-    <section className={`view-panel ${props.className ?? ''}`} aria-labelledby={`${props.id}-title`} data-testid={`view-${props.id}`}>
+    <section ref={ref} className={`view-panel ${props.className ?? ''}`} aria-labelledby={`${props.id}-title`} data-testid={`view-${props.id}`}>
       <header className="view-head">
         <h2 id={`${props.id}-title`}>{props.title}</h2>
         {props.summary !== undefined && <span className="view-summary">{props.summary}</span>}
         {props.actions !== undefined && <span className="view-actions">{props.actions}</span>}
+        <ExportMenu id={props.id} panel={ref} />
       </header>
       <div className="view-body">{props.children}</div>
     </section>
