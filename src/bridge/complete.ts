@@ -2,61 +2,11 @@
 // the language's commands and keywords, a command's options (`key=`) and their values, invariant
 // IDs and error codes after `expect`, and the names of live handles.
 import { ERROR_CODES } from '../engine';
-import { CATALOGUE_IDS } from '../lang';
+import { CATALOGUE_IDS, COMMAND_WORDS } from '../lang';
 import type { Completion } from './api';
 
-/** Every command word of shared/spec/commands.md (and the terminal's own `help`). */
-export const COMMANDS = [
-  'machine',
-  'reset',
-  'cpu',
-  'alloc',
-  'frame',
-  'clone',
-  'drop',
-  'into_raw',
-  'from_raw',
-  'split',
-  'slice',
-  'next',
-  'share',
-  'unique',
-  'vmspace',
-  'activate',
-  'deactivate',
-  'cursor',
-  'cursor_mut',
-  'query',
-  'find_next',
-  'jump',
-  'va',
-  'map',
-  'unmap',
-  'protect_next',
-  'flush',
-  'take_next',
-  'protect',
-  'mmap',
-  'read',
-  'write',
-  'translate',
-  'tlb',
-  'reader',
-  'writer',
-  'copy',
-  'skip',
-  'limit',
-  'dma',
-  'sync',
-  'device',
-  'show',
-  'check',
-  'expect',
-  'note',
-  'ask',
-  'unsafe',
-  'help',
-] as const;
+/** Every command word of the language, and the terminal's own `help`. */
+export const COMMANDS = [...COMMAND_WORDS, 'help'] as const;
 
 /** Keywords that may follow a command (anywhere after it). */
 const KEYWORDS: Record<string, string[]> = {

@@ -3,7 +3,7 @@
  * round-trips), the Session that runs lines against a Machine and judges `expect`, and the share
  * link codec. Depends on the engine only.
  */
-export { parseLine } from './parser';
+export { parseLine, COMMAND_WORDS } from './parser';
 export { print } from './printer';
 export { lex, commentStart } from './lexer';
 export { SyntaxError_, type Stmt, type Expect } from './ast';

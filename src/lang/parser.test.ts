@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SyntaxError_, parseLine, print, type Stmt } from '.';
+import { COMMAND_WORDS, SyntaxError_, parseLine, print, type Stmt } from '.';
 
 const lines = [
   'machine mem=16M cpus=1 tlb=8 iommu=on seed=7',
@@ -141,5 +141,20 @@ describe('ask (lessons)', () => {
   it('needs exactly one quoted question', () => {
     expect(() => parseLine('ask what')).toThrow(SyntaxError_);
     expect(() => parseLine('ask "a" "b"')).toThrow(SyntaxError_);
+  });
+});
+
+describe('COMMAND_WORDS', () => {
+  it('names exactly the words a line may start with', () => {
+    for (const w of COMMAND_WORDS) {
+      let msg = '';
+      try {
+        parseLine(w);
+      } catch (e) {
+        msg = (e as Error).message;
+      }
+      expect(msg, w).not.toMatch(/unknown command/);
+    }
+    expect(() => parseLine('frobnicate')).toThrow(/unknown command/);
   });
 });

@@ -14,6 +14,58 @@ import { commentStart, lex, type Tok } from './lexer';
 
 const NAME_RE = /^[a-z][a-z0-9_]*$/;
 
+/** Every word a line may start with (shared/spec/commands.md, plus `ask`): completion lists these. */
+export const COMMAND_WORDS = [
+  'machine',
+  'reset',
+  'cpu',
+  'alloc',
+  'frame',
+  'clone',
+  'drop',
+  'into_raw',
+  'from_raw',
+  'split',
+  'slice',
+  'next',
+  'share',
+  'unique',
+  'vmspace',
+  'activate',
+  'deactivate',
+  'cursor',
+  'cursor_mut',
+  'query',
+  'find_next',
+  'jump',
+  'va',
+  'map',
+  'unmap',
+  'protect_next',
+  'flush',
+  'take_next',
+  'protect',
+  'mmap',
+  'read',
+  'write',
+  'translate',
+  'tlb',
+  'reader',
+  'writer',
+  'copy',
+  'skip',
+  'limit',
+  'dma',
+  'sync',
+  'device',
+  'show',
+  'check',
+  'expect',
+  'note',
+  'ask',
+  'unsafe',
+] as const;
+
 type Opts = Map<string, Tok>;
 
 class P {
