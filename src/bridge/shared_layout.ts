@@ -239,3 +239,18 @@ export function regionOf(
   if (pfn < layout.kernelPt[1]!) return 'the boot kernel page table';
   return 'the allocatable area';
 }
+
+/** The plain-number fields of a metadata slot, read through `w(word)` (worker and UI alike). */
+export function slotFields(w: (word: number) => number) {
+  return {
+    vtable: w(W_VTABLE),
+    inList: w(W_IN_LIST),
+    paths: w(W_PATHS),
+    obligations: w(W_OBLIG),
+    ptLevel: w(W_PT_LEVEL),
+    ptNrChildren: w(W_PT_NR_CHILDREN),
+    ptStray: w(W_PT_STRAY),
+    ptLock: w(W_PT_LOCK),
+    gen: w(W_GEN),
+  };
+}

@@ -47,15 +47,10 @@ import {
   USAGE_NAMES,
   Usage,
   W_GEN,
-  W_IN_LIST,
   W_OBLIG,
   W_PATHS,
-  W_PT_LEVEL,
-  W_PT_LOCK,
   W_PT_NR_CHILDREN,
-  W_PT_STRAY,
   W_USAGE,
-  W_VTABLE,
   readRc,
   rcState,
   rcText,
@@ -77,6 +72,7 @@ import {
   PERM_X,
   frameClass,
   regionOf,
+  slotFields,
 } from './shared_layout';
 
 // ---- the types ---------------------------------------------------------------------------------
@@ -603,15 +599,13 @@ export function buildSnapshot(session: Session, opts: SnapshotOptions = {}): Sna
       by: [...f.by],
     })),
     invariants,
-    violations: violations
-      .slice(0, MAX_VIOLATIONS)
-      .map((v) => ({
-        id: v.id,
-        severity: v.severity,
-        message: v.message,
-        frames: v.frames.slice(0, MAX_LIST),
-        handles: [...v.handles],
-      })),
+    violations: violations.slice(0, MAX_VIOLATIONS).map((v) => ({
+      id: v.id,
+      severity: v.severity,
+      message: v.message,
+      frames: v.frames.slice(0, MAX_LIST),
+      handles: [...v.handles],
+    })),
     violationTotal: violations.length,
     spaces,
     tlb: {
@@ -1115,15 +1109,7 @@ export function buildFrameDetail(session: Session, pfn: number): FrameDetail | n
       rcState: rcState(s.rc),
       usage: USAGE_NAMES[s.usage] ?? String(s.usage),
       storage: STORAGE_NAMES[s.storage] ?? String(s.storage),
-      vtable: w(W_VTABLE),
-      inList: w(W_IN_LIST),
-      paths: w(W_PATHS),
-      obligations: w(W_OBLIG),
-      ptLevel: w(W_PT_LEVEL),
-      ptNrChildren: w(W_PT_NR_CHILDREN),
-      ptStray: w(W_PT_STRAY),
-      ptLock: w(W_PT_LOCK),
-      gen: w(W_GEN),
+      ...slotFields(w),
     },
     holders,
     forgotten: f ? { count: f.frames + f.uniques, by: [...f.by] } : null,
