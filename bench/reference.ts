@@ -117,8 +117,6 @@ function leafPfn(pt: Uint32Array, e: number, lo: number): number {
 
 // ---- the mapping reference -------------------------------------------------------------------------
 
-const CHUNK_PAGES = 256;
-
 /** The lowest level whose single node covers [start, end) (OSTD lock_range; engine guardLevelOf). */
 function guardLevel(start: number, end: number): number {
   if (((start / DIV4) | 0) !== (((end - 1) / DIV4) | 0)) return 4;
@@ -143,7 +141,8 @@ export class RefMm {
   readonly meta: Uint32Array;
   readonly nframes: number;
   private readonly pageSlot: Int32Array;
-  private readonly chunks: Uint32Array[] = [];
+  /** Written nodes' words in one flat pool that doubles when full (as the engine's). */
+  private pool = new Uint32Array(64 * 1024);
   private poolNext = 0;
   private readonly poolFree: number[] = [];
   private hint = 0;
@@ -175,7 +174,7 @@ export class RefMm {
   // -- node contents, stored only for frames ever written (as the engine stores them) --
   private word(pfn: number, w: number): number {
     const p = this.pageSlot[pfn]!;
-    return p < 0 ? 0 : this.chunks[(p / CHUNK_PAGES) | 0]![(p % CHUNK_PAGES) * 1024 + w]!;
+    return p < 0 ? 0 : this.pool[p * 1024 + w]!;
   }
 
   private setWord(pfn: number, w: number, v: number): void {
@@ -185,19 +184,18 @@ export class RefMm {
       const q = this.poolFree.pop();
       if (q === undefined) {
         p = this.poolNext++;
-        if (((p / CHUNK_PAGES) | 0) >= this.chunks.length)
-          this.chunks.push(new Uint32Array(CHUNK_PAGES * 1024));
+        if (p * 1024 >= this.pool.length) {
+          const bigger = new Uint32Array(this.pool.length * 2);
+          bigger.set(this.pool);
+          this.pool = bigger;
+        }
       } else {
         p = q;
-        this.chunks[(p / CHUNK_PAGES) | 0]!.fill(
-          0,
-          (p % CHUNK_PAGES) * 1024,
-          (p % CHUNK_PAGES) * 1024 + 1024,
-        );
+        this.pool.fill(0, p * 1024, p * 1024 + 1024);
       }
       this.pageSlot[pfn] = p;
     }
-    this.chunks[(p / CHUNK_PAGES) | 0]![(p % CHUNK_PAGES) * 1024 + w] = v;
+    this.pool[p * 1024 + w] = v;
   }
 
   /** A PTE write keeping nr_children = present entries (engine setPte). */
@@ -238,12 +236,7 @@ export class RefMm {
     m[b + W_PT_NR_CHILDREN] = 0;
     m[b + W_PATHS] = 1;
     const p = this.pageSlot[pfn]!;
-    if (p >= 0)
-      this.chunks[(p / CHUNK_PAGES) | 0]!.fill(
-        0,
-        (p % CHUNK_PAGES) * 1024,
-        (p % CHUNK_PAGES) * 1024 + 1024,
-      );
+    if (p >= 0) this.pool.fill(0, p * 1024, p * 1024 + 1024);
     return pfn;
   }
 

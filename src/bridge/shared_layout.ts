@@ -1,5 +1,5 @@
 // The layout of the simulation's SharedArrayBuffers as the UI reads them: metadata slots (16 u32
-// words a frame), the frame-contents pool (page-slot table + 1 MiB chunks, where page-table nodes
+// words a frame), the frame-contents pool (page-slot table + one flat pool of pages, where page-table nodes
 // live) and the per-CPU TLB arrays; plus the x86-64 PTE and TLB-entry bits. Plain constants and
 // pure readers over typed arrays, no engine import: the app may use them at run time.
 // snapshot.test.ts checks every constant here against the engine.
@@ -102,25 +102,19 @@ export function frameClass(usage: number, rc: number, paths: number): number {
 
 export const PAGE_BYTES = 4096;
 export const PAGE_WORDS = PAGE_BYTES / 4;
-/** Pool pages per chunk SharedArrayBuffer (engine: mem/phys_mem.ts). */
-export const CHUNK_PAGES = 256;
-
 /** Reads words of frames from the pool: pageSlot maps pfn → pool page (-1: never written, zeros). */
 export class FrameReader {
-  private readonly chunks: Uint32Array[];
+  private readonly pool: Uint32Array;
   private readonly slot: Int32Array;
-  constructor(
-    pageSlot: SharedArrayBuffer | ArrayBuffer,
-    chunks: readonly (SharedArrayBuffer | ArrayBuffer)[],
-  ) {
+  constructor(pageSlot: SharedArrayBuffer | ArrayBuffer, pool: SharedArrayBuffer | ArrayBuffer) {
     this.slot = new Int32Array(pageSlot);
-    this.chunks = chunks.map((c) => new Uint32Array(c));
+    this.pool = new Uint32Array(pool);
   }
   word(pfn: number, off: number): number {
     const p = this.slot[pfn];
     if (p === undefined || p < 0) return 0;
-    const c = this.chunks[(p / CHUNK_PAGES) | 0];
-    return c ? c[(p % CHUNK_PAGES) * PAGE_WORDS + (off >>> 2)]! : 0;
+    // A pool page past the end: the engine grew the pool after this snapshot; the next one has it.
+    return this.pool[p * PAGE_WORDS + (off >>> 2)] ?? 0;
   }
   pteLo(node: number, idx: number): number {
     return this.word(node, idx * 8);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { CHUNK_PAGES } from '../engine/mem';
 import * as meta from '../engine/frame/meta';
 import * as pte from '../engine/arch/pte';
 import * as tlb from '../engine/tlb';
@@ -33,7 +32,24 @@ function clonedBytes(s: Snapshot): number {
 
 describe('shared_layout matches the engine', () => {
   it('has the same metadata words, sentinels, usages and bits', () => {
-    for (const k of ['W_RC_LO', 'W_RC_HI', 'W_USAGE', 'W_STORAGE', 'W_VTABLE', 'W_IN_LIST', 'W_PT_NR_CHILDREN', 'W_PT_LEVEL', 'W_PT_STRAY', 'W_PT_LOCK', 'W_PATHS', 'W_OBLIG', 'W_GEN', 'RC_UNUSED', 'RC_UNIQUE', 'RC_BAND'] as const)
+    for (const k of [
+      'W_RC_LO',
+      'W_RC_HI',
+      'W_USAGE',
+      'W_STORAGE',
+      'W_VTABLE',
+      'W_IN_LIST',
+      'W_PT_NR_CHILDREN',
+      'W_PT_LEVEL',
+      'W_PT_STRAY',
+      'W_PT_LOCK',
+      'W_PATHS',
+      'W_OBLIG',
+      'W_GEN',
+      'RC_UNUSED',
+      'RC_UNIQUE',
+      'RC_BAND',
+    ] as const)
       expect(L[k], k).toBe(meta[k]);
     expect([...L.USAGE_NAMES]).toEqual(meta.USAGE_NAMES);
     expect([...L.STORAGE_NAMES]).toEqual(meta.STORAGE_NAMES);
@@ -41,19 +57,46 @@ describe('shared_layout matches the engine', () => {
     expect(L.U_PAGETABLE).toBe(meta.Usage.PageTable);
     expect(L.U_META).toBe(meta.Usage.Meta);
     expect(L.U_RESERVED).toBe(meta.Usage.Reserved);
-    expect(L.CHUNK_PAGES).toBe(CHUNK_PAGES);
-    for (const k of ['PTE_PRESENT', 'PTE_WRITABLE', 'PTE_USER', 'PTE_WRITE_THROUGH', 'PTE_NO_CACHE', 'PTE_ACCESSED', 'PTE_DIRTY', 'PTE_HUGE', 'PTE_GLOBAL', 'PTEH_NO_EXECUTE', 'PTE_ADDR_LO', 'PTEH_ADDR'] as const)
+    for (const k of [
+      'PTE_PRESENT',
+      'PTE_WRITABLE',
+      'PTE_USER',
+      'PTE_WRITE_THROUGH',
+      'PTE_NO_CACHE',
+      'PTE_ACCESSED',
+      'PTE_DIRTY',
+      'PTE_HUGE',
+      'PTE_GLOBAL',
+      'PTEH_NO_EXECUTE',
+      'PTE_ADDR_LO',
+      'PTEH_ADDR',
+    ] as const)
       expect(L[k], k).toBe(pte[k]);
-    for (const k of ['TLB_WAYS', 'TE_VALID', 'TE_WRITABLE', 'TE_USER', 'TE_GLOBAL', 'TE_DIRTY', 'TE_EXEC'] as const) expect(L[k], k).toBe(tlb[k]);
+    for (const k of [
+      'TLB_WAYS',
+      'TE_VALID',
+      'TE_WRITABLE',
+      'TE_USER',
+      'TE_GLOBAL',
+      'TE_DIRTY',
+      'TE_EXEC',
+    ] as const)
+      expect(L[k], k).toBe(tlb[k]);
   });
 
   it('reads metadata and page-table entries from the shared buffers as the engine does', () => {
-    const s = run(['machine mem=16M', 'vmspace as vs', 'mmap vs 0x400000+8K prop=rw', 'alloc unique as u']);
+    const s = run([
+      'machine mem=16M',
+      'vmspace as vs',
+      'mmap vs 0x400000+8K prop=rw',
+      'alloc unique as u',
+    ]);
     const m = s.machine;
     const snap = buildSnapshot(s);
     const metaArr = new Uint32Array(snap.shared.meta);
-    for (let p = 0; p < m.layout.nframes; p += 7) expect(L.slotRc(metaArr, p)).toBe(meta.readRc(m.mem, p));
-    const reader = new L.FrameReader(snap.shared.pageSlot, snap.shared.chunks);
+    for (let p = 0; p < m.layout.nframes; p += 7)
+      expect(L.slotRc(metaArr, p)).toBe(meta.readRc(m.mem, p));
+    const reader = new L.FrameReader(snap.shared.pageSlot, snap.shared.pool);
     const vs = snap.spaces.find((x) => x.id === 'vs')!;
     for (let i = 0; i < snap.spaces[0]!.tree.count; i++) {
       const node = vs.tree.pfn[i]!;
@@ -80,7 +123,13 @@ describe('buildSnapshot', () => {
     const buf = snap.handles.find((h) => h.name === 'buf')!;
     expect(buf).toMatchObject({ kind: 'segment', type: 'Segment', pages: 4 });
     const look = snap.handles.find((h) => h.name === 'look')!;
-    expect(look).toMatchObject({ kind: 'cursor', vs: 'space', start: 0x400, end: 0x404, mut: false });
+    expect(look).toMatchObject({
+      kind: 'cursor',
+      vs: 'space',
+      start: 0x400,
+      end: 0x404,
+      mut: false,
+    });
     // Every invariant is listed, and passes.
     expect(snap.invariants).toHaveLength(25);
     expect(snap.invariants.every((i) => i.status === 'pass')).toBe(true);
@@ -99,7 +148,9 @@ describe('buildSnapshot', () => {
       [257, 255],
     ]);
     // Runs: the 16 mmap pages are contiguous virtually and physically.
-    const runs = [...Array(space.runCount).keys()].map((k) => [...space.runs.subarray(k * 4, k * 4 + 4)]);
+    const runs = [...Array(space.runCount).keys()].map((k) => [
+      ...space.runs.subarray(k * 4, k * 4 + 4),
+    ]);
     expect(runs[0]![0]).toBe(0x400);
     expect(runs.reduce((a, r) => a + r[1]!, 0)).toBe(17);
     expect(runs.find((r) => r[0] === 0x600)![3]! & (PERM_R | PERM_W)).toBe(PERM_R);
@@ -121,10 +172,25 @@ describe('buildSnapshot', () => {
     // The next snapshot writes the other buffer.
     expect(buildSnapshot(s).shared.classes).not.toBe(snap.shared.classes);
     // Density strips: the root of the space has entries 0 and 256..511 present.
-    expect([...space.tree.density.subarray(0, 32)]).toEqual([1, ...Array(15).fill(0), ...Array(16).fill(16)]);
+    expect([...space.tree.density.subarray(0, 32)]).toEqual([
+      1,
+      ...Array(15).fill(0),
+      ...Array(16).fill(16),
+    ]);
     // Counts add up.
     const c = snap.counts;
-    expect(c.free + c.reserved + c.meta + c.pageTable + c.kernel + c.mmio + c.freed + c.unique + c.shared + c.bad).toBe(4096);
+    expect(
+      c.free +
+        c.reserved +
+        c.meta +
+        c.pageTable +
+        c.kernel +
+        c.mmio +
+        c.freed +
+        c.unique +
+        c.shared +
+        c.bad,
+    ).toBe(4096);
     expect(c.shared).toBe(16 + 1 + 4);
     expect(c.mapped).toBe(17);
     // Frame runs cover all frames in order.
@@ -136,7 +202,9 @@ describe('buildSnapshot', () => {
     expect(at).toBe(4096);
     // Obligations: page (1), buf (4).
     let obl = 0;
-    for (let k = 0; k < snap.obligationRunCount; k++) obl += (snap.obligations[k * 3 + 1]! - snap.obligations[k * 3]!) * snap.obligations[k * 3 + 2]!;
+    for (let k = 0; k < snap.obligationRunCount; k++)
+      obl +=
+        (snap.obligations[k * 3 + 1]! - snap.obligations[k * 3]!) * snap.obligations[k * 3 + 2]!;
     expect(obl).toBe(5);
     // The last step and its TLB: the read filled an entry on cpu 0.
     expect(snap.last?.source).toBe('query look');
@@ -195,11 +263,24 @@ describe('buildSnapshot', () => {
   });
 
   it('lists DMA objects, forgotten references and the obligation multiset', () => {
-    const s = run(['machine mem=16M iommu=on', 'alloc 2 as s', 'dma stream s dir=from_device coherent=no as d', 'alloc as f', 'into_raw f']);
+    const s = run([
+      'machine mem=16M iommu=on',
+      'alloc 2 as s',
+      'dma stream s dir=from_device coherent=no as d',
+      'alloc as f',
+      'into_raw f',
+    ]);
     const snap = buildSnapshot(s);
     expect(snap.dma.iommu).toBe(true);
     expect(snap.dma.objects).toHaveLength(1);
-    expect(snap.dma.objects[0]).toMatchObject({ name: 'd', stream: true, dir: 'from_device', coherent: false, pages: 2, sync: 'in sync' });
+    expect(snap.dma.objects[0]).toMatchObject({
+      name: 'd',
+      stream: true,
+      dir: 'from_device',
+      coherent: false,
+      pages: 2,
+      sync: 'in sync',
+    });
     expect(snap.dma.objects[0]!.daddr).toBe(0x1_0000_0000);
     expect(snap.spaces.map((x) => x.id)).toEqual(['kernel', 'iommu']);
     expect(snap.spaces[1]!.mapped).toBe(2);
@@ -210,7 +291,12 @@ describe('buildSnapshot', () => {
   });
 
   it('stays small with 10^4 mapped pages', () => {
-    const s = run(['machine mem=256M', 'vmspace as vs', 'mmap vs 0x400000+40M', 'mmap vs 0x10000000+4M prop=r']);
+    const s = run([
+      'machine mem=256M',
+      'vmspace as vs',
+      'mmap vs 0x400000+40M',
+      'mmap vs 0x10000000+4M prop=r',
+    ]);
     const snap = buildSnapshot(s);
     const vs = snap.spaces.find((x) => x.id === 'vs')!;
     expect(vs.mapped).toBe(10240 + 1024);
@@ -231,7 +317,15 @@ describe('toRuns', () => {
 
 describe('buildFrameDetail', () => {
   it('lists everything that reaches a frame', () => {
-    const s = run(['machine mem=16M', 'vmspace as vs', 'activate vs', 'alloc as f', 'clone f as g', 'map vs 0x400000 g prop=r', 'read 0x400000 1']);
+    const s = run([
+      'machine mem=16M',
+      'vmspace as vs',
+      'activate vs',
+      'alloc as f',
+      'clone f as g',
+      'map vs 0x400000 g prop=r',
+      'read 0x400000 1',
+    ]);
     const pfn = s.machine.resolvePaddr({ name: 'f' });
     const d = buildFrameDetail(s, pfn)!;
     expect(d.slot.usage).toBe('Frame');

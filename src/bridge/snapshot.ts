@@ -275,9 +275,9 @@ export interface Snapshot {
   shared: {
     /** 16 u32 words a frame (shared_layout.ts W_*). */
     meta: SharedArrayBuffer;
-    /** Frame contents: pfn → pool page (Int32, -1 never written), and the pool's chunks. */
+    /** Frame contents: pfn → pool page (Int32, -1 never written), and the pool (replaced when it grows). */
     pageSlot: SharedArrayBuffer;
-    chunks: SharedArrayBuffer[];
+    pool: SharedArrayBuffer;
     /**
      * One byte a frame: its class (shared_layout.ts FC_*), computed by this snapshot. Two buffers
      * alternate between snapshots, so the UI never reads one while the worker rewrites it.
@@ -573,7 +573,7 @@ export function buildSnapshot(session: Session, opts: SnapshotOptions = {}): Sna
     shared: {
       meta: mem.metaSab,
       pageSlot: mem.pageSlotSab,
-      chunks: [...mem.chunkSabs],
+      pool: mem.poolSab,
       classes: classesSab,
       tlb: {
         vpn: tlb.vpn.buffer as SharedArrayBuffer,

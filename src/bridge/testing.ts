@@ -3,11 +3,16 @@
 import { Session } from '../lang';
 import { buildFrameDetail, buildSnapshot, type FrameDetail, type Snapshot } from './snapshot';
 
-export function snapshotOf(lines: readonly string[]): { snapshot: Snapshot; detail(pfn: number): FrameDetail | null; paddrOf(name: string): number } {
+export function snapshotOf(lines: readonly string[]): {
+  snapshot: Snapshot;
+  detail(pfn: number): FrameDetail | null;
+  paddrOf(name: string): number;
+} {
   const s = new Session();
   for (const l of lines) {
     const r = s.exec(l);
-    if (!r.ok && r.kind === 'op' && !l.startsWith('unsafe') && r.code !== 'PageFault') throw new Error(`${l}: ${r.text}`);
+    if (!r.ok && r.kind === 'op' && !l.startsWith('unsafe') && r.code !== 'PageFault')
+      throw new Error(`${l}: ${r.text}`);
   }
   return {
     snapshot: buildSnapshot(s),

@@ -4,6 +4,7 @@ import type { PagingConsts } from './arch';
 import type { LowestFitAllocator } from './frame/allocator';
 import type { PhysMem } from './mem';
 import type { Tlb } from './tlb';
+import type { Walker } from './page_table/node';
 import type { Ghost, Site } from './state';
 
 export interface ResolvedConfig {
@@ -59,8 +60,11 @@ export interface Core {
   readonly site: Site;
   readonly effects: Effect[];
   readonly tlb: Tlb;
+  readonly walker: Walker;
   /** Bytes the step returns (`read`), for `expect data`. */
   data?: Uint8Array;
+  /** Page-table root per CPU (CR3), derived from ghost.active on first use; cleared when it changes. */
+  roots?: number[];
 }
 
 export function hex(n: number | bigint): string {

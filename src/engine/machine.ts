@@ -35,6 +35,7 @@ import * as frames from './frame/ops';
 import { describeHandle, lookup, resolvePaddr } from './handles';
 import { dataBytes } from './ops';
 import { Tlb } from './tlb';
+import { Walker } from './page_table';
 import * as vm from './vm_space';
 import * as io from './io';
 import * as dma from './dma';
@@ -100,6 +101,8 @@ export class Machine {
   layout!: BootLayout;
   allocator!: LowestFitAllocator;
   tlb!: Tlb;
+  /** The MMU's walk with its exact memo (derived, never state). */
+  walker!: Walker;
   /** The violations of the last check: shown in the ledger until repaired. */
   violations: Violation[] = [];
   checking: CheckingMode = 'full';
@@ -119,6 +122,7 @@ export class Machine {
     this.mem.setJournaling(false);
     this.layout = boot(this.consts, this.mem, this.config.iommu);
     this.tlb = new Tlb(this.mem, this.config.cpus, this.config.tlbEntries);
+    this.walker = new Walker(this.mem);
     this.mem.setJournaling(true);
     this.ghost = newGhost(this.config.cpus);
     this.allocator = new LowestFitAllocator(this.mem);
@@ -491,6 +495,7 @@ export class Machine {
       site,
       effects: [],
       tlb: this.tlb,
+      walker: this.walker,
     };
   }
 

@@ -12,6 +12,10 @@ export const TE_USER = 4;
 export const TE_GLOBAL = 8;
 export const TE_DIRTY = 16;
 export const TE_EXEC = 32;
+/** Flags bits 0 (valid) and 8..11 (leaf level), and their values for 4 KiB / 2 MiB entries. */
+const LEVEL_AND_VALID = 0xf01;
+const SMALL_VALID = 0x101;
+const HUGE_VALID = 0x201;
 
 export type TlbFlushOp =
   | { kind: 'all' }
@@ -44,6 +48,8 @@ export interface TlbEntry {
 
 export class Tlb {
   readonly sets: number;
+  /** sets - 1 when `sets` is a power of two (index by mask), else -1 (index by remainder). */
+  private readonly setMask: number;
   readonly vpn: Float64Array;
   readonly pfn: Int32Array;
   /** TE_* bits, and the leaf level in bits 8..11. */
@@ -53,12 +59,15 @@ export class Tlb {
   readonly gen: Int32Array;
   /** [0] = the LRU clock. */
   readonly clock: Int32Array;
+  /** Per CPU, how many valid 2 MiB entries it holds (lookups skip the second probe at 0). */
+  readonly huge: Int32Array;
   private readonly idVpn: number;
   private readonly idPfn: number;
   private readonly idFlags: number;
   private readonly idAge: number;
   private readonly idGen: number;
   private readonly idClock: number;
+  private readonly idHuge: number;
 
   constructor(
     private readonly mem: PhysMem,
@@ -66,6 +75,7 @@ export class Tlb {
     readonly entries: number,
   ) {
     this.sets = entries / TLB_WAYS;
+    this.setMask = (this.sets & (this.sets - 1)) === 0 ? this.sets - 1 : -1;
     const n = cpus * entries;
     this.vpn = new Float64Array(new SharedArrayBuffer(n * 8));
     this.pfn = new Int32Array(new SharedArrayBuffer(n * 4));
@@ -73,52 +83,58 @@ export class Tlb {
     this.age = new Int32Array(new SharedArrayBuffer(n * 4));
     this.gen = new Int32Array(new SharedArrayBuffer(n * 4));
     this.clock = new Int32Array(new SharedArrayBuffer(4));
+    this.huge = new Int32Array(new SharedArrayBuffer(cpus * 4));
     this.idVpn = mem.register(this.vpn);
     this.idPfn = mem.register(this.pfn);
     this.idFlags = mem.register(this.flags);
     this.idAge = mem.register(this.age);
     this.idGen = mem.register(this.gen);
     this.idClock = mem.register(this.clock);
-  }
-
-  private slot(cpu: number, set: number, way: number): number {
-    return cpu * this.entries + set * TLB_WAYS + way;
+    this.idHuge = mem.register(this.huge);
   }
 
   /** The entry index caching `vpn` on `cpu` (4 KiB entries by vpn, 2 MiB entries by their base), or -1. */
   lookup(cpu: number, vpn: number): number {
+    const vpns = this.vpn;
+    const flags = this.flags;
     // Integer arithmetic while the page number fits in 31 bits (user space below 8 TiB); the
     // float path (fmod) only for higher addresses.
-    if (vpn < 0x8000_0000) {
-      const v = vpn | 0;
-      const i = this.find(cpu, v, v % this.sets, 1);
-      if (i >= 0) return i;
-      const base = v & ~511;
-      return this.find(cpu, base, (base >> 9) % this.sets, 2);
-    }
-    const i = this.find(cpu, vpn, vpn % this.sets, 1);
-    if (i >= 0) return i;
-    const base = vpn - (vpn % 512);
-    return this.find(cpu, base, (base / 512) % this.sets, 2);
-  }
-
-  private find(cpu: number, base: number, set: number, level: number): number {
-    const first = cpu * this.entries + set * TLB_WAYS;
-    for (let i = first; i < first + TLB_WAYS; i++) {
-      const f = this.flags[i]!;
-      if (f & TE_VALID && ((f >> 8) & 15) === level && this.vpn[i] === base) return i;
-    }
+    const small = vpn < 0x8000_0000;
+    const mask = this.setMask;
+    let first = cpu * this.entries + (small && mask >= 0 ? vpn & mask : vpn % this.sets) * TLB_WAYS;
+    for (let i = first; i < first + TLB_WAYS; i++)
+      if (vpns[i] === vpn && (flags[i]! & LEVEL_AND_VALID) === SMALL_VALID) return i;
+    // 2 MiB entries exist only where a huge leaf was walked (the kernel's linear map).
+    if (this.huge[cpu] === 0) return -1;
+    const base = small ? (vpn | 0) & ~511 : vpn - (vpn % 512);
+    first =
+      cpu * this.entries + (small ? (base >> 9) % this.sets : (base / 512) % this.sets) * TLB_WAYS;
+    for (let i = first; i < first + TLB_WAYS; i++)
+      if (vpns[i] === base && (flags[i]! & LEVEL_AND_VALID) === HUGE_VALID) return i;
     return -1;
   }
 
+  /** Marks entry `i` most recently used. */
   touch(i: number): void {
     const t = this.clock[0]! + 1;
-    this.mem.setExtra(this.idClock, 0, t);
-    this.mem.setExtra(this.idAge, i, t);
+    const mem = this.mem;
+    if (mem.journaling) {
+      mem.logExtra(this.idClock, 0, this.clock[0]!);
+      mem.logExtra(this.idAge, i, this.age[i]!);
+    }
+    this.clock[0] = t;
+    this.age[i] = t;
   }
 
   setFlags(i: number, f: number): void {
-    this.mem.setExtra(this.idFlags, i, f);
+    this.set(this.flags, this.idFlags, i, f);
+  }
+
+  private set(arr: Float64Array | Int32Array, id: number, i: number, v: number): void {
+    const old = arr[i]!;
+    if (old === v) return;
+    if (this.mem.journaling) this.mem.logExtra(id, i, old);
+    arr[i] = v;
   }
 
   /** Fill after a walk: the invalid or least recently used way of the set. */
@@ -130,35 +146,52 @@ export class Tlb {
     flags: number,
     gen: number,
   ): number {
-    const set = (level === 1 ? baseVpn : baseVpn / 512) % this.sets;
-    let victim = 0;
-    let oldest = Infinity;
-    for (let w = 0; w < TLB_WAYS; w++) {
-      const i = this.slot(cpu, set, w);
-      if (!(this.flags[i]! & TE_VALID)) {
-        victim = w;
+    const key = level === 1 ? baseVpn : baseVpn / 512;
+    const set = this.setMask >= 0 && key < 0x8000_0000 ? key & this.setMask : key % this.sets;
+    const first = cpu * this.entries + set * TLB_WAYS;
+    const f = this.flags;
+    const age = this.age;
+    let i = first;
+    for (let k = first; k < first + TLB_WAYS; k++) {
+      if (!(f[k]! & TE_VALID)) {
+        i = k;
         break;
       }
-      if (this.age[i]! < oldest) {
-        oldest = this.age[i]!;
-        victim = w;
-      }
+      if (age[k]! < age[i]!) i = k;
     }
-    const i = this.slot(cpu, set, victim);
-    this.mem.setExtra(this.idVpn, i, baseVpn);
-    this.mem.setExtra(this.idPfn, i, pfn);
-    this.mem.setExtra(this.idFlags, i, flags | TE_VALID | (level << 8));
-    this.mem.setExtra(this.idGen, i, gen);
-    this.touch(i);
+    if (((f[i]! & LEVEL_AND_VALID) === HUGE_VALID) !== (level === 2))
+      this.setHuge(cpu, level === 2 ? 1 : -1);
+    // Written directly (this runs on every TLB miss); journaled first when the journal is on.
+    const mem = this.mem;
+    const t = this.clock[0]! + 1;
+    if (mem.journaling) {
+      mem.logExtra(this.idVpn, i, this.vpn[i]!);
+      mem.logExtra(this.idPfn, i, this.pfn[i]!);
+      mem.logExtra(this.idFlags, i, f[i]!);
+      mem.logExtra(this.idGen, i, this.gen[i]!);
+      mem.logExtra(this.idAge, i, age[i]!);
+      mem.logExtra(this.idClock, 0, t - 1);
+    }
+    this.vpn[i] = baseVpn;
+    this.pfn[i] = pfn;
+    f[i] = flags | TE_VALID | (level << 8);
+    this.gen[i] = gen;
+    age[i] = t;
+    this.clock[0] = t;
     return i;
   }
 
-  private invalidate(i: number): void {
-    this.mem.setExtra(this.idFlags, i, 0);
-    this.mem.setExtra(this.idVpn, i, 0);
-    this.mem.setExtra(this.idPfn, i, 0);
-    this.mem.setExtra(this.idAge, i, 0);
-    this.mem.setExtra(this.idGen, i, 0);
+  private setHuge(cpu: number, d: number): void {
+    this.set(this.huge, this.idHuge, cpu, this.huge[cpu]! + d);
+  }
+
+  private invalidate(i: number, cpu: number): void {
+    if (((this.flags[i]! >> 8) & 15) === 2) this.setHuge(cpu, -1);
+    this.set(this.flags, this.idFlags, i, 0);
+    this.set(this.vpn, this.idVpn, i, 0);
+    this.set(this.pfn, this.idPfn, i, 0);
+    this.set(this.age, this.idAge, i, 0);
+    this.set(this.gen, this.idGen, i, 0);
   }
 
   /** Apply one flush op on one CPU; returns how many entries went. Global entries survive `all`. */
@@ -175,7 +208,7 @@ export class Tlb {
       else if (op.kind === 'address') hit = op.vpn >= v && op.vpn < v + size;
       else hit = v < op.vpn + op.pages && op.vpn < v + size;
       if (hit) {
-        this.invalidate(i);
+        this.invalidate(i, cpu);
         n++;
       }
     }
@@ -191,12 +224,14 @@ export class Tlb {
       this.age.slice(),
       this.gen.slice(),
       this.clock.slice(),
+      this.huge.slice(),
     ];
   }
 
   restoreImage(img: (Float64Array | Int32Array)[]): void {
-    const [vpn, pfn, flags, age, gen, clock] = img as [
+    const [vpn, pfn, flags, age, gen, clock, huge] = img as [
       Float64Array,
+      Int32Array,
       Int32Array,
       Int32Array,
       Int32Array,
@@ -209,6 +244,7 @@ export class Tlb {
     this.age.set(age);
     this.gen.set(gen);
     this.clock.set(clock);
+    this.huge.set(huge);
   }
 
   entriesOf(cpu: number): TlbEntry[] {

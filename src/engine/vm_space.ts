@@ -56,7 +56,6 @@ import {
   pteLo,
   setPte,
   walk,
-  walkInto,
   type LeafRef,
 } from './page_table/node';
 import { guardLevelOf, leavesUnder, nextEntry, nodeSpan } from './page_table/cursor';
@@ -143,15 +142,17 @@ export function newVmSpace(core: Core, as?: string): string {
 }
 
 function activeRoot(core: Core, cpu: number): number {
-  const a = core.ghost.active[cpu];
-  if (!a) return core.layout.kernelRoot;
-  return (core.ghost.handles.get(a) as VmSpaceHandle).root;
+  const roots = (core.roots ??= core.ghost.active.map((a) =>
+    a ? (core.ghost.handles.get(a) as VmSpaceHandle).root : core.layout.kernelRoot,
+  ));
+  return roots[cpu]!;
 }
 
 export function activate(core: Core, name: string): string {
   const vs = lookup(core, name, ['vmspace']);
   const cpu = core.ghost.cpu;
   core.ghost.active[cpu] = vs.name;
+  core.roots = undefined;
   const n = core.tlb.flush(cpu, { kind: 'all' });
   return `${name} is active on cpu ${cpu} (CR3 = ${paddrText(vs.root)}; ${n} non-global TLB entr${n === 1 ? 'y' : 'ies'} flushed)`;
 }
@@ -160,6 +161,7 @@ export function deactivate(core: Core): string {
   const cpu = core.ghost.cpu;
   const was = core.ghost.active[cpu];
   core.ghost.active[cpu] = null;
+  core.roots = undefined;
   const n = core.tlb.flush(cpu, { kind: 'all' });
   return `cpu ${cpu} is back on the kernel page table${was ? ` (was ${was})` : ''}; ${n} TLB entr${n === 1 ? 'y' : 'ies'} flushed`;
 }
@@ -763,14 +765,14 @@ export function translateUser(core: Core, cpu: number, vpn: number, write: boole
     tlb.touch(i);
     if (write && !(f & TE_DIRTY)) {
       // The hardware walks once more to set DIRTY in the PTE.
-      if (walkInto(core.mem, activeRoot(core, cpu), vpn, leaf) && !(leaf.lo & PTE_DIRTY))
+      if (core.walker.walk(activeRoot(core, cpu), vpn, leaf) && !(leaf.lo & PTE_DIRTY))
         core.mem.writeWord(leaf.node, leaf.idx * 8, (leaf.lo | PTE_ACCESSED | PTE_DIRTY) >>> 0);
       tlb.setFlags(i, f | TE_DIRTY);
     }
     return tlb.pfn[i]! + (vpn - tlb.vpn[i]!);
   }
   xlate.hit = false;
-  if (!walkInto(core.mem, activeRoot(core, cpu), vpn, leaf) || !(leaf.lo & PTE_PRESENT)) {
+  if (!core.walker.walk(activeRoot(core, cpu), vpn, leaf) || !(leaf.lo & PTE_PRESENT)) {
     xlate.fault = FAULT_NOT_PRESENT;
     return -1;
   }

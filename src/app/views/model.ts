@@ -51,7 +51,7 @@ export function sharedOf(s: Snapshot): SharedViews {
     const t = s.shared.tlb;
     v = {
       meta: new Uint32Array(s.shared.meta),
-      frames: new FrameReader(s.shared.pageSlot, s.shared.chunks),
+      frames: new FrameReader(s.shared.pageSlot, s.shared.pool),
       tlb: {
         vpn: new Float64Array(t.vpn),
         pfn: new Int32Array(t.pfn),

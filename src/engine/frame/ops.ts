@@ -100,7 +100,8 @@ export function releaseRef(core: Core, pfn: number): string {
 export function coveredBy(core: Core, pfn: number): string[] {
   const out: string[] = [];
   for (const h of core.ghost.handles.values())
-    if ((h.kind === 'segment' || h.kind === 'dma') && pfn >= h.start && pfn < h.end) out.push(h.name);
+    if ((h.kind === 'segment' || h.kind === 'dma') && pfn >= h.start && pfn < h.end)
+      out.push(h.name);
   return out;
 }
 

@@ -21,7 +21,10 @@ export const accNoDangling = {
     ]);
     for (const p of [...referenced].sort((a, b) => a - b)) {
       if (readRc(ctx.mem, p) !== RC_UNUSED) continue;
-      const who = [...holderNames(ctx, p), ...(h.borrows.get(p) ?? []).map((n) => `${n} (borrowing it)`)];
+      const who = [
+        ...holderNames(ctx, p),
+        ...(h.borrows.get(p) ?? []).map((n) => `${n} (borrowing it)`),
+      ];
       out.push({
         id: this.id,
         severity: this.severity,

@@ -169,7 +169,8 @@ export function buildContext(
     if (h.kind === 'frame') push(holders.frames, h.pfn, h.name);
     else if (h.kind === 'unique') push(holders.uniques, h.pfn, h.name);
     else if ((h.kind === 'reader' || h.kind === 'writer') && h.vs === null)
-      for (let p = Math.floor(h.start / 4096); p < Math.ceil(h.end / 4096); p++) push(holders.borrows, p, h.name);
+      for (let p = Math.floor(h.start / 4096); p < Math.ceil(h.end / 4096); p++)
+        push(holders.borrows, p, h.name);
     else if (h.kind === 'segment' || h.kind === 'dma')
       for (let p = h.start; p < h.end; p++) push(holders.covers, p, h.name);
   }

@@ -80,7 +80,9 @@ export function literalMemViewGaps(ctx: CheckContext): string[] {
     if (h.kind !== 'writer' || h.vs === null) continue;
     const n = liveView(h).length;
     if (n > 0)
-      out.push(`writer ${h.name} holds ${n} mapping${n === 1 ? '' : 's'} that the remaining view lacks, so MV-6 read literally fails there`);
+      out.push(
+        `writer ${h.name} holds ${n} mapping${n === 1 ? '' : 's'} that the remaining view lacks, so MV-6 read literally fails there`,
+      );
   }
   return out;
 }

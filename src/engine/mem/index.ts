@@ -9,4 +9,4 @@
  * error) and the reverse delta history needs. No Atomics per word: the worker publishes whole
  * steps with an epoch instead (see src/bridge).
  */
-export { PhysMem, Hasher, SLOT_WORDS, PAGE_BYTES, CHUNK_PAGES, type JournalMark } from './phys_mem';
+export { PhysMem, Hasher, SLOT_WORDS, PAGE_BYTES, type JournalMark } from './phys_mem';

@@ -1,15 +1,15 @@
 export const SLOT_WORDS = 16;
 export const PAGE_BYTES = 4096;
 const PAGE_WORDS = PAGE_BYTES / 4;
-/** Pages per pool chunk (one SharedArrayBuffer each). */
-export const CHUNK_PAGES = 256;
+/** Pool pages the contents store starts with; it doubles (one copy) when full. */
+const POOL_INITIAL_PAGES = 64;
 
-/** Journal array ids: 0 = metadata words, 1 = page-slot table (pool allocation), 2+k = pool chunk k. */
+/** Journal array ids: 0 = metadata words, 1 = page-slot table (pool allocation), 2 = the pool. */
 const ARR_META = 0;
 const ARR_PAGESLOT = 1;
-const ARR_CHUNK0 = 2;
-/** Registered arrays (TLBs) get ids from here on; pool chunks stay below it. */
-const ARR_EXTRA0 = 1 << 20;
+const ARR_POOL = 2;
+/** Registered arrays (TLBs) get ids from here on. */
+const ARR_EXTRA0 = 3;
 
 export type JournalMark = number;
 
@@ -20,8 +20,13 @@ export class PhysMem {
   readonly pageSlotSab: SharedArrayBuffer;
   /** pfn → pool page index, or -1 when the frame has never been written (reads as zeros). */
   readonly pageSlot: Int32Array;
-  private readonly chunks: Uint32Array[] = [];
-  readonly chunkSabs: SharedArrayBuffer[] = [];
+  /**
+   * Contents of written frames, one page of 1024 words per pool page, in one flat array so the
+   * MMU's walk reads a PTE with two loads (pageSlot, then pool). Replaced by a copy twice the size
+   * when full: read `pool`/`poolSab` afresh after any write.
+   */
+  pool: Uint32Array;
+  poolSab: SharedArrayBuffer;
   private poolFree: number[] = [];
   /** Pool page → the frame whose contents it holds (to tell which frame a journaled write touched). */
   private poolOwner: number[] = [];
@@ -34,7 +39,8 @@ export class PhysMem {
   private poolNext = 0;
   /** Flat (array id, index, old value) triples since the last mark. */
   private log: number[] = [];
-  private journaling = true;
+  /** Read by hot paths that journal registered arrays themselves (`logExtra`). */
+  journaling = true;
 
   constructor(nframes: number) {
     this.nframes = nframes;
@@ -43,6 +49,8 @@ export class PhysMem {
     this.pageSlotSab = new SharedArrayBuffer(nframes * 4);
     this.pageSlot = new Int32Array(this.pageSlotSab).fill(-1);
     this.version = new Uint32Array(nframes);
+    this.poolSab = new SharedArrayBuffer(Math.min(POOL_INITIAL_PAGES, nframes) * PAGE_BYTES);
+    this.pool = new Uint32Array(this.poolSab);
   }
 
   // ---- journal -------------------------------------------------------------------------------
@@ -115,6 +123,11 @@ export class PhysMem {
     arr[idx] = v;
   }
 
+  /** Journal entry for a write the caller makes itself to registered array `id` (hot paths). */
+  logExtra(id: number, idx: number, old: number): void {
+    this.log.push(id, idx, old);
+  }
+
   private restore(arr: number, idx: number, old: number): void {
     if (arr >= ARR_EXTRA0) this.extra[arr - ARR_EXTRA0]![idx] = old;
     else if (arr === ARR_META) this.meta[idx] = old;
@@ -124,9 +137,8 @@ export class PhysMem {
       this.pageSlot[idx] = old;
       this.version[idx]!++;
     } else {
-      const chunk = arr - ARR_CHUNK0;
-      this.chunks[chunk]![idx] = old;
-      this.version[this.poolOwner[chunk * CHUNK_PAGES + ((idx / PAGE_WORDS) | 0)]!]!++;
+      this.pool[idx] = old;
+      this.version[this.poolOwner[(idx / PAGE_WORDS) | 0]!]!++;
     }
   }
 
@@ -154,7 +166,7 @@ export class PhysMem {
   readWord(pfn: number, off: number): number {
     const p = this.pageSlot[pfn]!;
     if (p < 0) return 0;
-    return this.chunks[(p / CHUNK_PAGES) | 0]![(p % CHUNK_PAGES) * PAGE_WORDS + (off >>> 2)]!;
+    return this.pool[p * PAGE_WORDS + (off >>> 2)]!;
   }
 
   writeWord(pfn: number, off: number, v: number): void {
@@ -163,12 +175,11 @@ export class PhysMem {
       if (v === 0) return;
       p = this.materialize(pfn);
     }
-    const chunk = (p / CHUNK_PAGES) | 0;
-    const arr = this.chunks[chunk]!;
-    const idx = (p % CHUNK_PAGES) * PAGE_WORDS + (off >>> 2);
+    const arr = this.pool;
+    const idx = p * PAGE_WORDS + (off >>> 2);
     const old = arr[idx]!;
     if (old === v >>> 0) return;
-    if (this.journaling) this.log.push(ARR_CHUNK0 + chunk, idx, old);
+    if (this.journaling) this.log.push(ARR_POOL, idx, old);
     arr[idx] = v;
     this.version[pfn]!++;
   }
@@ -211,8 +222,8 @@ export class PhysMem {
     for (let pfn = 0; pfn < this.nframes; pfn++) {
       const p = this.pageSlot[pfn]!;
       if (p < 0) continue;
-      const base = (p % CHUNK_PAGES) * PAGE_WORDS;
-      pages.push([pfn, this.chunks[(p / CHUNK_PAGES) | 0]!.slice(base, base + PAGE_WORDS)]);
+      const base = p * PAGE_WORDS;
+      pages.push([pfn, this.pool.slice(base, base + PAGE_WORDS)]);
     }
     return { meta: this.meta.slice(), pages };
   }
@@ -235,7 +246,7 @@ export class PhysMem {
     this.journaling = false;
     for (const [pfn, words] of img.pages) {
       const p = this.pageSlot[pfn]! >= 0 ? this.pageSlot[pfn]! : this.materialize(pfn);
-      this.chunks[(p / CHUNK_PAGES) | 0]!.set(words, (p % CHUNK_PAGES) * PAGE_WORDS);
+      this.pool.set(words, p * PAGE_WORDS);
       this.version[pfn]!++;
     }
     this.journaling = was;
@@ -250,20 +261,26 @@ export class PhysMem {
     let p = this.poolFree.pop();
     if (p === undefined) {
       p = this.poolNext++;
-      if (((p / CHUNK_PAGES) | 0) >= this.chunks.length) {
-        const sab = new SharedArrayBuffer(CHUNK_PAGES * PAGE_BYTES);
-        this.chunkSabs.push(sab);
-        this.chunks.push(new Uint32Array(sab));
-      }
+      if (p * PAGE_WORDS >= this.pool.length) this.growPool();
     } else {
-      const base = (p % CHUNK_PAGES) * PAGE_WORDS;
-      this.chunks[(p / CHUNK_PAGES) | 0]!.fill(0, base, base + PAGE_WORDS);
+      const base = p * PAGE_WORDS;
+      this.pool.fill(0, base, base + PAGE_WORDS);
     }
     if (this.journaling) this.log.push(ARR_PAGESLOT, pfn, -1);
     this.pageSlot[pfn] = p;
     this.poolOwner[p] = pfn;
     this.version[pfn]!++;
     return p;
+  }
+
+  /** Doubles the pool (never beyond one page per frame); journal indices stay valid. */
+  private growPool(): void {
+    const pages = Math.min(this.nframes, Math.max(1, (this.pool.length / PAGE_WORDS) * 2));
+    const sab = new SharedArrayBuffer(pages * PAGE_BYTES);
+    const pool = new Uint32Array(sab);
+    pool.set(this.pool);
+    this.poolSab = sab;
+    this.pool = pool;
   }
 
   /** Hash of the state as the machine sees it (pool layout does not matter; zero pages = absent). */
@@ -273,8 +290,8 @@ export class PhysMem {
     for (let pfn = 0; pfn < this.nframes; pfn++) {
       const p = this.pageSlot[pfn]!;
       if (p < 0) continue;
-      const arr = this.chunks[(p / CHUNK_PAGES) | 0]!;
-      const base = (p % CHUNK_PAGES) * PAGE_WORDS;
+      const arr = this.pool;
+      const base = p * PAGE_WORDS;
       let nonzero = false;
       for (let k = 0; k < PAGE_WORDS; k++)
         if (arr[base + k] !== 0) {

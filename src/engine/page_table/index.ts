@@ -15,6 +15,7 @@ export {
   allocNode,
   freeNode,
   childOrCreate,
+  Walker,
   type Walk,
 } from './node';
 export * as cursor from './cursor';

@@ -118,6 +118,9 @@ export interface LeafRef {
 
 /** The MMU's hot path: `walk` without allocating. Fills `out`; true when a present leaf was found. */
 export function walkInto(mem: PhysMem, root: number, vpn: number, out: LeafRef): boolean {
+  // PTE words read straight from the pool (pageSlot, then the word): this runs once per TLB miss.
+  const slot = mem.pageSlot;
+  const pool = mem.pool;
   let node = root;
   const small = vpn < 0x8000_0000;
   const v = vpn | 0;
@@ -125,8 +128,10 @@ export function walkInto(mem: PhysMem, root: number, vpn: number, out: LeafRef):
     const idx = small
       ? (v >>> (9 * (level - 1))) & 511
       : Math.floor(vpn / ENTRY_PAGES[level]!) % 512;
-    const lo = mem.readWord(node, idx * 8);
-    const hi = mem.readWord(node, idx * 8 + 4);
+    const p = slot[node]!;
+    const e = (p << 10) + (idx << 1);
+    const lo = p < 0 ? 0 : pool[e]!;
+    const hi = p < 0 ? 0 : pool[e + 1]!;
     out.level = level;
     out.node = node;
     out.idx = idx;
@@ -134,9 +139,80 @@ export function walkInto(mem: PhysMem, root: number, vpn: number, out: LeafRef):
     out.hi = hi;
     if ((lo & 0x81) === 0) return false; // neither PRESENT nor HUGE
     if (lo & 0x80 || level === 1) return true;
-    node = ((hi & 0xf_ffff) * 2 ** 32 + ((lo & 0xffff_f000) >>> 0)) / 4096;
+    node = hi === 0 ? lo >>> 12 : (hi & 0xf_ffff) * 2 ** 20 + (lo >>> 12);
   }
   return false;
+}
+
+const MEMO_SIZE = 512;
+
+/**
+ * `walkInto` with a memo of the upper three levels: per 2 MiB region, the level-1 node a walk from
+ * `root` reached, with the nodes it passed and their content versions (PhysMem.version, bumped on
+ * every change of a frame's words, rollbacks included). An entry is used only while those three
+ * nodes are unchanged, so the answer is always the one a full walk gives: unlike a hardware
+ * paging-structure cache it can never be stale, and nothing outside the simulator can observe it.
+ * Not machine state: never journaled or imaged.
+ */
+export class Walker {
+  private readonly root = new Int32Array(MEMO_SIZE).fill(-1);
+  private readonly region = new Float64Array(MEMO_SIZE);
+  /** n4, n3, n2 per entry, and their versions when the entry was made. */
+  private readonly nodes = new Int32Array(MEMO_SIZE * 3);
+  private readonly versions = new Uint32Array(MEMO_SIZE * 3);
+  private readonly leafNode = new Int32Array(MEMO_SIZE);
+
+  constructor(private readonly mem: PhysMem) {}
+
+  walk(root: number, vpn: number, out: LeafRef): boolean {
+    const mem = this.mem;
+    const small = vpn < 0x8000_0000;
+    const region = small ? (vpn | 0) >>> 9 : Math.floor(vpn / 512);
+    const k = small ? region & (MEMO_SIZE - 1) : region % MEMO_SIZE;
+    const ver = mem.version;
+    const n = this.nodes;
+    const vs = this.versions;
+    const k3 = k * 3;
+    if (
+      this.root[k] === root &&
+      this.region[k] === region &&
+      ver[n[k3]!] === vs[k3] &&
+      ver[n[k3 + 1]!] === vs[k3 + 1] &&
+      ver[n[k3 + 2]!] === vs[k3 + 2]
+    ) {
+      const node = this.leafNode[k]!;
+      const idx = small ? (vpn | 0) & 511 : vpn % 512;
+      const p = mem.pageSlot[node]!;
+      const e = (p << 10) + (idx << 1);
+      const lo = p < 0 ? 0 : mem.pool[e]!;
+      out.level = 1;
+      out.node = node;
+      out.idx = idx;
+      out.lo = lo;
+      out.hi = p < 0 ? 0 : mem.pool[e + 1]!;
+      return (lo & 0x81) !== 0;
+    }
+    const found = walkInto(mem, root, vpn, out);
+    if (out.level === 1) this.remember(k, root, region, vpn);
+    return found;
+  }
+
+  /** The walk reached level 1: record the nodes above it (read again: `out` holds only the last). */
+  private remember(k: number, root: number, region: number, vpn: number): void {
+    const mem = this.mem;
+    let node = root;
+    for (let level = 4; level >= 2; level--) {
+      const j = k * 3 + (4 - level);
+      this.nodes[j] = node;
+      this.versions[j] = mem.version[node]!;
+      const idx = indexAt(vpn, level);
+      const lo = mem.readWord(node, idx * 8);
+      node = ptePaddr(lo, mem.readWord(node, idx * 8 + 4)) / 4096;
+    }
+    this.root[k] = root;
+    this.region[k] = region;
+    this.leafNode[k] = node;
+  }
 }
 
 export interface Walk {

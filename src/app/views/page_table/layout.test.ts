@@ -6,7 +6,7 @@ import { K_LEAF, K_NODE, childIndex, itemAt, layoutTree, lowerBound } from './la
 function setup(lines: string[], space = 'vs') {
   const { snapshot } = snapshotOf(lines);
   const sp = snapshot.spaces.find((x) => x.id === space)!;
-  return { snapshot, sp, reader: new FrameReader(snapshot.shared.pageSlot, snapshot.shared.chunks) };
+  return { snapshot, sp, reader: new FrameReader(snapshot.shared.pageSlot, snapshot.shared.pool) };
 }
 
 describe('layoutTree', () => {
