@@ -2,6 +2,7 @@
 // rollbacks, Walker.walk answers exactly what a fresh full walk answers.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+// eslint-disable-next-line no-restricted-imports -- tests drive the engine through the language
 import { Session } from '../../lang';
 import type { VmSpaceHandle } from '../state';
 import { walkInto, type LeafRef } from './node';
@@ -19,6 +20,7 @@ const cmd = fc.oneof(
     .tuple(fc.constantFrom(...PROBES), fc.integer({ min: 1, max: 1200 }))
     .map(([p, n]) => `unmap vs 0x${(p * 4096).toString(16)}+0x${(n * 4096).toString(16)}`),
   fc.constant('undo'),
+  fc.constant('back'),
   fc.constant('mark'),
 );
 
@@ -30,7 +32,7 @@ describe('Walker (the memoised MMU walk)', () => {
         for (const l of ['vmspace as vs', 'activate vs']) expect(s.exec(l).ok).toBe(true);
         const m = s.machine;
         const root = (m.ghost.handles.get('vs') as VmSpaceHandle).root;
-        let mark = s.mark();
+        let image = m.image();
         const a = blank();
         const b = blank();
         const compare = (): void => {
@@ -43,10 +45,20 @@ describe('Walker (the memoised MMU walk)', () => {
             }
         };
         compare(); // warm the memo
+        let last: ReturnType<Session['takeDelta']>;
         for (const c of cmds) {
-          if (c === 'undo') s.restore(mark);
-          else if (c === 'mark') mark = s.mark();
-          else s.exec(c);
+          if (c === 'undo') {
+            m.restoreImage(image);
+            last = undefined;
+          } else if (c === 'mark') image = m.image();
+          else if (c === 'back') {
+            // One step back by its reverse delta (the journal replayed backwards).
+            if (last) m.undo(last);
+            last = undefined;
+          } else {
+            s.exec(c);
+            last = s.takeDelta();
+          }
           compare();
         }
       }),
