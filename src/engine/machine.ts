@@ -71,7 +71,7 @@ export interface MachineImage {
   ghost: Ghost;
   violations: Violation[];
   fresh: boolean;
-  everTouched: number[];
+  everTouched: Uint8Array;
 }
 
 export interface StepResult {
@@ -107,7 +107,7 @@ export class Machine {
   violations: Violation[] = [];
   checking: CheckingMode = 'full';
   /** Every slot a step has written since boot (plus the boot frames): the checker looks only here. */
-  private everTouched = new Set<number>();
+  private everTouched = new Uint8Array(0);
   /** True until the first command after boot: `machine` is allowed only then. */
   fresh = true;
 
@@ -128,8 +128,8 @@ export class Machine {
     this.allocator = new LowestFitAllocator(this.mem);
     this.violations = [];
     this.fresh = true;
-    this.everTouched = new Set<number>();
-    for (let p = this.layout.meta[0]; p < this.layout.firstFree; p++) this.everTouched.add(p);
+    this.everTouched = new Uint8Array(this.layout.nframes);
+    this.everTouched.fill(1, this.layout.meta[0], this.layout.firstFree);
   }
 
   // ---- the one writer --------------------------------------------------------------------------
@@ -146,15 +146,13 @@ export class Machine {
     let kept: SimError | undefined;
     try {
       text = this.exec(core, op);
-      for (const e of this.slotEffects(mark)) core.effects.push(e);
-      for (const s of this.mem.touchedSlots(mark)) this.everTouched.add(s);
+      this.noteSlots(mark, core.effects);
     } catch (e) {
       if (e instanceof SimError && e.keep) {
         // A faulting fallible copy: what it copied stays (commands.md's one exception).
         kept = e;
         text = e.message;
-        for (const x of this.slotEffects(mark)) core.effects.push(x);
-        for (const s of this.mem.touchedSlots(mark)) this.everTouched.add(s);
+        this.noteSlots(mark, core.effects);
       } else return this.abort(e, mark, ghostBefore);
     }
     this.fresh = false;
@@ -217,7 +215,7 @@ export class Machine {
       ghost: cloneGhost(this.ghost),
       violations: this.violations,
       fresh: this.fresh,
-      everTouched: [...this.everTouched],
+      everTouched: this.everTouched.slice(),
     };
   }
 
@@ -234,7 +232,8 @@ export class Machine {
     this.ghost = cloneGhost(img.ghost);
     this.violations = img.violations;
     this.fresh = img.fresh;
-    this.everTouched = new Set(img.everTouched);
+    // A superset is all the checker needs: keep what this run touched too.
+    for (let i = 0; i < img.everTouched.length; i++) this.everTouched[i]! |= img.everTouched[i]!;
     this.allocator.invalidate();
   }
 
@@ -426,16 +425,35 @@ export class Machine {
   /** Effects listed one by one, at most; a bulk command's slots are summarised past this. */
   static readonly EFFECT_DETAIL = 256;
 
-  private slotEffects(mark: number): Effect[] {
-    const out: Effect[] = [];
-    const before = this.mem.metaBefore(mark);
-    const touched = [...this.mem.touchedSlots(mark)].sort((a, b) => a - b);
-    if (touched.length > Machine.EFFECT_DETAIL)
+  /** After a step: remember the slots it wrote (for the checker) and describe the lowest ones. */
+  private noteSlots(mark: number, out: Effect[]): void {
+    const touched = this.mem.touchedSlots(mark);
+    if (touched.length === 0) return;
+    const ever = this.everTouched;
+    let lo = touched[0]!;
+    let hi = lo;
+    // The lowest EFFECT_DETAIL slots, sorted, without sorting them all (a dense map writes 10^5).
+    const K = Machine.EFFECT_DETAIL;
+    const first: number[] = [];
+    for (const s of touched) {
+      ever[s] = 1;
+      if (s < lo) lo = s;
+      if (s > hi) hi = s;
+      if (first.length === K && s >= first[K - 1]!) continue;
+      let j = Math.min(first.length, K - 1);
+      while (j > 0 && first[j - 1]! > s) {
+        first[j] = first[j - 1]!;
+        j--;
+      }
+      first[j] = s;
+    }
+    if (touched.length > K)
       out.push({
         kind: 'slot',
-        text: `${touched.length} metadata slots changed (${paddrText(touched[0]!)}..${paddrText(touched[touched.length - 1]! + 1)}); the first ${Machine.EFFECT_DETAIL} follow`,
+        text: `${touched.length} metadata slots changed (${paddrText(lo)}..${paddrText(hi + 1)}); the first ${K} follow`,
       });
-    for (const s of touched.slice(0, Machine.EFFECT_DETAIL)) {
+    const before = this.mem.metaBefore(mark, first);
+    for (const s of first) {
       const was = (w: number): number => before.get(s * 16 + w) ?? this.mem.slotWord(s, w);
       const now = (w: number): number => this.mem.slotWord(s, w);
       const rc0 = decodeRc(was(W_RC_LO), was(W_RC_HI));
@@ -453,7 +471,6 @@ export class Machine {
       if (parts.length)
         out.push({ kind: 'slot', pfn: s, text: `${paddrText(s)}: ${parts.join(', ')}` });
     }
-    return out;
   }
 
   // ---- read-only queries -----------------------------------------------------------------------

@@ -159,8 +159,43 @@ export function newGhost(cpus: number): Ghost {
 /** With the IOMMU on, device addresses start at 4 GiB, above any physical address. */
 export const DADDR_BASE_PAGE = 0x10_0000;
 
+/** A deep copy (before every step). Written out rather than `structuredClone`: several times faster. */
 export function cloneGhost(g: Ghost): Ghost {
-  return structuredClone(g);
+  const handles = new Map<string, Handle>();
+  for (const [k, h] of g.handles) handles.set(k, cloneHandle(h));
+  const gone = new Map<string, Gone>();
+  for (const [k, x] of g.gone) gone.set(k, { ...x, site: { ...x.site } });
+  const forgotten = new Map<number, Forgotten>();
+  for (const [k, f] of g.forgotten) forgotten.set(k, { ...f, by: [...f.by] });
+  return {
+    handles,
+    gone,
+    forgotten,
+    nameHint: { ...g.nameHint },
+    cpu: g.cpu,
+    active: [...g.active],
+    nextIoId: g.nextIoId,
+    dmaSet: new Map(g.dmaSet),
+    daddrNext: g.daddrNext,
+  };
+}
+
+function cloneHandle(h: Handle): Handle {
+  const site = { ...h.site };
+  switch (h.kind) {
+    case 'reader':
+    case 'writer':
+      return { ...h, site, view: h.view.map(([a, b]): [number, number] => [a, b]) };
+    case 'dma':
+      return {
+        ...h,
+        site,
+        device: h.device ? h.device.slice() : null,
+        dirtyBytes: h.dirtyBytes ? h.dirtyBytes.slice() : null,
+      };
+    default:
+      return { ...h, site };
+  }
 }
 
 export function siteText(s: Site): string {

@@ -153,7 +153,7 @@ export function buildContext(
   mem: PhysMem,
   ghost: Ghost,
   tlb: Tlb,
-  candidates?: Iterable<number>,
+  candidates?: Uint8Array,
 ): CheckContext {
   const holders: Holders = {
     frames: new Map(),
@@ -180,14 +180,10 @@ export function buildContext(
   for (const h of ghost.handles.values())
     if (h.kind === 'vmspace') walkTree(mem, h.name, h.root, 4, 0, '', true, holders, leaves);
   const seen = new Set<number>();
-  // Only slots that ever left their boot state can be interesting: the machine tracks them, so a
-  // 2 GiB machine costs what it uses, not its size. Without that list, scan every slot.
-  const scan = candidates ?? {
-    [Symbol.iterator]: function* () {
-      for (let i = 0; i < layout.nframes; i++) yield i;
-    },
-  };
-  for (const i of scan) {
+  // Only slots that ever left their boot state can be interesting: the machine marks them, so a
+  // 2 GiB machine costs what it uses, not its size. Without the marks, look at every slot.
+  for (let i = 0; i < layout.nframes; i++) {
+    if (candidates && !candidates[i]) continue;
     if (
       readRc(mem, i) !== RC_UNUSED ||
       mem.slotWord(i, W_STORAGE) !== 0 ||

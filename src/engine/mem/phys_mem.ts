@@ -37,8 +37,12 @@ export class PhysMem {
   readonly version: Uint32Array;
   private readonly extra: (Float64Array | Int32Array | Uint32Array)[] = [];
   private poolNext = 0;
-  /** Flat (array id, index, old value) triples since the last mark. */
-  private log: number[] = [];
+  /** Flat (array id, index, old value) triples; `logLen` numbers in use. Doubles when full. */
+  private log = new Float64Array(3 * 1024);
+  private logLen = 0;
+  /** Per slot, the pass of `touchedSlots` that last listed it (so each is listed once). */
+  private readonly seen: Uint32Array;
+  private seenPass = 0;
   /** Read by hot paths that journal registered arrays themselves (`logExtra`). */
   journaling = true;
 
@@ -49,6 +53,7 @@ export class PhysMem {
     this.pageSlotSab = new SharedArrayBuffer(nframes * 4);
     this.pageSlot = new Int32Array(this.pageSlotSab).fill(-1);
     this.version = new Uint32Array(nframes);
+    this.seen = new Uint32Array(nframes);
     this.poolSab = new SharedArrayBuffer(Math.min(POOL_INITIAL_PAGES, nframes) * PAGE_BYTES);
     this.pool = new Uint32Array(this.poolSab);
   }
@@ -56,7 +61,21 @@ export class PhysMem {
   // ---- journal -------------------------------------------------------------------------------
 
   mark(): JournalMark {
-    return this.log.length;
+    return this.logLen;
+  }
+
+  private push(arr: number, idx: number, old: number): void {
+    let n = this.logLen;
+    if (n + 3 > this.log.length) {
+      const bigger = new Float64Array(this.log.length * 2);
+      bigger.set(this.log);
+      this.log = bigger;
+    }
+    const log = this.log;
+    log[n++] = arr;
+    log[n++] = idx;
+    log[n++] = old;
+    this.logLen = n;
   }
 
   /** Undo every write after `m`, newest first. */
@@ -64,15 +83,15 @@ export class PhysMem {
     const log = this.log;
     const was = this.journaling;
     this.journaling = false;
-    for (let k = log.length - 3; k >= m; k -= 3) this.restore(log[k]!, log[k + 1]!, log[k + 2]!);
-    log.length = m;
+    for (let k = this.logLen - 3; k >= m; k -= 3) this.restore(log[k]!, log[k + 1]!, log[k + 2]!);
+    this.logLen = m;
     this.journaling = was;
   }
 
   /** The entries after `m`, as a reverse delta that `undoDelta` can apply later. */
   take(m: JournalMark): Float64Array {
-    const d = Float64Array.from(this.log.slice(m));
-    this.log.length = m;
+    const d = this.log.slice(m, this.logLen);
+    this.logLen = m;
     return d;
   }
 
@@ -84,28 +103,40 @@ export class PhysMem {
     this.journaling = was;
   }
 
-  /** Metadata slots touched since `m` (for effects and incremental checking). */
-  touchedSlots(m: JournalMark): Set<number> {
-    const s = new Set<number>();
+  /** The metadata slots written since `m`, each once, in the order first written. */
+  touchedSlots(m: JournalMark): Int32Array {
+    const pass = ++this.seenPass;
+    const seen = this.seen;
     const log = this.log;
-    for (let k = m; k < log.length; k += 3)
-      if (log[k] === ARR_META) s.add((log[k + 1]! / SLOT_WORDS) | 0);
-    return s;
+    const out: number[] = [];
+    for (let k = m; k < this.logLen; k += 3)
+      if (log[k] === ARR_META) {
+        const slot = (log[k + 1]! / SLOT_WORDS) | 0;
+        if (seen[slot] !== pass) {
+          seen[slot] = pass;
+          out.push(slot);
+        }
+      }
+    return Int32Array.from(out);
   }
 
-  /** Metadata words as they were at mark `m`: word index → value, for every word changed since. */
-  metaBefore(m: JournalMark): Map<number, number> {
+  /** Metadata words of `slots` as they were at mark `m`: word index → value, for those changed since. */
+  metaBefore(m: JournalMark, slots: Iterable<number>): Map<number, number> {
+    const want = new Set(slots);
     const out = new Map<number, number>();
     const log = this.log;
-    for (let k = m; k < log.length; k += 3)
-      if (log[k] === ARR_META && !out.has(log[k + 1]!)) out.set(log[k + 1]!, log[k + 2]!);
+    for (let k = m; k < this.logLen; k += 3)
+      if (log[k] === ARR_META) {
+        const idx = log[k + 1]!;
+        if (want.has((idx / SLOT_WORDS) | 0) && !out.has(idx)) out.set(idx, log[k + 2]!);
+      }
     return out;
   }
 
   /** Turn journaling off for bulk work that is never rolled back (benchmarks, boot). */
   setJournaling(on: boolean): void {
     this.journaling = on;
-    if (!on) this.log.length = 0;
+    if (!on) this.logLen = 0;
   }
 
   /** Journal writes to another typed array of the machine (TLBs): returns its journal id. */
@@ -119,13 +150,13 @@ export class PhysMem {
     const arr = this.extra[id - ARR_EXTRA0]!;
     const old = arr[idx]!;
     if (old === v) return;
-    if (this.journaling) this.log.push(id, idx, old);
+    if (this.journaling) this.push(id, idx, old);
     arr[idx] = v;
   }
 
   /** Journal entry for a write the caller makes itself to registered array `id` (hot paths). */
   logExtra(id: number, idx: number, old: number): void {
-    this.log.push(id, idx, old);
+    this.push(id, idx, old);
   }
 
   private restore(arr: number, idx: number, old: number): void {
@@ -152,7 +183,7 @@ export class PhysMem {
     const idx = slot * SLOT_WORDS + word;
     const old = this.meta[idx]!;
     if (old === v >>> 0) return;
-    if (this.journaling) this.log.push(ARR_META, idx, old);
+    if (this.journaling) this.push(ARR_META, idx, old);
     this.meta[idx] = v;
   }
 
@@ -179,7 +210,7 @@ export class PhysMem {
     const idx = p * PAGE_WORDS + (off >>> 2);
     const old = arr[idx]!;
     if (old === v >>> 0) return;
-    if (this.journaling) this.log.push(ARR_POOL, idx, old);
+    if (this.journaling) this.push(ARR_POOL, idx, old);
     arr[idx] = v;
     this.version[pfn]!++;
   }
@@ -230,7 +261,7 @@ export class PhysMem {
 
   /** Puts an image back (same machine size), in place: the SharedArrayBuffers stay the same. */
   restoreImage(img: { meta: Uint32Array; pages: [number, Uint32Array][] }): void {
-    this.log.length = 0;
+    this.logLen = 0;
     this.meta.set(img.meta);
     const keep = new Set<number>();
     for (const [pfn] of img.pages) keep.add(pfn);
@@ -266,7 +297,7 @@ export class PhysMem {
       const base = p * PAGE_WORDS;
       this.pool.fill(0, base, base + PAGE_WORDS);
     }
-    if (this.journaling) this.log.push(ARR_PAGESLOT, pfn, -1);
+    if (this.journaling) this.push(ARR_PAGESLOT, pfn, -1);
     this.pageSlot[pfn] = p;
     this.poolOwner[p] = pfn;
     this.version[pfn]!++;
