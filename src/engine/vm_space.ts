@@ -18,6 +18,8 @@ import {
   cacheText,
   decodeProp,
   encodeLeaf,
+  PTE_ADDR_LO,
+  PTEH_ADDR,
   flagsText,
   ptePaddr,
   type PageProperty,
@@ -387,6 +389,8 @@ export function findNext(core: Core, name: string, len: bigint): string {
 interface PathCache {
   l1Base: number;
   node: number;
+  /** The leaf PTE words for frame 0 with this map's property (the address bits are ORed in). */
+  leaf?: [number, number];
 }
 
 function mapLeaf(
@@ -418,7 +422,14 @@ function mapLeaf(
   const idx = indexAt(c.va, 1);
   const oldLo = pteLo(core.mem, node, idx);
   const old = oldLo & 1 ? ptePaddr(oldLo, pteHi(core.mem, node, idx)) / PAGE : -1;
-  const [lo, hi] = encodeLeaf(pfn * PAGE, prop);
+  let lo: number;
+  let hi: number;
+  if (cache) {
+    // A bulk map encodes the property once: the same words as encodeLeaf, without a tuple a page.
+    const base = (cache.leaf ??= encodeLeaf(0, prop));
+    lo = (base[0] | ((pfn * PAGE) & PTE_ADDR_LO)) >>> 0;
+    hi = (base[1] | (Math.floor(pfn / 2 ** 20) & PTEH_ADDR)) >>> 0;
+  } else [lo, hi] = encodeLeaf(pfn * PAGE, prop);
   setPte(core, node, idx, lo, hi);
   core.mem.setSlotWord(pfn, W_PATHS, core.mem.slotWord(pfn, W_PATHS) + 1);
   // A bulk map (cache given) reports one summary effect instead of one per page.

@@ -4,12 +4,21 @@ const PAGE_WORDS = PAGE_BYTES / 4;
 /** Pool pages the contents store starts with; it doubles (one copy) when full. */
 const POOL_INITIAL_PAGES = 64;
 
+/** Journal capacity to start with (numbers: two per entry); it doubles when full. */
+const LOG_INITIAL = 2 * 4096;
+
 /** Journal array ids: 0 = metadata words, 1 = page-slot table (pool allocation), 2 = the pool. */
 const ARR_META = 0;
 const ARR_PAGESLOT = 1;
 const ARR_POOL = 2;
 /** Registered arrays (TLBs) get ids from here on. */
 const ARR_EXTRA0 = 3;
+/**
+ * A journal entry is (array id · ARR_SPAN + index, old value). Every index is below ARR_SPAN (the
+ * pool's largest is 2^29 on a 2 GiB machine), so metadata entries (id 0) are the keys < ARR_SPAN.
+ */
+const ARR_SPAN = 2 ** 30;
+const ARR_IDS = 16;
 
 export type JournalMark = number;
 
@@ -37,8 +46,8 @@ export class PhysMem {
   readonly version: Uint32Array;
   private readonly extra: (Float64Array | Int32Array | Uint32Array)[] = [];
   private poolNext = 0;
-  /** Flat (array id, index, old value) triples; `logLen` numbers in use. Doubles when full. */
-  private log = new Float64Array(3 * 1024);
+  /** Flat (array id · ARR_SPAN + index, old value) pairs; `logLen` numbers in use. Doubles when full. */
+  private log = new Float64Array(LOG_INITIAL);
   private logLen = 0;
   /** Per slot, the pass of `touchedSlots` that last listed it (so each is listed once). */
   private readonly seen: Uint32Array;
@@ -66,14 +75,13 @@ export class PhysMem {
 
   private push(arr: number, idx: number, old: number): void {
     let n = this.logLen;
-    if (n + 3 > this.log.length) {
+    if (n + 2 > this.log.length) {
       const bigger = new Float64Array(this.log.length * 2);
       bigger.set(this.log);
       this.log = bigger;
     }
     const log = this.log;
-    log[n++] = arr;
-    log[n++] = idx;
+    log[n++] = arr * ARR_SPAN + idx;
     log[n++] = old;
     this.logLen = n;
   }
@@ -83,7 +91,7 @@ export class PhysMem {
     const log = this.log;
     const was = this.journaling;
     this.journaling = false;
-    for (let k = this.logLen - 3; k >= m; k -= 3) this.restore(log[k]!, log[k + 1]!, log[k + 2]!);
+    for (let k = this.logLen - 2; k >= m; k -= 2) this.restoreKey(log[k]!, log[k + 1]!);
     this.logLen = m;
     this.journaling = was;
   }
@@ -99,7 +107,7 @@ export class PhysMem {
   undoDelta(d: Float64Array): void {
     const was = this.journaling;
     this.journaling = false;
-    for (let k = d.length - 3; k >= 0; k -= 3) this.restore(d[k]!, d[k + 1]!, d[k + 2]!);
+    for (let k = d.length - 2; k >= 0; k -= 2) this.restoreKey(d[k]!, d[k + 1]!);
     this.journaling = was;
   }
 
@@ -108,27 +116,30 @@ export class PhysMem {
     const pass = ++this.seenPass;
     const seen = this.seen;
     const log = this.log;
-    const out: number[] = [];
-    for (let k = m; k < this.logLen; k += 3)
-      if (log[k] === ARR_META) {
-        const slot = (log[k + 1]! / SLOT_WORDS) | 0;
+    const out = new Int32Array(Math.min(this.nframes, (this.logLen - m) / 2));
+    let n = 0;
+    for (let k = m; k < this.logLen; k += 2)
+      if (log[k]! < ARR_SPAN) {
+        const slot = (log[k]! / SLOT_WORDS) | 0;
         if (seen[slot] !== pass) {
           seen[slot] = pass;
-          out.push(slot);
+          out[n++] = slot;
         }
       }
-    return Int32Array.from(out);
+    return out.subarray(0, n);
   }
 
   /** Metadata words of `slots` as they were at mark `m`: word index → value, for those changed since. */
   metaBefore(m: JournalMark, slots: Iterable<number>): Map<number, number> {
-    const want = new Set(slots);
+    const pass = ++this.seenPass;
+    const want = this.seen;
+    for (const s of slots) want[s] = pass;
     const out = new Map<number, number>();
     const log = this.log;
-    for (let k = m; k < this.logLen; k += 3)
-      if (log[k] === ARR_META) {
-        const idx = log[k + 1]!;
-        if (want.has((idx / SLOT_WORDS) | 0) && !out.has(idx)) out.set(idx, log[k + 2]!);
+    for (let k = m; k < this.logLen; k += 2)
+      if (log[k]! < ARR_SPAN) {
+        const idx = log[k]!;
+        if (want[(idx / SLOT_WORDS) | 0] === pass && !out.has(idx)) out.set(idx, log[k + 1]!);
       }
     return out;
   }
@@ -141,6 +152,7 @@ export class PhysMem {
 
   /** Journal writes to another typed array of the machine (TLBs): returns its journal id. */
   register(arr: Float64Array | Int32Array | Uint32Array): number {
+    if (ARR_EXTRA0 + this.extra.length >= ARR_IDS) throw new Error('too many journaled arrays');
     this.extra.push(arr);
     return ARR_EXTRA0 + this.extra.length - 1;
   }
@@ -157,6 +169,14 @@ export class PhysMem {
   /** Journal entry for a write the caller makes itself to registered array `id` (hot paths). */
   logExtra(id: number, idx: number, old: number): void {
     this.push(id, idx, old);
+  }
+
+  private restoreKey(key: number, old: number): void {
+    if (key < ARR_SPAN) this.restore(ARR_META, key, old);
+    else {
+      const arr = Math.floor(key / ARR_SPAN);
+      this.restore(arr, key - arr * ARR_SPAN, old);
+    }
   }
 
   private restore(arr: number, idx: number, old: number): void {

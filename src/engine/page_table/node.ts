@@ -74,14 +74,17 @@ export function freeNode(core: Core, pfn: number): void {
   core.allocator.freed(pfn);
 }
 
+const ENTRY_PAGES = [0, 1, 512, 512 * 512, 512 * 512 * 512, 512 ** 4];
+
 /** Pages (4 KiB) one entry of a level-`level` node covers. */
 export function entryPages(level: number): number {
-  return 512 ** (level - 1);
+  return ENTRY_PAGES[level]!;
 }
 
 /** Index of page number `vpn` in a level-`level` node. */
 export function indexAt(vpn: number, level: number): number {
-  return Math.floor(vpn / entryPages(level)) % 512;
+  if (vpn < 0x8000_0000) return ((vpn | 0) >>> (9 * (level - 1))) & 511;
+  return Math.floor(vpn / ENTRY_PAGES[level]!) % 512;
 }
 
 /**
@@ -104,8 +107,6 @@ export function childOrCreate(core: Core, node: number, level: number, idx: numb
   setPte(core, node, idx, clo, chi);
   return child;
 }
-
-const ENTRY_PAGES = [0, 1, 512, 512 * 512, 512 * 512 * 512];
 
 /** Where a walk ended: the leaf (or the empty entry) and its PTE words. Reused, never allocated per walk. */
 export interface LeafRef {
