@@ -42,8 +42,13 @@ import * as dma from './dma';
 import {
   buildContext,
   checkAll,
+  ghostChanges,
+  inCanonicalOrder,
   INVARIANTS,
   literalMemViewGaps,
+  PAGE_SCOPED,
+  PtIndex,
+  restrictedContext,
   type CheckContext,
   type Violation,
 } from './invariants';
@@ -87,7 +92,11 @@ export interface StepResult {
   data?: Uint8Array;
 }
 
-export type CheckingMode = 'full' | 'off';
+/**
+ * After every accepted command: `incremental` re-checks what the command could have changed (equal
+ * to `full` by construction and by test), `full` runs every check on the whole machine, `off` none.
+ */
+export type CheckingMode = 'incremental' | 'full' | 'off';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -105,7 +114,13 @@ export class Machine {
   walker!: Walker;
   /** The violations of the last check: shown in the ledger until repaired. */
   violations: Violation[] = [];
-  checking: CheckingMode = 'full';
+  checking: CheckingMode = 'incremental';
+  /** What a full walk of the page tables would find, kept up to date by incremental checks. */
+  private index!: PtIndex;
+  /** The index and `violations` describe the current state (the last step was checked). */
+  private indexValid = false;
+  /** How the checks since boot ran: incrementally, or whole (the index could not follow). */
+  readonly checkCounts = { incremental: 0, whole: 0 };
   /** Every slot a step has written since boot (plus the boot frames): the checker looks only here. */
   private everTouched = new Uint8Array(0);
   /** True until the first command after boot: `machine` is allowed only then. */
@@ -125,6 +140,8 @@ export class Machine {
     this.walker = new Walker(this.mem);
     this.mem.setJournaling(true);
     this.ghost = newGhost(this.config.cpus);
+    this.index = new PtIndex(this.mem);
+    this.indexValid = this.index.rebuild(this.layout, this.ghost);
     this.allocator = new LowestFitAllocator(this.mem);
     this.violations = [];
     this.fresh = true;
@@ -144,20 +161,26 @@ export class Machine {
     const core = this.makeCore(input.unsafe ?? false, site);
     let text: string;
     let kept: SimError | undefined;
+    let touched: Int32Array;
     try {
       text = this.exec(core, op);
-      this.noteSlots(mark, core.effects);
+      touched = this.noteSlots(mark, core.effects);
     } catch (e) {
       if (e instanceof SimError && e.keep) {
         // A faulting fallible copy: what it copied stays (commands.md's one exception).
         kept = e;
         text = e.message;
-        this.noteSlots(mark, core.effects);
+        touched = this.noteSlots(mark, core.effects);
       } else return this.abort(e, mark, ghostBefore);
     }
     this.fresh = false;
     const violationsBefore = this.violations;
-    if (this.checking === 'full') this.violations = this.check();
+    if (this.checking === 'incremental')
+      this.violations = this.checkIncremental(mark, touched, ghostBefore);
+    else {
+      this.indexValid = false;
+      if (this.checking === 'full') this.violations = this.check();
+    }
     const delta: ReverseDelta = {
       kind: 'mem',
       mem: this.mem.take(mark),
@@ -235,6 +258,7 @@ export class Machine {
     // A superset is all the checker needs: keep what this run touched too.
     for (let i = 0; i < img.everTouched.length; i++) this.everTouched[i]! |= img.everTouched[i]!;
     this.allocator.invalidate();
+    this.indexValid = false;
   }
 
   /**
@@ -249,6 +273,7 @@ export class Machine {
     this.violations = delta.violations;
     this.fresh = delta.fresh;
     this.allocator.invalidate();
+    this.indexValid = false;
   }
 
   private reboot(input: StepInput): StepResult {
@@ -425,10 +450,37 @@ export class Machine {
   /** Effects listed one by one, at most; a bulk command's slots are summarised past this. */
   static readonly EFFECT_DETAIL = 256;
 
+  /**
+   * The checker after a step, in proportion to the step (invariants/incremental.ts); the whole
+   * checker when the index cannot follow (after an undo, unchecked steps, or a corrupted tree).
+   */
+  private checkIncremental(mark: number, touched: Int32Array, before: Ghost): Violation[] {
+    const affected = new Set<number>(touched);
+    if (
+      !this.indexValid ||
+      !this.index.update(this.layout, this.ghost, this.mem.touchedFrames(mark), affected)
+    ) {
+      this.indexValid = this.index.rebuild(this.layout, this.ghost);
+      this.checkCounts.whole++;
+      return this.check();
+    }
+    this.checkCounts.incremental++;
+    ghostChanges(before, this.ghost, affected);
+    const ctx = restrictedContext(
+      { tlb: this.tlb, consts: this.consts, layout: this.layout, mem: this.mem, ghost: this.ghost },
+      this.index,
+      affected,
+    );
+    const out = checkAll(ctx);
+    for (const v of this.violations)
+      if (PAGE_SCOPED.has(v.id) && !v.frames.some((f) => affected.has(f))) out.push(v);
+    return inCanonicalOrder(out);
+  }
+
   /** After a step: remember the slots it wrote (for the checker) and describe the lowest ones. */
-  private noteSlots(mark: number, out: Effect[]): void {
+  private noteSlots(mark: number, out: Effect[]): Int32Array {
     const touched = this.mem.touchedSlots(mark);
-    if (touched.length === 0) return;
+    if (touched.length === 0) return touched;
     const ever = this.everTouched;
     let lo = touched[0]!;
     let hi = lo;
@@ -471,6 +523,7 @@ export class Machine {
       if (parts.length)
         out.push({ kind: 'slot', pfn: s, text: `${paddrText(s)}: ${parts.join(', ')}` });
     }
+    return touched;
   }
 
   // ---- read-only queries -----------------------------------------------------------------------

@@ -10,9 +10,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { check } from '../cli/main';
 import { Session } from '../lang';
+import { inCanonicalOrder } from '../engine/invariants';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const MUST_FAIL_DIR = join(HERE, 'must-fail');
@@ -43,6 +45,14 @@ const all = labFiles(HERE);
 const passing = all.filter((f) => !isMustFail(f));
 const mustFail = all.filter(isMustFail);
 const name = (f: string): string => relative(HERE, f);
+/** The public examples, when the shared spec is beside the repository. */
+const examples = (): string[] =>
+  existsSync(EXAMPLES_DIR)
+    ? readdirSync(EXAMPLES_DIR)
+        .filter((f) => f.endsWith('.lab'))
+        .sort()
+        .map((f) => join(EXAMPLES_DIR, f))
+    : [];
 
 describe('scenario files', () => {
   it('are found (a typo in the walk must not pass vacuously)', () => {
@@ -85,6 +95,68 @@ describe('scenarios that must fail (src/scenarios/must-fail)', () => {
         ).toBe(true);
     });
   }
+});
+
+// Incremental checking (the default) must say exactly what the full checker says, after every line
+// of every scenario — the lessons and must-fail files included, which break every invariant.
+describe('incremental checking agrees with the full checker', () => {
+  const inOrder = (s: Session): unknown[] => inCanonicalOrder(s.machine.check());
+  for (const file of [...all, ...examples()]) {
+    it(name(file), () => {
+      const s = new Session();
+      let incremental = 0;
+      let whole = 0;
+      let m = s.machine;
+      const count = (): void => {
+        incremental += m.checkCounts.incremental;
+        whole += m.checkCounts.whole;
+      };
+      for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
+        s.exec(line);
+        if (s.machine !== m) {
+          count(); // `reset` or `machine`: a new machine
+          m = s.machine;
+        }
+        expect(m.checking).toBe('incremental');
+        expect(m.violations, `after \`${line}\``).toEqual(inOrder(s));
+      }
+      count();
+      // The incremental path itself ran (a whole check only follows a tree corrupted so that a
+      // node is reachable twice).
+      expect(incremental, `${whole} whole checks`).toBeGreaterThan(whole);
+    });
+  }
+
+  // Random programs from the scenarios' own command lines: states no single file reaches.
+  const corpus = [
+    ...new Set(
+      all.flatMap((f) =>
+        readFileSync(f, 'utf8')
+          .split(/\r?\n/)
+          .map((l) => l.replace(/#.*$/, '').trim())
+          .filter((l) => l && !/^(expect|note|ask|machine|reset)\b/.test(l)),
+      ),
+    ),
+  ].sort();
+  it(`random programs drawn from ${corpus.length} scenario lines`, () => {
+    const runs = { incremental: 0, whole: 0 };
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...corpus), { minLength: 5, maxLength: 60 }), (prog) => {
+        const s = new Session();
+        s.exec('machine mem=16M cpus=2');
+        for (const line of prog) {
+          s.exec(line);
+          expect(s.machine.violations, `after \`${line}\` in\n${prog.join('\n')}`).toEqual(
+            inOrder(s),
+          );
+        }
+        runs.incremental += s.machine.checkCounts.incremental;
+        runs.whole += s.machine.checkCounts.whole;
+      }),
+      { numRuns: 150 },
+    );
+    expect(runs.incremental).toBeGreaterThan(10 * runs.whole);
+  });
 });
 
 describe('pagelab check (the CLI)', () => {
@@ -143,7 +215,9 @@ describe('pagelab check (the CLI)', () => {
 // the repository, not in it). Every one of them must pass.
 if (existsSync(EXAMPLES_DIR)) {
   describe('shared/spec/examples', () => {
-    for (const base of readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.lab')).sort()) {
+    for (const base of readdirSync(EXAMPLES_DIR)
+      .filter((f) => f.endsWith('.lab'))
+      .sort()) {
       const file = join(EXAMPLES_DIR, base);
       it(base, () => {
         const failures = failuresOf(file);

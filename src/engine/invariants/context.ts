@@ -147,6 +147,37 @@ function walkSharedTree(
   }
 }
 
+/** The references the handle table holds (pages where `only` holds, when given). */
+export function addHandleHolders(
+  ghost: Ghost,
+  holders: Holders,
+  only?: (p: number) => boolean,
+): void {
+  const add = (m: Map<number, string[]>, p: number, name: string): void => {
+    if (!only || only(p)) push(m, p, name);
+  };
+  for (const h of ghost.handles.values()) {
+    if (h.kind === 'frame') add(holders.frames, h.pfn, h.name);
+    else if (h.kind === 'unique') add(holders.uniques, h.pfn, h.name);
+    else if ((h.kind === 'reader' || h.kind === 'writer') && h.vs === null)
+      for (let p = Math.floor(h.start / 4096); p < Math.ceil(h.end / 4096); p++)
+        add(holders.borrows, p, h.name);
+    else if (h.kind === 'segment' || h.kind === 'dma')
+      for (let p = h.start; p < h.end; p++) add(holders.covers, p, h.name);
+  }
+}
+
+/** A slot not in the pristine UNUSED state. */
+export function isInteresting(mem: PhysMem, i: number): boolean {
+  return (
+    readRc(mem, i) !== RC_UNUSED ||
+    mem.slotWord(i, W_STORAGE) !== 0 ||
+    mem.slotWord(i, W_PATHS) !== 0 ||
+    mem.slotWord(i, W_OBLIG) !== 0 ||
+    mem.slotWord(i, W_USAGE) === Usage.Frame
+  );
+}
+
 export function buildContext(
   consts: PagingConsts,
   layout: BootLayout,
@@ -165,15 +196,7 @@ export function buildContext(
     nodes: new Map(),
     borrows: new Map(),
   };
-  for (const h of ghost.handles.values()) {
-    if (h.kind === 'frame') push(holders.frames, h.pfn, h.name);
-    else if (h.kind === 'unique') push(holders.uniques, h.pfn, h.name);
-    else if ((h.kind === 'reader' || h.kind === 'writer') && h.vs === null)
-      for (let p = Math.floor(h.start / 4096); p < Math.ceil(h.end / 4096); p++)
-        push(holders.borrows, p, h.name);
-    else if (h.kind === 'segment' || h.kind === 'dma')
-      for (let p = h.start; p < h.end; p++) push(holders.covers, p, h.name);
-  }
+  addHandleHolders(ghost, holders);
   const leaves: PtLeaf[] = [];
   walkSharedTree(mem, 'kernel', layout.kernelRoot, holders, leaves);
   if (layout.iommuRoot >= 0) walkSharedTree(mem, 'iommu', layout.iommuRoot, holders, leaves);
@@ -184,14 +207,7 @@ export function buildContext(
   // 2 GiB machine costs what it uses, not its size. Without the marks, look at every slot.
   for (let i = 0; i < layout.nframes; i++) {
     if (candidates && !candidates[i]) continue;
-    if (
-      readRc(mem, i) !== RC_UNUSED ||
-      mem.slotWord(i, W_STORAGE) !== 0 ||
-      mem.slotWord(i, W_PATHS) !== 0 ||
-      mem.slotWord(i, W_OBLIG) !== 0 ||
-      mem.slotWord(i, W_USAGE) === Usage.Frame
-    )
-      seen.add(i);
+    if (isInteresting(mem, i)) seen.add(i);
   }
   for (const m of [
     holders.frames,

@@ -31,6 +31,7 @@ import { dmaStaleRead } from './dma_stale_read';
 
 export { literalMemViewGaps } from './vso_mem_view';
 export { buildContext, type CheckContext, type Violation, type Holders } from './context';
+export { PtIndex, ghostChanges, restrictedContext } from './incremental';
 
 export interface Invariant {
   id: string;
@@ -71,5 +72,38 @@ export function checkAll(ctx: CheckContext): Violation[] {
   const out: Violation[] = [];
   // No spread: a check may report one violation per mapped page.
   for (const inv of INVARIANTS) for (const v of inv.check(ctx)) out.push(v);
-  return out;
+  return inCanonicalOrder(out);
+}
+
+/**
+ * The invariants that judge pages one by one (each violation blames the page it was computed
+ * for): incremental checking re-runs them on the pages a step affected only.
+ */
+export const PAGE_SCOPED: ReadonlySet<string> = new Set([
+  metaRefcountBand.id,
+  metaUnusedEmpty.id,
+  metaUniqueUnmapped.id,
+  metaUsage.id,
+  accRefcountExact.id,
+  accNoOrphan.id,
+  accNoDangling.id,
+  accObligations.id,
+  ptNodeWf.id,
+  ptLeafWf.id,
+  ptUserRange.id,
+  ptPaAlias.id,
+  segUnmapped.id,
+]);
+
+const RANK = new Map(INVARIANTS.map((inv, k) => [inv.id, k]));
+
+/** Violations in one order whatever found them: by invariant, then blamed page, then text. */
+export function inCanonicalOrder(vs: Violation[]): Violation[] {
+  const key = (v: Violation): number => v.frames[0] ?? -1;
+  return vs.sort(
+    (a, b) =>
+      RANK.get(a.id)! - RANK.get(b.id)! ||
+      key(a) - key(b) ||
+      (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
+  );
 }

@@ -129,6 +129,29 @@ export class PhysMem {
     return out.subarray(0, n);
   }
 
+  /** The frames whose words were written since `m` (contents, not metadata), each once. */
+  touchedFrames(m: JournalMark): number[] {
+    const pass = ++this.seenPass;
+    const seen = this.seen;
+    const log = this.log;
+    const out: number[] = [];
+    for (let k = m; k < this.logLen; k += 2) {
+      const key = log[k]!;
+      if (key < ARR_SPAN) continue;
+      const arr = Math.floor(key / ARR_SPAN);
+      const idx = key - arr * ARR_SPAN;
+      let pfn: number;
+      if (arr === ARR_POOL) pfn = this.poolOwner[(idx / PAGE_WORDS) | 0]!;
+      else if (arr === ARR_PAGESLOT) pfn = idx;
+      else continue;
+      if (seen[pfn] !== pass) {
+        seen[pfn] = pass;
+        out.push(pfn);
+      }
+    }
+    return out;
+  }
+
   /** Metadata words of `slots` as they were at mark `m`: word index → value, for those changed since. */
   metaBefore(m: JournalMark, slots: Iterable<number>): Map<number, number> {
     const pass = ++this.seenPass;

@@ -1,0 +1,320 @@
+// Incremental checking: after a step, re-check only the pages the step could have changed, and
+// keep the earlier verdicts on every other page. Exactly equal to the full checker by construction
+// (and by test: incremental.test.ts compares the two after every line of every scenario).
+//
+// - The invariants that look at pages (PAGE_SCOPED) run on a context restricted to the affected
+//   pages A: their slots, their holders, the leaves that map them, the nodes among them. Each of
+//   their violations blames the page it was computed for, so a verdict on a page outside A stands.
+// - Every other invariant (cursors, TLBs, readers/writers, DMA, the metadata region) is small and
+//   runs in full.
+// - A = the slots the step wrote + the pages whose holders changed (handles, forgotten references)
+//   + every page-table entry the step changed: its node, the frames it mapped before and after,
+//   and, when a table entry changed, every node and frame of the subtree it cut off or attached.
+// - The page-table index (PtIndex) keeps what a full walk would find — each node's position and
+//   words, and the leaves that map each frame — and follows the step's changed nodes only.
+//   It gives up (the full checker runs and the index is rebuilt later) when a node is reachable
+//   twice, which only corruption under `unsafe` makes.
+import { pteIsLast, pteIsPresent, ptePaddr } from '../arch';
+import type { BootLayout } from '../core';
+import type { PhysMem } from '../mem';
+import type { Ghost, Handle } from '../state';
+import {
+  addHandleHolders,
+  isInteresting,
+  type CheckContext,
+  type Holders,
+  type PtLeaf,
+} from './context';
+
+interface Pos {
+  space: string;
+  level: number;
+  base: number;
+  path: string;
+  user: boolean;
+}
+
+/** Thrown inside an index update: the index cannot follow (a node reached twice); start over. */
+class GiveUp extends Error {}
+
+export class PtIndex {
+  private readonly pos = new Map<number, Pos>();
+  private readonly words = new Map<number, Uint32Array>();
+  /** Frame → its user leaves, keyed by node · 512 + index. */
+  private readonly leaves = new Map<number, Map<number, PtLeaf>>();
+  /** The roots indexed: tree name → root node. */
+  private readonly roots = new Map<string, number>();
+  private affected: Set<number> | null = null;
+
+  constructor(private readonly mem: PhysMem) {}
+
+  /** Index every tree from scratch; false when a node is reachable twice (no index then). */
+  rebuild(layout: BootLayout, ghost: Ghost): boolean {
+    this.pos.clear();
+    this.words.clear();
+    this.leaves.clear();
+    this.roots.clear();
+    try {
+      for (const [name, root, user] of treesOf(layout, ghost)) this.attachRoot(name, root, user);
+      return true;
+    } catch (e) {
+      if (e instanceof GiveUp) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Follow a step: `changed` are the frames whose words it wrote. Adds to `affected` every page
+   * whose page-table facts changed. False when the index had to give up.
+   */
+  update(
+    layout: BootLayout,
+    ghost: Ghost,
+    changed: Iterable<number>,
+    affected: Set<number>,
+  ): boolean {
+    this.affected = affected;
+    try {
+      const now = new Map<string, [number, boolean]>();
+      for (const [name, root, user] of treesOf(layout, ghost)) now.set(name, [root, user]);
+      // Pass 1: everything that went away (from the recorded words, not the new ones).
+      for (const [name, root] of [...this.roots])
+        if (now.get(name)?.[0] !== root) {
+          this.detach(root);
+          this.roots.delete(name);
+        }
+      const pending: [number, number][] = [];
+      for (const n of changed) {
+        const old = this.words.get(n);
+        if (!old) continue;
+        affected.add(n);
+        for (let i = 0; i < 512; i++) {
+          if (!this.differs(n, old, i)) continue;
+          this.removeEntry(n, this.pos.get(n)!, i, old[i * 2]!, old[i * 2 + 1]!);
+          old[i * 2] = 0;
+          old[i * 2 + 1] = 0;
+          pending.push([n, i]);
+        }
+      }
+      // Pass 2: what is there now.
+      for (const [name, [root, user]] of now)
+        if (!this.roots.has(name)) this.attachRoot(name, root, user);
+      for (const [n, i] of pending) {
+        const old = this.words.get(n);
+        const p = this.pos.get(n);
+        if (!old || !p || !this.differs(n, old, i)) continue; // gone, or re-walked whole
+        const lo = this.mem.readWord(n, i * 8);
+        const hi = this.mem.readWord(n, i * 8 + 4);
+        old[i * 2] = lo;
+        old[i * 2 + 1] = hi;
+        this.addEntry(n, p, i, lo, hi);
+      }
+      return true;
+    } catch (e) {
+      if (e instanceof GiveUp) return false;
+      throw e;
+    } finally {
+      this.affected = null;
+    }
+  }
+
+  /** The position of node `p` ({level, path} as the full walk records it), if it is one. */
+  nodeAt(p: number): { level: number; path: string } | undefined {
+    const q = this.pos.get(p);
+    return q && { level: q.level, path: `${q.space}:${q.path || 'root'}` };
+  }
+
+  leavesOf(p: number): Iterable<PtLeaf> {
+    return this.leaves.get(p)?.values() ?? [];
+  }
+
+  private differs(n: number, old: Uint32Array, i: number): boolean {
+    return (
+      old[i * 2] !== this.mem.readWord(n, i * 8) ||
+      old[i * 2 + 1] !== this.mem.readWord(n, i * 8 + 4)
+    );
+  }
+
+  private attachRoot(name: string, root: number, user: boolean): void {
+    this.roots.set(name, root);
+    this.attach(root, { space: name, level: 4, base: 0, path: '', user });
+  }
+
+  /** A node enters the tree at `at`: record it and everything below it as it is now. */
+  private attach(n: number, at: Pos): void {
+    if (this.pos.has(n)) throw new GiveUp();
+    this.pos.set(n, at);
+    this.affected?.add(n);
+    const w = new Uint32Array(1024);
+    this.words.set(n, w);
+    for (let i = 0; i < 512; i++) {
+      const lo = this.mem.readWord(n, i * 8);
+      const hi = this.mem.readWord(n, i * 8 + 4);
+      w[i * 2] = lo;
+      w[i * 2 + 1] = hi;
+      this.addEntry(n, at, i, lo, hi);
+    }
+  }
+
+  /** A node leaves the tree: forget it and everything below it, as recorded. */
+  private detach(n: number): void {
+    const at = this.pos.get(n);
+    const w = this.words.get(n);
+    if (!at || !w) throw new GiveUp();
+    for (let i = 0; i < 512; i++) this.removeEntry(n, at, i, w[i * 2]!, w[i * 2 + 1]!);
+    this.pos.delete(n);
+    this.words.delete(n);
+    this.affected?.add(n);
+  }
+
+  /** What entry `i` of node `n` contributes (the full walk's rules: context.ts walkTree). */
+  private addEntry(n: number, at: Pos, i: number, lo: number, hi: number): void {
+    const t = this.target(at, i, lo, hi);
+    if (t === null) return;
+    if (t.leaf) {
+      if (!at.user) return;
+      const leaf: PtLeaf = {
+        space: at.space,
+        vpn: at.base + i * 512 ** (at.level - 1),
+        pfn: t.pfn,
+        level: at.level,
+        lo,
+        hi,
+        node: n,
+      };
+      let m = this.leaves.get(t.pfn);
+      if (!m) this.leaves.set(t.pfn, (m = new Map()));
+      m.set(n * 512 + i, leaf);
+      this.affected?.add(t.pfn);
+    } else if (t.pfn < this.mem.nframes)
+      this.attach(t.pfn, {
+        space: at.space,
+        level: at.level - 1,
+        base: at.base + i * 512 ** (at.level - 1),
+        path: `${at.path}[${i}]`,
+        user: at.user,
+      });
+  }
+
+  private removeEntry(n: number, at: Pos, i: number, lo: number, hi: number): void {
+    const t = this.target(at, i, lo, hi);
+    if (t === null) return;
+    if (t.leaf) {
+      if (!at.user) return;
+      const m = this.leaves.get(t.pfn);
+      m?.delete(n * 512 + i);
+      if (m && m.size === 0) this.leaves.delete(t.pfn);
+      this.affected?.add(t.pfn);
+    } else if (t.pfn < this.mem.nframes) this.detach(t.pfn);
+  }
+
+  private target(
+    at: Pos,
+    i: number,
+    lo: number,
+    hi: number,
+  ): { leaf: boolean; pfn: number } | null {
+    if (at.user && at.level === 4 && i >= 256) return null; // the kernel half: walked from the kernel root
+    if (!pteIsPresent(lo)) return null;
+    return { leaf: pteIsLast(lo) || at.level === 1, pfn: ptePaddr(lo, hi) / 4096 };
+  }
+}
+
+/** The trees a full check walks, in its order: [name, root, holds user leaves]. */
+function treesOf(layout: BootLayout, ghost: Ghost): [string, number, boolean][] {
+  const out: [string, number, boolean][] = [['kernel', layout.kernelRoot, false]];
+  if (layout.iommuRoot >= 0) out.push(['iommu', layout.iommuRoot, false]);
+  for (const h of ghost.handles.values())
+    if (h.kind === 'vmspace') out.push([h.name, h.root, true]);
+  return out;
+}
+
+/** The pages a handle makes holders of (what addHandleHolders would record for it). */
+export function handlePagesOf(h: Handle, into: Set<number>): void {
+  if (h.kind === 'frame' || h.kind === 'unique') into.add(h.pfn);
+  else if ((h.kind === 'reader' || h.kind === 'writer') && h.vs === null)
+    for (let p = Math.floor(h.start / 4096); p < Math.ceil(h.end / 4096); p++) into.add(p);
+  else if (h.kind === 'segment' || h.kind === 'dma')
+    for (let p = h.start; p < h.end; p++) into.add(p);
+}
+
+function sameHandle(a: Handle, b: Handle): boolean {
+  if (a.kind !== b.kind) return false;
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  for (const k of ['pfn', 'start', 'end', 'vs', 'root']) if (x[k] !== y[k]) return false;
+  return true;
+}
+
+/** Pages whose holders differ between two ghost states (handles, forgotten references). */
+export function ghostChanges(before: Ghost, after: Ghost, into: Set<number>): void {
+  for (const [name, h] of before.handles) {
+    const g = after.handles.get(name);
+    if (!g || !sameHandle(h, g)) handlePagesOf(h, into);
+  }
+  for (const [name, g] of after.handles) {
+    const h = before.handles.get(name);
+    if (!h || !sameHandle(h, g)) handlePagesOf(g, into);
+  }
+  for (const [p, f] of before.forgotten) {
+    const g = after.forgotten.get(p);
+    if (!g || g.frames !== f.frames || g.uniques !== f.uniques || g.by.join() !== f.by.join())
+      into.add(p);
+  }
+  for (const p of after.forgotten.keys()) if (!before.forgotten.has(p)) into.add(p);
+}
+
+/** A context holding only what the affected pages need (see the file comment). */
+export function restrictedContext(
+  full: Omit<CheckContext, 'holders' | 'leaves' | 'interesting'>,
+  index: PtIndex,
+  affected: Set<number>,
+): CheckContext {
+  const { mem, ghost } = full;
+  const holders: Holders = {
+    frames: new Map(),
+    uniques: new Map(),
+    covers: new Map(),
+    forgotten: new Map(),
+    mappings: new Map(),
+    others: new Map(),
+    nodes: new Map(),
+    borrows: new Map(),
+  };
+  addHandleHolders(ghost, holders, (p) => affected.has(p));
+  for (const [p, f] of ghost.forgotten) if (affected.has(p)) holders.forgotten.set(p, f);
+  // The full walk's order: trees as treesOf lists them, leaves by address within a tree.
+  const rank = new Map<string, number>();
+  treesOf(full.layout, ghost).forEach(([name], k) => rank.set(name, k));
+  const leaves: PtLeaf[] = [];
+  for (const p of affected) {
+    const ls = [...index.leavesOf(p)];
+    if (ls.length) {
+      ls.sort((a, b) => rank.get(a.space)! - rank.get(b.space)! || a.vpn - b.vpn);
+      holders.mappings.set(
+        p,
+        ls.map((l) => `${l.space}@0x${(l.vpn * 4096).toString(16)}`),
+      );
+      for (const l of ls) leaves.push(l);
+    }
+    const at = index.nodeAt(p);
+    if (at) holders.nodes.set(p, [at]);
+  }
+  leaves.sort((a, b) => rank.get(a.space)! - rank.get(b.space)! || a.vpn - b.vpn);
+  const interesting = [...affected]
+    .filter((p) => p < mem.nframes && (isInteresting(mem, p) || hasHolder(holders, p)))
+    .sort((a, b) => a - b);
+  return { ...full, holders, leaves, interesting };
+}
+
+function hasHolder(h: Holders, p: number): boolean {
+  return (
+    h.frames.has(p) ||
+    h.uniques.has(p) ||
+    h.covers.has(p) ||
+    h.mappings.has(p) ||
+    h.others.has(p) ||
+    h.nodes.has(p) ||
+    h.forgotten.has(p)
+  );
+}
