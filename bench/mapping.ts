@@ -1,6 +1,6 @@
 // Workload "mapping": `mmap` of 2^18 contiguous pages and of 2^16 single pages scattered over
 // the user half, then unmap them all, through Machine.step (commands parsed beforehand), with
-// invariant checking off and with checking 'full'. The limit is RefMm (reference.ts): the same
+// invariant checking off, incremental (the default) and full. The limit is RefMm (reference.ts): the same
 // bookkeeping in plain typed arrays, run in the same process, whose final metadata (the words it
 // keeps) must equal the engine's.
 import type { Machine, StepResult } from '../src/engine';
@@ -287,7 +287,66 @@ export function mapping(): Row[] {
     );
   }
 
-  // ---- the same with checking 'full' (no incremental checking yet: every command checks all) ----
+  // ---- the same with checking 'incremental' (the default): against the same work unchecked -------
+  {
+    const m = setupSpace(SETUP).machine;
+    m.checking = 'incremental';
+    const maps: Timed[] = [];
+    for (let k = 0; k < ENGINE_REPS; k++) {
+      maps.push(denseCommand(m, 'mmap', DENSE));
+      denseCommand(m, 'unmap', DENSE);
+      if (m.violations.length)
+        throw new Error(`incremental checking reports ${m.violations[0]!.message}`);
+    }
+    const map = medianTimed(maps);
+    progress(`mapping: dense mmap with checking incremental: ${ms(map.ms)}`);
+    const value = DENSE / (map.ms / 1000);
+    const off = rows[0]!.value;
+    rows.push(
+      row({
+        name: 'mapping.dense.incremental',
+        value,
+        unit: 'maps/s',
+        limit: off,
+        what: `the dense mmap with checking 'incremental' (the default; median of ${ENGINE_REPS}); limit: the same command with checking off, this run`,
+        goal: '≥ 0.5 × limit (at most 2× slower than unchecked)',
+        met: value >= 0.5 * off,
+        notes: [
+          `${m.checkCounts.incremental} incremental checks, ${m.checkCounts.whole} whole`,
+          ...map.notes,
+        ],
+      }),
+    );
+  }
+  {
+    const m = setupSpace(SETUP).machine;
+    m.checking = 'incremental';
+    const tMap = stepAll(m, mapOps);
+    const tUnmap = stepAll(m, unmapOps);
+    if (m.violations.length)
+      throw new Error(`incremental checking reports ${m.violations[0]!.message}`);
+    progress(
+      `mapping: ${SCATTERED} scattered mmaps / unmaps with checking incremental: ${ms(tMap)} / ${ms(tUnmap)}`,
+    );
+    const off = rows.find((r) => r.name === 'mapping.scattered.map')!.value;
+    const value = SCATTERED / (tMap / 1000);
+    rows.push(
+      row({
+        name: 'mapping.scattered.incremental',
+        value,
+        unit: 'maps/s',
+        limit: off,
+        what: `the ${SCATTERED} scattered \`mmap vs VA+4K\` commands with checking 'incremental' (each checks what it changed, on a space growing to ${SCATTERED} pages); limit: the same commands with checking off, this run`,
+        goal: '≥ 0.5 × limit (at most 2× slower than unchecked)',
+        met: value >= 0.5 * off,
+        notes: [
+          `maps ${ms(tMap)} (${((tMap * 1000) / SCATTERED).toFixed(1)} µs/command), unmaps ${ms(tUnmap)} (${((tUnmap * 1000) / SCATTERED).toFixed(1)} µs/command); ${m.checkCounts.incremental} incremental checks, ${m.checkCounts.whole} whole`,
+        ],
+      }),
+    );
+  }
+
+  // ---- the same with checking 'full': every command checks the whole machine --------------------
   {
     const m = setupSpace(SETUP).machine;
     m.checking = 'full';

@@ -473,7 +473,8 @@ export class Machine {
     );
     const out = checkAll(ctx);
     for (const v of this.violations)
-      if (PAGE_SCOPED.has(v.id) && !v.frames.some((f) => affected.has(f))) out.push(v);
+      if (PAGE_SCOPED.has(v.id) && v.frames.length && !v.frames.some((f) => affected.has(f)))
+        out.push(v);
     return inCanonicalOrder(out);
   }
 

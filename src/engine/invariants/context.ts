@@ -56,6 +56,8 @@ export interface CheckContext {
   holders: Holders;
   /** Slots worth looking at: anything not in the pristine UNUSED state, and anything referenced. */
   interesting: number[];
+  /** Incremental checking: the only pages to judge (holders and leaves are limited to them too). */
+  scope?: ReadonlySet<number>;
 }
 
 function push(m: Map<number, string[]>, k: number, v: string): void {

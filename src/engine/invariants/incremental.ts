@@ -34,6 +34,8 @@ interface Pos {
   user: boolean;
 }
 
+const ZEROS = new Uint32Array(1024);
+
 /** Thrown inside an index update: the index cannot follow (a node reached twice); start over. */
 class GiveUp extends Error {}
 
@@ -88,8 +90,9 @@ export class PtIndex {
         const old = this.words.get(n);
         if (!old) continue;
         affected.add(n);
+        const cur = this.wordsNow(n);
         for (let i = 0; i < 512; i++) {
-          if (!this.differs(n, old, i)) continue;
+          if (old[i * 2] === cur[i * 2] && old[i * 2 + 1] === cur[i * 2 + 1]) continue;
           this.removeEntry(n, this.pos.get(n)!, i, old[i * 2]!, old[i * 2 + 1]!);
           old[i * 2] = 0;
           old[i * 2 + 1] = 0;
@@ -135,6 +138,12 @@ export class PtIndex {
     );
   }
 
+  /** Node `n`'s 1024 words as they are now (a view of the pool; zeros if never written). */
+  private wordsNow(n: number): Uint32Array {
+    const p = this.mem.pageSlot[n]!;
+    return p < 0 ? ZEROS : this.mem.pool.subarray(p * 1024, p * 1024 + 1024);
+  }
+
   private attachRoot(name: string, root: number, user: boolean): void {
     this.roots.set(name, root);
     this.attach(root, { space: name, level: 4, base: 0, path: '', user });
@@ -145,15 +154,10 @@ export class PtIndex {
     if (this.pos.has(n)) throw new GiveUp();
     this.pos.set(n, at);
     this.affected?.add(n);
-    const w = new Uint32Array(1024);
+    const w = this.wordsNow(n).slice();
     this.words.set(n, w);
-    for (let i = 0; i < 512; i++) {
-      const lo = this.mem.readWord(n, i * 8);
-      const hi = this.mem.readWord(n, i * 8 + 4);
-      w[i * 2] = lo;
-      w[i * 2 + 1] = hi;
-      this.addEntry(n, at, i, lo, hi);
-    }
+    for (let i = 0; i < 512; i++)
+      if (w[i * 2]! & 0x81) this.addEntry(n, at, i, w[i * 2]!, w[i * 2 + 1]!);
   }
 
   /** A node leaves the tree: forget it and everything below it, as recorded. */
@@ -161,7 +165,8 @@ export class PtIndex {
     const at = this.pos.get(n);
     const w = this.words.get(n);
     if (!at || !w) throw new GiveUp();
-    for (let i = 0; i < 512; i++) this.removeEntry(n, at, i, w[i * 2]!, w[i * 2 + 1]!);
+    for (let i = 0; i < 512; i++)
+      if (w[i * 2]! & 0x81) this.removeEntry(n, at, i, w[i * 2]!, w[i * 2 + 1]!);
     this.pos.delete(n);
     this.words.delete(n);
     this.affected?.add(n);
@@ -304,7 +309,7 @@ export function restrictedContext(
   const interesting = [...affected]
     .filter((p) => p < mem.nframes && (isInteresting(mem, p) || hasHolder(holders, p)))
     .sort((a, b) => a - b);
-  return { ...full, holders, leaves, interesting };
+  return { ...full, holders, leaves, interesting, scope: affected };
 }
 
 function hasHolder(h: Holders, p: number): boolean {

@@ -81,6 +81,7 @@ export function checkAll(ctx: CheckContext): Violation[] {
  */
 export const PAGE_SCOPED: ReadonlySet<string> = new Set([
   metaRefcountBand.id,
+  metaSlotAddr.id,
   metaUnusedEmpty.id,
   metaUniqueUnmapped.id,
   metaUsage.id,

@@ -25,7 +25,10 @@ export const metaSlotAddr = {
         handles: [],
       });
     const [m0, m1] = ctx.layout.meta;
-    for (let mf = m0; mf < m1; mf++) {
+    const frames = ctx.scope
+      ? [...ctx.scope].filter((p) => p >= m0 && p < m1).sort((a, b) => a - b)
+      : range(m0, m1);
+    for (const mf of frames) {
       if (ctx.mem.slotWord(mf, W_USAGE) !== Usage.Meta || readRc(ctx.mem, mf) === RC_UNUSED) {
         const first = (mf - m0) * slotsPerFrame;
         out.push({
@@ -40,3 +43,7 @@ export const metaSlotAddr = {
     return out;
   },
 };
+
+function* range(a: number, b: number): Generator<number> {
+  for (let i = a; i < b; i++) yield i;
+}
