@@ -216,8 +216,19 @@ export function dropVmSpace(core: Core, vs: VmSpaceHandle): string {
   return `dropped ${vs.name} (${leaves.length} mapping${leaves.length === 1 ? '' : 's'} released, ${nodes.length + 1} page-table node${nodes.length ? 's' : ''} freed)`;
 }
 
-/** A page-table reference to a data frame goes away. */
+/**
+ * A page-table reference to a data frame goes away. Strict mode requires what the tree's
+ * invariant promises of a leaf (its frame in use, with a shared refcount): only a tree already
+ * corrupted under `unsafe` breaks it, and releasing such a leaf would wrap the refcount.
+ */
 function unmapRef(core: Core, pfn: number): void {
+  const rc = readRc(core.mem, pfn);
+  requires(
+    core,
+    rc > 0, // not UNUSED, UNIQUE or the overflow band (all negative here)
+    'EntryOwner::metaregion_sound.in_use',
+    `a leaf maps frame ${paddrText(pfn)}, whose refcount is ${rcText(rc)}: releasing that mapping would wrap it (the tree is already corrupt; \`unsafe\` runs it anyway)`,
+  );
   const p = core.mem.slotWord(pfn, W_PATHS);
   if (p > 0) core.mem.setSlotWord(pfn, W_PATHS, p - 1);
   releaseRef(core, pfn);
@@ -469,7 +480,7 @@ function mapRequires(core: Core, pfn: number): void {
   );
   requires(
     core,
-    rc > 0 && rc !== RC_UNIQUE && rc !== RC_BAND,
+    rc > 0, // not UNUSED, UNIQUE or the overflow band (all negative here)
     'item_slot_in_regions.refcount',
     `frame ${paddrText(pfn)} has refcount ${rcText(rc)}; a mapped item needs 0 < refcount ≤ REF_COUNT_MAX`,
   );
