@@ -59,6 +59,8 @@ export class Tlb {
   readonly gen: Int32Array;
   /** [0] = the LRU clock. */
   readonly clock: Int32Array;
+  /** Per CPU, the entry of its last 4 KiB hit (a hint only: checked like any way; not state). */
+  private readonly lastHit: Int32Array;
   /** Per CPU, how many valid 2 MiB entries it holds (lookups skip the second probe at 0). */
   readonly huge: Int32Array;
   private readonly idVpn: number;
@@ -84,6 +86,7 @@ export class Tlb {
     this.gen = new Int32Array(new SharedArrayBuffer(n * 4));
     this.clock = new Int32Array(new SharedArrayBuffer(4));
     this.huge = new Int32Array(new SharedArrayBuffer(cpus * 4));
+    this.lastHit = Int32Array.from({ length: cpus }, (_, c) => c * entries);
     this.idVpn = mem.register(this.vpn);
     this.idPfn = mem.register(this.pfn);
     this.idFlags = mem.register(this.flags);
@@ -97,13 +100,20 @@ export class Tlb {
   lookup(cpu: number, vpn: number): number {
     const vpns = this.vpn;
     const flags = this.flags;
+    // The entry this CPU hit last, first: a run of accesses to one page costs one compare. The
+    // same test as the set scan below (a page sits in at most one way), so the answer is the same.
+    const last = this.lastHit[cpu]!;
+    if (vpns[last] === vpn && (flags[last]! & LEVEL_AND_VALID) === SMALL_VALID) return last;
     // Integer arithmetic while the page number fits in 31 bits (user space below 8 TiB); the
     // float path (fmod) only for higher addresses.
     const small = vpn < 0x8000_0000;
     const mask = this.setMask;
     let first = cpu * this.entries + (small && mask >= 0 ? vpn & mask : vpn % this.sets) * TLB_WAYS;
     for (let i = first; i < first + TLB_WAYS; i++)
-      if (vpns[i] === vpn && (flags[i]! & LEVEL_AND_VALID) === SMALL_VALID) return i;
+      if (vpns[i] === vpn && (flags[i]! & LEVEL_AND_VALID) === SMALL_VALID) {
+        this.lastHit[cpu] = i;
+        return i;
+      }
     // 2 MiB entries exist only where a huge leaf was walked (the kernel's linear map).
     if (this.huge[cpu] === 0) return -1;
     const base = small ? (vpn | 0) & ~511 : vpn - (vpn % 512);
@@ -116,7 +126,9 @@ export class Tlb {
 
   /** Marks entry `i` most recently used. */
   touch(i: number): void {
-    const t = this.clock[0]! + 1;
+    const now = this.clock[0]!;
+    if (this.age[i] === now) return; // already the most recent: LRU order unchanged
+    const t = now + 1;
     const mem = this.mem;
     if (mem.journaling) {
       mem.logExtra(this.idClock, 0, this.clock[0]!);
@@ -178,6 +190,7 @@ export class Tlb {
     this.gen[i] = gen;
     age[i] = t;
     this.clock[0] = t;
+    if (level === 1) this.lastHit[cpu] = i;
     return i;
   }
 
