@@ -123,6 +123,8 @@ export class Machine {
   readonly checkCounts = { incremental: 0, whole: 0 };
   /** Every slot a step has written since boot (plus the boot frames): the checker looks only here. */
   private everTouched = new Uint8Array(0);
+  /** How many slots `everTouched` marks: what one whole check looks at, roughly. */
+  private everCount = 0;
   /** True until the first command after boot: `machine` is allowed only then. */
   fresh = true;
 
@@ -147,6 +149,7 @@ export class Machine {
     this.fresh = true;
     this.everTouched = new Uint8Array(this.layout.nframes);
     this.everTouched.fill(1, this.layout.meta[0], this.layout.firstFree);
+    this.everCount = this.layout.firstFree - this.layout.meta[0];
   }
 
   // ---- the one writer --------------------------------------------------------------------------
@@ -256,7 +259,9 @@ export class Machine {
     this.violations = img.violations;
     this.fresh = img.fresh;
     // A superset is all the checker needs: keep what this run touched too.
-    for (let i = 0; i < img.everTouched.length; i++) this.everTouched[i]! |= img.everTouched[i]!;
+    this.everCount = 0;
+    for (let i = 0; i < img.everTouched.length; i++)
+      this.everCount += this.everTouched[i]! |= img.everTouched[i]!;
     this.allocator.invalidate();
     this.indexValid = false;
   }
@@ -464,13 +469,20 @@ export class Machine {
       this.checkCounts.whole++;
       return this.check();
     }
-    this.checkCounts.incremental++;
+
     ghostChanges(before, this.ghost, affected);
+    // A step that changed most of what the machine uses (a big map): the whole checker costs
+    // less than judging page by page, and says the same (the index is up to date either way).
+    if (affected.size * 2 > this.everCount) {
+      this.checkCounts.whole++;
+      return this.check();
+    }
     const ctx = restrictedContext(
       { tlb: this.tlb, consts: this.consts, layout: this.layout, mem: this.mem, ghost: this.ghost },
       this.index,
       affected,
     );
+    this.checkCounts.incremental++;
     const out = checkAll(ctx);
     for (const v of this.violations)
       if (PAGE_SCOPED.has(v.id) && v.frames.length && !v.frames.some((f) => affected.has(f)))
@@ -489,7 +501,10 @@ export class Machine {
     const K = Machine.EFFECT_DETAIL;
     const first: number[] = [];
     for (const s of touched) {
-      ever[s] = 1;
+      if (!ever[s]) {
+        ever[s] = 1;
+        this.everCount++;
+      }
       if (s < lo) lo = s;
       if (s > hi) hi = s;
       if (first.length === K && s >= first[K - 1]!) continue;

@@ -1,6 +1,6 @@
 import { paddrText } from '../core';
 import { RC_UNIQUE, RC_UNUSED, Usage, W_USAGE, readRc, rcText } from '../frame/meta';
-import { holderNames, type CheckContext, type Violation } from './context';
+import { isHeld, type CheckContext, type Violation } from './context';
 
 /** Embedding accounting (ACC-2): no in-use data frame is held by nothing (not even a forgotten reference). */
 export const accNoOrphan = {
@@ -13,7 +13,7 @@ export const accNoOrphan = {
       if (ctx.mem.slotWord(p, W_USAGE) !== Usage.Frame) continue;
       const rc = readRc(ctx.mem, p);
       if (rc === RC_UNUSED || rc === RC_UNIQUE) continue;
-      if (holderNames(ctx, p).length === 0)
+      if (!isHeld(ctx, p))
         out.push({
           id: this.id,
           severity: this.severity,

@@ -233,6 +233,19 @@ export function buildContext(
   };
 }
 
+/** Whether anyone holds page `p` (what `holderNames(ctx, p).length > 0` says, without the names). */
+export function isHeld(ctx: CheckContext, p: number): boolean {
+  const h = ctx.holders;
+  return (
+    h.frames.has(p) ||
+    h.uniques.has(p) ||
+    h.covers.has(p) ||
+    (h.forgotten.get(p)?.by.length ?? 0) > 0 ||
+    h.mappings.has(p) ||
+    h.others.has(p)
+  );
+}
+
 /** Everyone holding page `p`, as readable names. */
 export function holderNames(ctx: CheckContext, p: number): string[] {
   const h = ctx.holders;

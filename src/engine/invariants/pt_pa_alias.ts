@@ -7,25 +7,27 @@ export const ptPaAlias = {
   severity: 'warning' as const,
   mirrors: 'PageTableView::inv PA-disjointness (stricter than current vostd main)',
   check(ctx: CheckContext): Violation[] {
-    const seen = new Map<string, number[]>();
+    // Per space, frame → the pages mapping it (numeric keys: one entry per mapped page).
+    const seen = new Map<string, Map<number, number[]>>();
     for (const l of ctx.leaves) {
-      const k = `${l.space} ${l.pfn}`;
-      const a = seen.get(k);
+      let m = seen.get(l.space);
+      if (!m) seen.set(l.space, (m = new Map()));
+      const a = m.get(l.pfn);
       if (a) a.push(l.vpn);
-      else seen.set(k, [l.vpn]);
+      else m.set(l.pfn, [l.vpn]);
     }
     const out: Violation[] = [];
-    for (const [k, vpns] of seen) {
-      if (vpns.length < 2) continue;
-      const [space, p] = k.split(' ');
-      out.push({
-        id: this.id,
-        severity: this.severity,
-        message: `frame ${paddrText(Number(p))} is mapped at ${vpns.length} addresses of ${space} (${vpns.map((v) => '0x' + (v * 4096).toString(16)).join(', ')})`,
-        frames: [Number(p)],
-        handles: [space!],
-      });
-    }
+    for (const [space, m] of seen)
+      for (const [p, vpns] of m) {
+        if (vpns.length < 2) continue;
+        out.push({
+          id: this.id,
+          severity: this.severity,
+          message: `frame ${paddrText(p)} is mapped at ${vpns.length} addresses of ${space} (${vpns.map((v) => '0x' + (v * 4096).toString(16)).join(', ')})`,
+          frames: [p],
+          handles: [space],
+        });
+      }
     return out;
   },
 };
