@@ -223,12 +223,14 @@ export function dropVmSpace(core: Core, vs: VmSpaceHandle): string {
  */
 function unmapRef(core: Core, pfn: number): void {
   const rc = readRc(core.mem, pfn);
-  requires(
-    core,
-    rc > 0, // not UNUSED, UNIQUE or the overflow band (all negative here)
-    'EntryOwner::metaregion_sound.in_use',
-    `a leaf maps frame ${paddrText(pfn)}, whose refcount is ${rcText(rc)}: releasing that mapping would wrap it (the tree is already corrupt; \`unsafe\` runs it anyway)`,
-  );
+  // rc ≤ 0: UNUSED, UNIQUE or the overflow band (negative here). The text only when refusing.
+  if (rc <= 0)
+    requires(
+      core,
+      false,
+      'EntryOwner::metaregion_sound.in_use',
+      `a leaf maps frame ${paddrText(pfn)}, whose refcount is ${rcText(rc)}: releasing that mapping would wrap it (the tree is already corrupt; \`unsafe\` runs it anyway)`,
+    );
   const p = core.mem.slotWord(pfn, W_PATHS);
   if (p > 0) core.mem.setSlotWord(pfn, W_PATHS, p - 1);
   releaseRef(core, pfn);

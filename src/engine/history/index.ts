@@ -86,7 +86,7 @@ function deltaBytes(d: ReverseDelta | undefined): number {
   const g = d.ghost;
   return (
     256 +
-    d.mem.byteLength +
+    d.mem.buffer.byteLength + // the whole buffer: a big journal is handed over, not copied
     200 * (g.handles.size + g.gone.size + g.forgotten.size + g.dmaSet.size) +
     100 * d.violations.length
   );

@@ -6,6 +6,8 @@ const POOL_INITIAL_PAGES = 64;
 
 /** Journal capacity to start with (numbers: two per entry); it doubles when full. */
 const LOG_INITIAL = 2 * 4096;
+/** A journal at least this long (numbers) is handed over by `take` rather than copied. */
+const LOG_HANDOVER = 2 * 65536;
 
 /** Journal array ids: 0 = metadata words, 1 = page-slot table (pool allocation), 2 = the pool. */
 const ARR_META = 0;
@@ -98,6 +100,14 @@ export class PhysMem {
 
   /** The entries after `m`, as a reverse delta that `undoDelta` can apply later. */
   take(m: JournalMark): Float64Array {
+    // A big journal taken whole is handed over, not copied; the next one gets a fresh buffer of
+    // the same capacity (zero pages the system maps lazily, so a small next step costs little).
+    if (m === 0 && this.logLen >= LOG_HANDOVER) {
+      const d = this.log.subarray(0, this.logLen);
+      this.log = new Float64Array(this.log.length);
+      this.logLen = 0;
+      return d;
+    }
     const d = this.log.slice(m, this.logLen);
     this.logLen = m;
     return d;
