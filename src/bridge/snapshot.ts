@@ -927,7 +927,7 @@ function staleTlb(m: Machine): StaleTlbEntry[] {
       const u = m.mem.slotWord(pfn, W_USAGE);
       const dangling =
         !(f & TE_GLOBAL) &&
-        (rc === RC_UNUSED || u !== Usage.Frame || m.mem.slotWord(pfn, W_GEN) !== t.gen[i]!);
+        (rc === RC_UNUSED || u !== Usage.Frame || m.mem.slotWord(pfn, W_GEN) > t.gen[i]!);
       if (dangling && !reason) reason = 'its frame was freed or handed to another owner';
       if (reason) out.push({ index: i, cpu, reason, dangling });
       if (out.length >= MAX_LIST) return out;

@@ -55,7 +55,7 @@ export class Tlb {
   /** TE_* bits, and the leaf level in bits 8..11. */
   readonly flags: Int32Array;
   readonly age: Int32Array;
-  /** The frame's slot generation when the entry was filled (a reused frame has a newer one). */
+  /** The clock when the entry was filled: a frame claimed after that (W_GEN larger) is not the one it maps. */
   readonly gen: Int32Array;
   /** [0] = the LRU clock. */
   readonly clock: Int32Array;
@@ -93,6 +93,7 @@ export class Tlb {
     this.idAge = mem.register(this.age);
     this.idGen = mem.register(this.gen);
     this.idClock = mem.register(this.clock);
+    mem.useClock(this.clock, this.idClock);
     this.idHuge = mem.register(this.huge);
   }
 
@@ -150,14 +151,7 @@ export class Tlb {
   }
 
   /** Fill after a walk: the invalid or least recently used way of the set. */
-  fill(
-    cpu: number,
-    baseVpn: number,
-    pfn: number,
-    level: number,
-    flags: number,
-    gen: number,
-  ): number {
+  fill(cpu: number, baseVpn: number, pfn: number, level: number, flags: number): number {
     const key = level === 1 ? baseVpn : baseVpn / 512;
     const set = this.setMask >= 0 && key < 0x8000_0000 ? key & this.setMask : key % this.sets;
     const first = cpu * this.entries + set * TLB_WAYS;
@@ -187,7 +181,7 @@ export class Tlb {
     this.vpn[i] = baseVpn;
     this.pfn[i] = pfn;
     f[i] = flags | TE_VALID | (level << 8);
-    this.gen[i] = gen;
+    this.gen[i] = t;
     age[i] = t;
     this.clock[0] = t;
     if (level === 1) this.lastHit[cpu] = i;

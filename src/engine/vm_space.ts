@@ -40,7 +40,6 @@ import {
   W_STORAGE,
   W_USAGE,
   W_VTABLE,
-  W_GEN,
   readRc,
   rcText,
   writeRc,
@@ -818,7 +817,7 @@ export function translateUser(core: Core, cpu: number, vpn: number, write: boole
   if (lo & PTE_GLOBAL) te |= TE_GLOBAL;
   if (!(leaf.hi & PTEH_NO_EXECUTE)) te |= TE_EXEC;
   if (write || lo & PTE_DIRTY) te |= TE_DIRTY;
-  tlb.fill(cpu, base, leafPfn, leaf.level, te, core.mem.slotWord(leafPfn, W_GEN));
+  tlb.fill(cpu, base, leafPfn, leaf.level, te);
   const nlo = lo | PTE_ACCESSED | (write ? PTE_DIRTY : 0);
   if (nlo !== lo) core.mem.writeWord(leaf.node, leaf.idx * 8, nlo >>> 0);
   return leafPfn + (vpn - base);

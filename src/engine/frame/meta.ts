@@ -17,12 +17,15 @@ export const W_PT_LOCK = 9;
 export const W_PATHS = 10;
 /** Ghost: count of this slot in MetaRegionOwners.frame_obligations. */
 export const W_OBLIG = 11;
-/** Ghost: how many times the slot was claimed from UNUSED (tells a reused frame from the old one). */
+/**
+ * Ghost: the machine clock when the slot was last claimed from UNUSED. A TLB entry filled before
+ * that reaches the frame's previous owner (tlb.no_dangling), so the fill never reads the slot.
+ */
 export const W_GEN = 12;
 
-/** A slot leaves UNUSED for a new owner: bump its generation. */
+/** A slot leaves UNUSED for a new owner: stamp it with the clock. */
 export function claimSlot(mem: PhysMem, slot: number): void {
-  mem.setSlotWord(slot, W_GEN, mem.slotWord(slot, W_GEN) + 1);
+  mem.setSlotWord(slot, W_GEN, mem.tick());
 }
 
 /** Refcount sentinels as the engine holds them (the slot stores OSTD's u64 values). */

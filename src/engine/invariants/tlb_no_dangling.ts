@@ -13,7 +13,7 @@ export const tlbNoDangling = {
       for (const e of ctx.tlb.entriesOf(cpu)) {
         const freed = readRc(ctx.mem, e.pfn) === RC_UNUSED;
         const u = ctx.mem.slotWord(e.pfn, W_USAGE);
-        const reused = !freed && ctx.mem.slotWord(e.pfn, W_GEN) !== e.gen;
+        const reused = !freed && ctx.mem.slotWord(e.pfn, W_GEN) > e.gen; // claimed after the fill
         if (freed || u !== Usage.Frame || reused)
           out.push({
             id: this.id,
