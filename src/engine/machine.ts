@@ -463,7 +463,12 @@ export class Machine {
     const affected = new Set<number>(touched);
     if (
       !this.indexValid ||
-      !this.index.update(this.layout, this.ghost, this.mem.touchedFrames(mark), affected)
+      !this.index.update(
+        this.layout,
+        this.ghost,
+        this.mem.contentsAt(mark, (p) => this.index.isNode(p)),
+        affected,
+      )
     ) {
       this.indexValid = this.index.rebuild(this.layout, this.ghost);
       this.checkCounts.whole++;

@@ -11,7 +11,8 @@
 //   + every page-table entry the step changed: its node, the frames it mapped before and after,
 //   and, when a table entry changed, every node and frame of the subtree it cut off or attached.
 // - The page-table index (PtIndex) keeps what a full walk would find — each node's position and
-//   words, and the leaves that map each frame — and follows the step's changed nodes only.
+//   the leaves that map each frame — and follows the step's changed nodes only, diffing their
+//   words against the old ones the step's journal holds (the index keeps no copy of its own).
 //   It gives up (the full checker runs and the index is rebuilt later) when a node is reachable
 //   twice, which only corruption under `unsafe` makes.
 import { pteIsLast, pteIsPresent, ptePaddr } from '../arch';
@@ -41,7 +42,10 @@ class GiveUp extends Error {}
 
 export class PtIndex {
   private readonly pos = new Map<number, Pos>();
-  private readonly words = new Map<number, Uint32Array>();
+  /** During an update: the words of the nodes the step wrote, as they were before it. */
+  private olds: Map<number, Uint32Array> | null = null;
+  /** During an update: nodes walked whole (their entries are all current already). */
+  private readonly walked = new Set<number>();
   /** Frame → its user leaves, keyed by node · 512 + index. */
   private readonly leaves = new Map<number, Map<number, PtLeaf>>();
   /** The roots indexed: tree name → root node. */
@@ -53,7 +57,6 @@ export class PtIndex {
   /** Index every tree from scratch; false when a node is reachable twice (no index then). */
   rebuild(layout: BootLayout, ghost: Ghost): boolean {
     this.pos.clear();
-    this.words.clear();
     this.leaves.clear();
     this.roots.clear();
     try {
@@ -65,17 +68,25 @@ export class PtIndex {
     }
   }
 
+  /** Whether `pfn` is an indexed node (the step's journal keeps the old words of these). */
+  isNode(pfn: number): boolean {
+    return this.pos.has(pfn);
+  }
+
   /**
-   * Follow a step: `changed` are the frames whose words it wrote. Adds to `affected` every page
-   * whose page-table facts changed. False when the index had to give up.
+   * Follow a step: `olds` holds, for the indexed nodes whose words it wrote, their words before
+   * it (from the journal: the index keeps no copy of its own). Adds to `affected` every page whose
+   * page-table facts changed. False when the index had to give up.
    */
   update(
     layout: BootLayout,
     ghost: Ghost,
-    changed: Iterable<number>,
+    olds: Map<number, Uint32Array>,
     affected: Set<number>,
   ): boolean {
     this.affected = affected;
+    this.olds = olds;
+    this.walked.clear();
     try {
       const now = new Map<string, [number, boolean]>();
       for (const [name, root, user] of treesOf(layout, ghost)) now.set(name, [root, user]);
@@ -86,14 +97,14 @@ export class PtIndex {
           this.roots.delete(name);
         }
       const pending: [number, number][] = [];
-      for (const n of changed) {
-        const old = this.words.get(n);
-        if (!old) continue;
+      for (const [n, old] of olds) {
+        if (!this.pos.has(n)) continue;
         affected.add(n);
         const cur = this.wordsNow(n);
         for (let i = 0; i < 512; i++) {
           if (old[i * 2] === cur[i * 2] && old[i * 2 + 1] === cur[i * 2 + 1]) continue;
           this.removeEntry(n, this.pos.get(n)!, i, old[i * 2]!, old[i * 2 + 1]!);
+          // Gone from the record: a later detach of n must not remove it twice.
           old[i * 2] = 0;
           old[i * 2 + 1] = 0;
           pending.push([n, i]);
@@ -103,14 +114,9 @@ export class PtIndex {
       for (const [name, [root, user]] of now)
         if (!this.roots.has(name)) this.attachRoot(name, root, user);
       for (const [n, i] of pending) {
-        const old = this.words.get(n);
         const p = this.pos.get(n);
-        if (!old || !p || !this.differs(n, old, i)) continue; // gone, or re-walked whole
-        const lo = this.mem.readWord(n, i * 8);
-        const hi = this.mem.readWord(n, i * 8 + 4);
-        old[i * 2] = lo;
-        old[i * 2 + 1] = hi;
-        this.addEntry(n, p, i, lo, hi);
+        if (!p || this.walked.has(n)) continue; // gone, or walked whole as it is now
+        this.addEntry(n, p, i, this.mem.readWord(n, i * 8), this.mem.readWord(n, i * 8 + 4));
       }
       return true;
     } catch (e) {
@@ -118,6 +124,8 @@ export class PtIndex {
       throw e;
     } finally {
       this.affected = null;
+      this.olds = null;
+      this.walked.clear();
     }
   }
 
@@ -131,11 +139,9 @@ export class PtIndex {
     return this.leaves.get(p)?.values() ?? [];
   }
 
-  private differs(n: number, old: Uint32Array, i: number): boolean {
-    return (
-      old[i * 2] !== this.mem.readWord(n, i * 8) ||
-      old[i * 2 + 1] !== this.mem.readWord(n, i * 8 + 4)
-    );
+  /** Node `n`'s words as the index recorded them: before the step if it wrote them, else now. */
+  private recorded(n: number): Uint32Array {
+    return this.olds?.get(n) ?? this.wordsNow(n);
   }
 
   /** Node `n`'s 1024 words as they are now (a view of the pool; zeros if never written). */
@@ -154,8 +160,8 @@ export class PtIndex {
     if (this.pos.has(n)) throw new GiveUp();
     this.pos.set(n, at);
     this.affected?.add(n);
-    const w = this.wordsNow(n).slice();
-    this.words.set(n, w);
+    this.walked.add(n);
+    const w = this.wordsNow(n);
     for (let i = 0; i < 512; i++)
       if (w[i * 2]! & 0x81) this.addEntry(n, at, i, w[i * 2]!, w[i * 2 + 1]!);
   }
@@ -163,12 +169,11 @@ export class PtIndex {
   /** A node leaves the tree: forget it and everything below it, as recorded. */
   private detach(n: number): void {
     const at = this.pos.get(n);
-    const w = this.words.get(n);
-    if (!at || !w) throw new GiveUp();
+    if (!at) throw new GiveUp();
+    const w = this.recorded(n);
     for (let i = 0; i < 512; i++)
       if (w[i * 2]! & 0x81) this.removeEntry(n, at, i, w[i * 2]!, w[i * 2 + 1]!);
     this.pos.delete(n);
-    this.words.delete(n);
     this.affected?.add(n);
   }
 

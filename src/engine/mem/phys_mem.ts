@@ -141,25 +141,28 @@ export class PhysMem {
     return out.subarray(0, n);
   }
 
-  /** The frames whose words were written since `m` (contents, not metadata), each once. */
-  touchedFrames(m: JournalMark): number[] {
-    const pass = ++this.seenPass;
-    const seen = this.seen;
+  /**
+   * The words, as they were at mark `m`, of every frame `want` accepts whose words were written
+   * since (one pass over the journal, newest first, so the oldest old value wins).
+   */
+  contentsAt(m: JournalMark, want: (pfn: number) => boolean): Map<number, Uint32Array> {
+    const out = new Map<number, Uint32Array>();
     const log = this.log;
-    const out: number[] = [];
-    for (let k = m; k < this.logLen; k += 2) {
+    for (let k = this.logLen - 2; k >= m; k -= 2) {
       const key = log[k]!;
       if (key < ARR_SPAN) continue;
       const arr = Math.floor(key / ARR_SPAN);
       const idx = key - arr * ARR_SPAN;
-      let pfn: number;
-      if (arr === ARR_POOL) pfn = this.poolOwner[(idx / PAGE_WORDS) | 0]!;
-      else if (arr === ARR_PAGESLOT) pfn = idx;
-      else continue;
-      if (seen[pfn] !== pass) {
-        seen[pfn] = pass;
-        out.push(pfn);
-      }
+      if (arr === ARR_POOL) {
+        const pfn = this.poolOwner[(idx / PAGE_WORDS) | 0]!;
+        if (!want(pfn)) continue;
+        let w = out.get(pfn);
+        if (!w) {
+          const base = this.pageSlot[pfn]! * PAGE_WORDS;
+          out.set(pfn, (w = this.pool.slice(base, base + PAGE_WORDS)));
+        }
+        w[idx % PAGE_WORDS] = log[k + 1]!;
+      } else if (arr === ARR_PAGESLOT && want(idx)) out.set(idx, new Uint32Array(PAGE_WORDS)); // no contents yet: zeros
     }
     return out;
   }
