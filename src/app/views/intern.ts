@@ -1,0 +1,223 @@
+// Structural sharing between consecutive snapshots. The worker sends a fresh Snapshot after every
+// command, so every part of it is a new object even when nothing in it changed; `intern` gives back
+// the previous part wherever the new one is equal, so the views can skip work (React.memo, useMemo,
+// canvas redraws) by comparing identities. Shared memory the worker keeps writing (the class bytes,
+// the TLB arrays, the page-table nodes) cannot be compared with an older reference to itself:
+// SnapshotKeeper copies those into buffers of its own, which also keeps a snapshot's view of them
+// fixed. Pure: tested in Node.
+import { PAGE_WORDS } from '../../bridge/shared_layout';
+import type { Snapshot, SpaceInfo } from '../../bridge/snapshot';
+
+/** Same element type and the same bits (compared as bytes or words: one loop for every type). */
+function sameTyped(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b) || a.byteLength !== b.byteLength)
+    return false;
+  return sameBytes(a.buffer, a.byteOffset, b.buffer, b.byteOffset, a.byteLength);
+}
+
+function sameBytes(
+  x: ArrayBufferLike,
+  xo: number,
+  y: ArrayBufferLike,
+  yo: number,
+  n: number,
+): boolean {
+  if (n % 4 === 0 && xo % 4 === 0 && yo % 4 === 0) {
+    const a = new Int32Array(x, xo, n >> 2);
+    const b = new Int32Array(y, yo, n >> 2);
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  const a = new Uint8Array(x, xo, n);
+  const b = new Uint8Array(y, yo, n);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function isPlain(x: object): boolean {
+  const p = Object.getPrototypeOf(x) as unknown;
+  return p === Object.prototype || p === null;
+}
+
+/**
+ * `next`, with every part equal to the same part of `prev` replaced by that part of `prev` (and
+ * `prev` itself when the whole is equal). Plain objects, arrays, typed arrays, Maps and Sets are
+ * compared by content; buffers and other objects by identity. Never mutates either argument.
+ */
+export function intern<T>(prev: unknown, next: T): T {
+  if (Object.is(prev, next) || typeof next !== 'object' || next === null) return next;
+  if (typeof prev !== 'object' || prev === null) return next;
+  if (ArrayBuffer.isView(next)) {
+    return ArrayBuffer.isView(prev) && sameTyped(prev, next) ? (prev as T) : next;
+  }
+  if (Array.isArray(next)) {
+    if (!Array.isArray(prev)) return next;
+    let same = prev.length === next.length;
+    const out = next.map((x: unknown, i) => {
+      const y = intern(prev[i], x);
+      if (y !== prev[i]) same = false;
+      return y;
+    });
+    return (same ? prev : out) as T;
+  }
+  if (next instanceof Set) {
+    if (!(prev instanceof Set) || prev.size !== next.size) return next;
+    for (const x of next) if (!prev.has(x)) return next;
+    return prev as T;
+  }
+  if (next instanceof Map) {
+    if (!(prev instanceof Map)) return next;
+    let same = prev.size === next.size;
+    const out = new Map();
+    for (const [k, v] of next as Map<unknown, unknown>) {
+      const p: unknown = prev.get(k);
+      const y = intern(p, v);
+      if (y !== p || !prev.has(k)) same = false;
+      out.set(k, y);
+    }
+    return (same ? prev : out) as T;
+  }
+  if (!isPlain(next) || !isPlain(prev)) return next;
+  const p = prev as Record<string, unknown>;
+  const keys = Object.keys(next);
+  let same = keys.length === Object.keys(p).length;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const y = intern(p[k], (next as Record<string, unknown>)[k]);
+    if (y !== p[k] || !(k in p)) same = false;
+    out[k] = y;
+  }
+  return (same ? prev : out) as T;
+}
+
+/** Keeps the last value and interns each new one against it. */
+export class Keeper<T> {
+  private last: T | undefined;
+  keep(next: T): T {
+    this.last = intern(this.last, next);
+    return this.last;
+  }
+}
+
+/** A private copy of a shared buffer's bytes, or `kept` itself when they are the same bytes. */
+function copyOf(live: SharedArrayBuffer, kept: SharedArrayBuffer | undefined): SharedArrayBuffer {
+  if (kept && kept.byteLength === live.byteLength && sameBytes(kept, 0, live, 0, live.byteLength))
+    return kept;
+  const out = new SharedArrayBuffer(live.byteLength);
+  new Uint8Array(out).set(new Uint8Array(live));
+  return out;
+}
+
+/**
+ * Interns each snapshot against the one before. The frame classes and the TLB arrays are replaced
+ * by private copies (new buffers only when their bytes changed), so a view that draws them can tell
+ * a change by identity, and reads what this snapshot had even after the worker wrote on.
+ */
+export class SnapshotKeeper {
+  private input: Snapshot | null = null;
+  private output: Snapshot | null = null;
+
+  keep(next: Snapshot): Snapshot {
+    if (next === this.input && this.output) return this.output;
+    const kept = this.output?.shared;
+    const t = next.shared.tlb;
+    const copied: Snapshot = {
+      ...next,
+      shared: {
+        ...next.shared,
+        classes: copyOf(next.shared.classes, kept?.classes),
+        tlb: {
+          vpn: copyOf(t.vpn, kept?.tlb.vpn),
+          pfn: copyOf(t.pfn, kept?.tlb.pfn),
+          flags: copyOf(t.flags, kept?.tlb.flags),
+          age: copyOf(t.age, kept?.tlb.age),
+          gen: copyOf(t.gen, kept?.tlb.gen),
+          clock: copyOf(t.clock, kept?.tlb.clock),
+        },
+      },
+    };
+    this.input = next;
+    this.output = intern(this.output, copied);
+    const pages = new Map<string, NodePages | null>();
+    for (const sp of this.output.spaces) pages.set(sp.id, copyNodes(next, sp, this.pages?.get(sp.id) ?? undefined));
+    this.pages = pages;
+    nodePagesOf.set(this.output, pages);
+    return this.output;
+  }
+
+  private pages: Map<string, NodePages | null> | null = null;
+}
+
+const nodePagesOf = new WeakMap<Snapshot, Map<string, NodePages | null>>();
+
+/**
+ * A space's page-table nodes as the keeper copied them for this snapshot; null when it did not
+ * (too many nodes, or a snapshot it did not keep): then read the shared memory, which may change.
+ */
+export function nodePages(s: Snapshot, space: string): NodePages | null {
+  return nodePagesOf.get(s)?.get(space) ?? null;
+}
+
+/**
+ * The page-table nodes of one space's skeleton, copied out of the shared frame contents: what its
+ * tree reads its leaves from. A new object only when a node or its contents changed.
+ */
+export class NodePages {
+  constructor(
+    /** The nodes' frames, in skeleton order (groups of empty nodes left out). */
+    readonly nodes: Float64Array,
+    /** PAGE_WORDS words a node, in the same order. */
+    readonly words: Uint32Array,
+    private readonly at: Map<number, number>,
+  ) {}
+  pteLo(node: number, idx: number): number {
+    const k = this.at.get(node);
+    return k === undefined ? 0 : this.words[k * PAGE_WORDS + idx * 2]!;
+  }
+  pteHi(node: number, idx: number): number {
+    const k = this.at.get(node);
+    return k === undefined ? 0 : this.words[k * PAGE_WORDS + idx * 2 + 1]!;
+  }
+}
+
+/** Past this many nodes a space's tree reads shared memory directly, as it changes (no copy). */
+export const MAX_COPIED_NODES = 1024;
+
+function nodeFrames(sp: SpaceInfo): Float64Array {
+  const t = sp.tree;
+  const out: number[] = [];
+  for (let i = 0; i < t.count; i++) if (t.span[i] === 1) out.push(t.pfn[i]!);
+  return Float64Array.from(out);
+}
+
+/** `kept` when the nodes and their words are the same, else a new copy (null: too many to copy). */
+function copyNodes(s: Snapshot, sp: SpaceInfo, kept: NodePages | undefined): NodePages | null {
+  const nodes = nodeFrames(sp);
+  if (nodes.length > MAX_COPIED_NODES) return null;
+  const slot = new Int32Array(s.shared.pageSlot);
+  const pool = new Uint32Array(s.shared.pool);
+  const page = (pfn: number): Uint32Array | null => {
+    const p = slot[pfn] ?? -1;
+    return p >= 0 && (p + 1) * PAGE_WORDS <= pool.length ? pool.subarray(p * PAGE_WORDS, (p + 1) * PAGE_WORDS) : null;
+  };
+  if (kept && sameTyped(kept.nodes, nodes)) {
+    let same = true;
+    for (let k = 0; k < nodes.length && same; k++) {
+      const src = page(nodes[k]!);
+      const w = kept.words;
+      const o = k * PAGE_WORDS;
+      if (!src) {
+        for (let i = 0; i < PAGE_WORDS && same; i++) same = w[o + i] === 0;
+      } else for (let i = 0; i < PAGE_WORDS && same; i++) same = w[o + i] === src[i];
+    }
+    if (same) return kept;
+  }
+  const words = new Uint32Array(nodes.length * PAGE_WORDS);
+  const at = new Map<number, number>();
+  nodes.forEach((pfn, k) => {
+    at.set(pfn, k);
+    const src = page(pfn);
+    if (src) words.set(src, k * PAGE_WORDS);
+  });
+  return new NodePages(nodes, words, at);
+}
