@@ -6,6 +6,7 @@ import type { Sim } from './sim';
 import { progressText, useProgress } from './store/progress';
 import { useSession, notify } from './store/session';
 import { useUi } from './store/ui';
+import { num } from './views/model';
 
 /** The largest `.lab` file opened (as the share-link codec's bound). */
 const MAX_FILE_BYTES = 1024 * 1024;
@@ -112,7 +113,7 @@ function ShareButton({ sim }: { sim: Sim }) {
       {url && (
         <div className="menu-panel share-panel" role="dialog" aria-label="Share link">
           <p>
-            A link to this script at this step ({url.length.toLocaleString()} characters). Opening
+            A link to this script at this step ({num(url.length)} characters). Opening
             it replays to the same state.
           </p>
           <input

@@ -1,7 +1,24 @@
 // Pieces every view uses: a panel frame, a text twin, the size of a canvas box, and a canvas
 // context scaled for the device pixel ratio.
-import { useLayoutEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
+import { memo, useLayoutEffect, useRef, useState, type FunctionComponent, type ReactNode, type RefObject } from 'react';
+import type { Snapshot } from '../../bridge/snapshot';
 import { download, panelPng, panelText } from './export';
+
+/**
+ * React.memo for a view of the snapshot: it renders again only when another prop changed or one of
+ * the parts `uses` picks from its snapshot did (by identity: Views interns each snapshot against
+ * the one before, so an unchanged part is the same object).
+ */
+export function viewMemo<P extends { snapshot: Snapshot }>(view: FunctionComponent<P>, uses: (s: Snapshot, props: P) => readonly unknown[]) {
+  return memo(view, (a, b) => {
+    for (const k of Object.keys(b) as (keyof P)[]) if (k !== 'snapshot' && a[k] !== b[k]) return false;
+    if (Object.keys(a).length !== Object.keys(b).length) return false;
+    if (a.snapshot === b.snapshot) return true;
+    const x = uses(a.snapshot, a);
+    const y = uses(b.snapshot, b);
+    return x.length === y.length && x.every((v, i) => v === y[i]);
+  });
+}
 
 /** Export a panel: a PNG of its figure, its text copied or downloaded. */
 function ExportMenu({ id, panel }: { id: string; panel: RefObject<HTMLElement | null> }) {
@@ -83,8 +100,11 @@ export function prepareCanvas(canvas: HTMLCanvasElement, width: number, height: 
   const h = Math.max(1, Math.round(height * dpr));
   if (canvas.width !== w) canvas.width = w;
   if (canvas.height !== h) canvas.height = h;
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
+  // Only when they change: a style write makes the next layout recompute the canvas's box.
+  const cw = `${width}px`;
+  const ch = `${height}px`;
+  if (canvas.style.width !== cw) canvas.style.width = cw;
+  if (canvas.style.height !== ch) canvas.style.height = ch;
   const ctx = canvas.getContext('2d');
   if (!ctx) return null;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);

@@ -9,14 +9,15 @@
  * selection), and optionally `inspect`, the worker's frame query (`buildFrameDetail`), which the
  * frame inspector uses for what the shared memory cannot tell (e.g. page-table paths).
  */
-import { memo, useMemo } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { FrameDetail, Snapshot } from '../../bridge/snapshot';
 import { AddressSpaceView } from './address_space/AddressSpaceView';
 import { DmaView } from './dma/DmaView';
 import { FramesView } from './frames/FramesView';
 import { LedgerView } from './ledger/LedgerView';
 import { timed } from './common';
-import { highlightOf, type Selection } from './model';
+import { Keeper, SnapshotKeeper } from './intern';
+import { highlightOf, num, type Highlight, type Selection } from './model';
 import { PageTableView } from './page_table/PageTableView';
 import { TlbView } from './tlb/TlbView';
 import './views.css';
@@ -32,8 +33,12 @@ export interface ViewsProps {
   panels?: ReadonlySet<string>;
 }
 
-export const Views = memo(function Views({ snapshot, selection, onSelect, inspect, panels }: ViewsProps) {
-  const highlight = useMemo(() => timed('highlight', () => highlightOf(snapshot, selection)), [snapshot, selection]);
+export const Views = memo(function Views({ snapshot: received, selection, onSelect, inspect, panels }: ViewsProps) {
+  // Each snapshot shares the parts equal to the last one's: a view whose parts did not change is
+  // not rendered again, and a canvas whose inputs did not change is not redrawn.
+  const [keeper] = useState(() => ({ snapshot: new SnapshotKeeper(), highlight: new Keeper<Highlight>() }));
+  const snapshot = useMemo(() => (received ? timed('intern', () => keeper.snapshot.keep(received)) : null), [keeper, received]);
+  const highlight = useMemo(() => keeper.highlight.keep(timed('highlight', () => highlightOf(snapshot, selection))), [keeper, snapshot, selection]);
   if (!snapshot)
     return (
       <div className="views views-empty" data-testid="views" aria-busy="true">
@@ -54,7 +59,7 @@ export const Views = memo(function Views({ snapshot, selection, onSelect, inspec
     >
       <div className="views-status" role="status" aria-live="polite">
         <span data-testid="views-machine">
-          {s.config.arch}, {s.config.memBytes / 1048576} MiB ({s.config.nframes.toLocaleString()} frames), {s.config.cpus} CPU{s.config.cpus === 1 ? '' : 's'}, cpu {s.cpu} current
+          {s.config.arch}, {s.config.memBytes / 1048576} MiB ({num(s.config.nframes)} frames), {s.config.cpus} CPU{s.config.cpus === 1 ? '' : 's'}, cpu {s.cpu} current
         </span>
         {last && (
           <span className={`views-last ${last.ok ? '' : 'bad'}`} data-testid="views-last">

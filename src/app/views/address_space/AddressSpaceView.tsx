@@ -2,13 +2,14 @@
 // (empty stretches squeezed, so 0..2^47 is usable). Lanes: mappings (coloured by permission),
 // cursors (barrier outlined, locked subtree shaded, position ticked), readers and writers (their
 // overlaps in red, as vso.*_disjoint sees them) and the last page fault.
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { select } from 'd3-selection';
 import { zoom, zoomIdentity, type ZoomTransform } from 'd3-zoom';
 import type { HandleInfo, Snapshot, SpaceInfo } from '../../../bridge/snapshot';
 import { PERM_R, PERM_W, PERM_X, vpnHex } from '../../../bridge/shared_layout';
-import { Panel, Twin, prepareCanvas, recordDraw, useBoxSize } from '../common';
-import { bytesText, ioConflicts, meetsRanges, paddr, pairs, permText, type Highlight, type IoConflict, type Selection } from '../model';
+import { Panel, Twin, prepareCanvas, recordDraw, useBoxSize, viewMemo } from '../common';
+import { Keeper } from '../intern';
+import { bytesText, ioConflicts, meetsRanges, num, paddr, pairs, permText, type Highlight, type IoConflict, type Selection } from '../model';
 import { piecewiseAxis, type Axis } from './axis';
 
 const LABEL_W = 92;
@@ -41,18 +42,25 @@ export function permColor(perm: number): string {
   return p === (PERM_R | PERM_W) ? '#2ea043' : p === PERM_R ? '#3b7dd8' : p === (PERM_R | PERM_X) ? '#8957e5' : p === 7 ? '#da3633' : '#6e7681';
 }
 
-export const AddressSpaceView = memo(function AddressSpaceView({ snapshot: s, highlight, onSelect }: AddressSpaceViewProps) {
+export const AddressSpaceView = viewMemo(function AddressSpaceView({ snapshot: s, highlight, onSelect }: AddressSpaceViewProps) {
+  const { spaces, handles, last } = s;
+  // Kept while equal: a new handle elsewhere (a frame, a segment) changes no row.
+  const [keep] = useState(() => new Keeper<Row[]>());
   const rows: Row[] = useMemo(() => {
-    const conflicts = ioConflicts(s.handles);
-    return s.spaces
-      .filter((x) => x.kind === 'user')
-      .map((space) => ({
-        space,
-        cursors: s.handles.filter((h) => h.kind === 'cursor' && h.vs === space.id),
-        io: s.handles.filter((h) => (h.kind === 'reader' || h.kind === 'writer') && h.vs === space.id),
-        conflicts: conflicts.filter((c) => c.space === space.id),
-      }));
-  }, [s]);
+    const conflicts = ioConflicts(handles);
+    return keep.keep(
+      spaces
+        .filter((x) => x.kind === 'user')
+        .map((space) => ({
+          space,
+          cursors: handles.filter((h) => h.kind === 'cursor' && h.vs === space.id),
+          io: handles.filter((h) => (h.kind === 'reader' || h.kind === 'writer') && h.vs === space.id),
+          conflicts: conflicts.filter((c) => c.space === space.id),
+        })),
+    );
+  }, [keep, spaces, handles]);
+  const fault = last?.fault;
+  const lastPtes = last?.ptes;
   const intervals = useMemo(() => {
     const iv: [number, number][] = [];
     for (const r of rows) {
@@ -60,10 +68,9 @@ export const AddressSpaceView = memo(function AddressSpaceView({ snapshot: s, hi
       for (const c of r.cursors) iv.push([c.start!, c.end!]);
       for (const h of r.io) iv.push(pageRange(h));
     }
-    const f = s.last?.fault;
-    if (f && f.vpn < USER_END) iv.push([f.vpn, f.vpn + 1]);
+    if (fault && fault.vpn < USER_END) iv.push([fault.vpn, fault.vpn + 1]);
     return iv;
-  }, [rows, s.last]);
+  }, [rows, fault]);
 
   const [boxRef, size] = useBoxSize<HTMLDivElement>();
   const plotW = Math.max(50, size.width - LABEL_W - 8);
@@ -71,7 +78,7 @@ export const AddressSpaceView = memo(function AddressSpaceView({ snapshot: s, hi
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const tRef = useRef<ZoomTransform>(zoomIdentity);
   const pending = useRef(0);
-  const state = useRef({ rows, axis, s, highlight, size });
+  const state = useRef({ rows, axis, fault, lastPtes, highlight, size });
   const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
   const height = AXIS_H + Math.max(1, rows.length) * ROW_H + 6;
 
@@ -83,16 +90,18 @@ export const AddressSpaceView = memo(function AddressSpaceView({ snapshot: s, hi
     const t0 = performance.now();
     const ctx = prepareCanvas(c, st.size.width, AXIS_H + Math.max(1, st.rows.length) * ROW_H + 6);
     if (!ctx) return;
-    drawRibbon(ctx, st.rows, st.axis, tRef.current, st.s, st.highlight, st.size.width);
+    drawRibbon(ctx, st.rows, st.axis, tRef.current, st.fault, st.lastPtes, st.highlight, st.size.width);
     recordDraw('ribbon', performance.now() - t0);
   }, []);
   const schedule = useCallback(() => {
     if (!pending.current) pending.current = requestAnimationFrame(drawNow);
   }, [drawNow]);
+  // Redrawn at once when what it shows changed, and only then; zooming draws on animation frames.
   useEffect(() => {
-    state.current = { rows, axis, s, highlight, size };
-    schedule();
-  }, [rows, axis, s, highlight, size, schedule]);
+    state.current = { rows, axis, fault, lastPtes, highlight, size };
+    cancelAnimationFrame(pending.current);
+    drawNow();
+  }, [rows, axis, fault, lastPtes, highlight, size, drawNow]);
   useEffect(() => {
     const c = canvasRef.current;
     if (!c) return;
@@ -183,9 +192,16 @@ export const AddressSpaceView = memo(function AddressSpaceView({ snapshot: s, hi
       </Twin>
     </Panel>
   );
-});
+  // Only cursors, readers and writers show here: a new frame or segment handle changes nothing.
+}, (s) => [s.spaces, s.last?.fault ? s.last : s.last?.ptes, ...s.handles.filter(onRibbon)]);
 
-function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: ZoomTransform, s: Snapshot, hl: Highlight, W: number): void {
+function onRibbon(h: HandleInfo): boolean {
+  return h.kind === 'cursor' || h.kind === 'reader' || h.kind === 'writer';
+}
+
+type LastStep = NonNullable<Snapshot['last']>;
+
+function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: ZoomTransform, f: LastStep['fault'], lastPtes: LastStep['ptes'] | undefined, hl: Highlight, W: number): void {
   const H = AXIS_H + Math.max(1, rows.length) * ROW_H + 6;
   ctx.clearRect(0, 0, W, H);
   const X = (a: number): number => LABEL_W + t.x + t.k * axis.x(a);
@@ -235,7 +251,7 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
   ctx.beginPath();
   ctx.rect(xMin, 0, xMax - xMin, H);
   ctx.clip();
-  const changed = new Map((s.last?.ptes ?? []).map((p) => [p.space, pairs(p.runs)]));
+  const changed = new Map((lastPtes ?? []).map((p) => [p.space, pairs(p.runs)]));
   rows.forEach((row, ri) => {
     const top = AXIS_H + ri * ROW_H;
     const sp = row.space;
@@ -346,7 +362,6 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
       ctx.strokeRect(x0 - 1, top + 43, Math.max(3, x1 - x0) + 2, 14);
     }
     // The last fault.
-    const f = s.last?.fault;
     if (f && f.space === sp.id) {
       const x = X(f.vpn);
       ctx.fillStyle = '#f85149';
@@ -365,7 +380,7 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
     ctx.fillStyle = hl.space === row.space.id || hl.handles.has(row.space.id) ? '#ffffff' : '#c9d1d9';
     ctx.fillText(row.space.label, 6, top + 15);
     ctx.fillStyle = '#8b949e';
-    ctx.fillText(`${row.space.mapped.toLocaleString()} pages`, 6, top + 30);
+    ctx.fillText(`${num(row.space.mapped)} pages`, 6, top + 30);
     if (row.space.activeOn.length) ctx.fillText(`cpu ${row.space.activeOn.join(',')}`, 6, top + 44);
   });
   if (rows.length === 0) {
@@ -455,7 +470,7 @@ function RibbonTable({ rows, s, onSelect }: { rows: Row[]; s: Snapshot; onSelect
         return (
           <table key={sp.id} className="twin-table" data-testid={`as-table-${sp.id}`}>
             <caption>
-              {sp.label}: {sp.mapped.toLocaleString()} mapped page{sp.mapped === 1 ? '' : 's'}
+              {sp.label}: {num(sp.mapped)} mapped page{sp.mapped === 1 ? '' : 's'}
               {sp.runsTruncated ? ' (not every run listed)' : ''}
             </caption>
             <thead>

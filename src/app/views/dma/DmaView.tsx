@@ -1,9 +1,8 @@
 // DMA: every DMA object with its direction, coherence and sync state, its physical pages beside
 // its device addresses (the same numbers without an IOMMU; a separate device address space with
 // one), drawn as two address bars with the links between them, and listed in a table.
-import { memo } from 'react';
 import type { DmaInfo, Snapshot } from '../../../bridge/snapshot';
-import { Panel } from '../common';
+import { Panel, viewMemo } from '../common';
 import { bytesText, paddr, type Highlight, type Selection } from '../model';
 
 const W = 560;
@@ -13,7 +12,7 @@ function hexb(n: number): string {
   return '0x' + n.toString(16);
 }
 
-export const DmaView = memo(function DmaView({ snapshot: s, highlight, onSelect }: { snapshot: Snapshot; highlight: Highlight; onSelect: (x: Selection) => void }) {
+export const DmaView = viewMemo(function DmaView({ snapshot: s, highlight, onSelect }: { snapshot: Snapshot; highlight: Highlight; onSelect: (x: Selection) => void }) {
   const objs = s.dma.objects;
   const summary = `IOMMU ${s.dma.iommu ? 'on: device addresses are translated' : 'off: device address = physical address'}; ${objs.length} object${objs.length === 1 ? '' : 's'}, ${s.dma.mappedPages} page${s.dma.mappedPages === 1 ? '' : 's'} mapped`;
   return (
@@ -66,7 +65,7 @@ export const DmaView = memo(function DmaView({ snapshot: s, highlight, onSelect 
       </table>
     </Panel>
   );
-});
+}, (s) => [s.dma, s.config]);
 
 /** Physical memory above, device addresses below, a band from each object's pages to its device range. */
 function DmaDiagram({ s, objs, highlight, onSelect }: { s: Snapshot; objs: DmaInfo[]; highlight: Highlight; onSelect: (x: Selection) => void }) {

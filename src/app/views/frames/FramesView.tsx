@@ -1,11 +1,11 @@
 // Physical frames: every frame a cell on a canvas, coloured by usage and refcount (several frames
 // a pixel on big machines: the most telling class wins); hover for a summary, click to inspect.
 // The text twin lists the runs of frames that are not free, with what holds them.
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FrameDetail, Snapshot } from '../../../bridge/snapshot';
 import { USAGE_NAMES, rcText, slotRc, SLOT_WORDS, W_OBLIG, W_PATHS, W_USAGE } from '../../../bridge/shared_layout';
-import { Panel, Twin, prepareCanvas, recordDraw, timed, useBoxSize } from '../common';
-import { paddr, pairs, sharedOf, type Highlight, type Selection } from '../model';
+import { Panel, Twin, prepareCanvas, recordDraw, timed, useBoxSize, viewMemo } from '../common';
+import { num, paddr, pairs, sharedOf, type Highlight, type Selection } from '../model';
 import { CLASSES, FC_FREE, bucket, cellAt, cellFrames, cellOf, gridFor, paintPixels, representative, type Grid } from './raster';
 import { FrameInspector } from './Inspector';
 
@@ -19,17 +19,22 @@ export interface FramesViewProps {
   inspect?: (pfn: number) => Promise<FrameDetail | null>;
 }
 
-export const FramesView = memo(function FramesView({ snapshot: s, selection, highlight, onSelect, inspect }: FramesViewProps) {
+function selectedFrame(selection: Selection): number | null {
+  return selection?.kind === 'frame' || selection?.kind === 'mapping' ? selection.pfn : null;
+}
+
+export const FramesView = viewMemo(function FramesView({ snapshot: s, selection, highlight, onSelect, inspect }: FramesViewProps) {
   const [boxRef, size] = useBoxSize<HTMLDivElement>();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
   const n = s.config.nframes;
   // One class byte a frame, computed by the worker for this snapshot.
-  const classes = useMemo(() => new Uint8Array(s.shared.classes), [s]);
+  const classes = useMemo(() => new Uint8Array(s.shared.classes), [s.shared.classes]);
   const grid = useMemo(() => gridFor(n, size.width, size.height), [n, size.width, size.height]);
   const cells = useMemo(() => timed('frames-bucket', () => bucket(classes, grid, new Uint8Array(grid.cells))), [classes, grid]);
-  const changed = useMemo(() => (s.last ? pairs(s.last.frames) : []), [s]);
-  const selectedPfn = selection?.kind === 'frame' || selection?.kind === 'mapping' ? selection.pfn : null;
+  const lastFrames = s.last?.frames;
+  const changed = useMemo(() => (lastFrames ? pairs(lastFrames) : []), [lastFrames]);
+  const selectedPfn = selectedFrame(selection);
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -37,7 +42,7 @@ export const FramesView = memo(function FramesView({ snapshot: s, selection, hig
     const t0 = performance.now();
     const ctx = prepareCanvas(canvas, size.width, size.height);
     if (!ctx) return;
-    drawFrames(ctx, grid, cells, size.width, size.height, highlight.frames, changed, selectedPfn);
+    drawFrames(ctx, bitmap(canvas, grid), grid, cells, size.width, size.height, highlight.frames, changed, selectedPfn);
     recordDraw('frames', performance.now() - t0);
   }, [grid, cells, size.width, size.height, highlight, changed, selectedPfn]);
 
@@ -67,7 +72,7 @@ export const FramesView = memo(function FramesView({ snapshot: s, selection, hig
   };
 
   const c = s.counts;
-  const summary = `${n.toLocaleString()} frames · ${(c.shared + c.unique).toLocaleString()} data in use · ${c.pageTable} page-table · ${c.free.toLocaleString()} free${grid.per > 1 ? ` · ${grid.per} frames a pixel` : ''}`;
+  const summary = `${num(n)} frames · ${num(c.shared + c.unique)} data in use · ${c.pageTable} page-table · ${num(c.free)} free${grid.per > 1 ? ` · ${grid.per} frames a pixel` : ''}`;
   return (
     <Panel id="frames" title="Physical frames" summary={summary} className="panel-frames">
       <div className="frames-layout">
@@ -100,7 +105,28 @@ export const FramesView = memo(function FramesView({ snapshot: s, selection, hig
       </Twin>
     </Panel>
   );
-});
+},
+// The inspector shows everything about its frame: with one open, every snapshot counts.
+(s, p) => (selectedFrame(p.selection) !== null ? [s] : [s.config, s.shared.classes, s.shared.meta, s.counts, s.classCounts, s.last?.frames, s.handles, s.frameRuns, s.frameRunCount, s.frameRunsTruncated, s.dma.objects]));
+
+/** One pixel a cell: an image and a canvas to scale it from, kept per canvas while the grid stays. */
+interface Bitmap {
+  img: ImageData;
+  off: OffscreenCanvas;
+  ctx: OffscreenCanvasRenderingContext2D;
+}
+const bitmaps = new WeakMap<HTMLCanvasElement, Bitmap>();
+
+function bitmap(canvas: HTMLCanvasElement, g: Grid): Bitmap | null {
+  if (g.cells === 0) return null;
+  let b = bitmaps.get(canvas);
+  if (!b || b.img.width !== g.cols || b.img.height !== g.rows) {
+    const off = new OffscreenCanvas(g.cols, g.rows);
+    b = { img: new ImageData(g.cols, g.rows), off, ctx: off.getContext('2d')! };
+    bitmaps.set(canvas, b);
+  }
+  return b;
+}
 
 function Legend({ counts }: { counts: number[] }) {
   return (
@@ -109,7 +135,7 @@ function Legend({ counts }: { counts: number[] }) {
         counts[i] || i === FC_FREE ? (
           <li key={c.name} title={c.what}>
             <span className="swatch" style={{ background: c.color }} />
-            {c.name} <span className="muted">{counts[i]!.toLocaleString()}</span>
+            {c.name} <span className="muted">{num(counts[i]!)}</span>
           </li>
         ) : null,
       )}
@@ -130,6 +156,7 @@ function frameSummary(s: Snapshot, classes: Uint8Array, p: number): string {
 
 function drawFrames(
   ctx: CanvasRenderingContext2D,
+  bm: Bitmap | null,
   g: Grid,
   cells: Uint8Array,
   width: number,
@@ -140,13 +167,11 @@ function drawFrames(
 ): void {
   ctx.clearRect(0, 0, width, height);
   // One pixel a cell, painted as an image and scaled up without smoothing: one draw call.
-  if (g.cells > 0) {
-    const img = new ImageData(g.cols, g.rows);
-    paintPixels(cells, g, img.data);
-    const off = new OffscreenCanvas(g.cols, g.rows);
-    off.getContext('2d')!.putImageData(img, 0, 0);
+  if (bm) {
+    paintPixels(cells, g, bm.img.data);
+    bm.ctx.putImageData(bm.img, 0, 0);
     ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(off, 0, 0, g.cols * g.cell, g.rows * g.cell);
+    ctx.drawImage(bm.off, 0, 0, g.cols * g.cell, g.rows * g.cell);
   }
   if (g.cell >= 6) {
     // Cell borders, one path.
@@ -247,7 +272,7 @@ function FramesTable({ snapshot: s, highlight, onSelect }: { snapshot: Snapshot;
       </table>
       {(hidden > 0 || s.frameRunsTruncated) && <p className="muted">… and {hidden || 'more'} runs not listed.</p>}
       <p className="muted">
-        Free: {s.counts.free.toLocaleString()} never used, {s.counts.freed.toLocaleString()} freed.
+        Free: {num(s.counts.free)} never used, {num(s.counts.freed)} freed.
       </p>
     </>
   );

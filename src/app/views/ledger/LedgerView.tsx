@@ -3,8 +3,8 @@
 // selects it: every view highlights the frames and handles it blames, and the clause is explained
 // here in plain words with its vostd counterpart.
 import { memo } from 'react';
-import type { HandleKind, Snapshot } from '../../../bridge/snapshot';
-import { Panel } from '../common';
+import type { HandleKind, InvariantStatus, Snapshot, ViolationInfo } from '../../../bridge/snapshot';
+import { Panel, viewMemo } from '../common';
 import { paddr, selectedViolation, type Highlight, type Selection } from '../model';
 import { EXPLANATIONS } from './explanations';
 
@@ -21,7 +21,7 @@ const KIND_TITLE: Record<HandleKind, string> = {
 };
 const MAX_LIST = 300;
 
-export const LedgerView = memo(function LedgerView({ snapshot: s, selection, highlight, onSelect }: { snapshot: Snapshot; selection: Selection; highlight: Highlight; onSelect: (x: Selection) => void }) {
+export const LedgerView = viewMemo(function LedgerView({ snapshot: s, selection, highlight, onSelect }: { snapshot: Snapshot; selection: Selection; highlight: Highlight; onSelect: (x: Selection) => void }) {
   const failing = s.invariants.filter((i) => i.status === 'fail').length;
   const warning = s.invariants.filter((i) => i.status === 'warn').length;
   const selected = selection?.kind === 'violation' && selectedViolation(s, selection) ? selection.index : -1;
@@ -33,34 +33,7 @@ export const LedgerView = memo(function LedgerView({ snapshot: s, selection, hig
       <div className="ledger-grid">
         <section aria-label="Invariants" className="ledger-invariants">
           <h3>Invariants</h3>
-          <table className="twin-table compact" data-testid="ledger-invariants">
-            <tbody>
-              {s.invariants.map((inv) => {
-                const first = s.violations.findIndex((v) => v.id === inv.id);
-                const mark = inv.status === 'pass' ? '✓' : inv.status === 'warn' ? '⚠' : inv.status === 'fail' ? '✗' : '·';
-                return (
-                  <tr key={inv.id} data-id={inv.id} data-status={inv.status} className={`inv-${inv.status}${selected >= 0 && s.violations[selected]?.id === inv.id ? ' hl' : ''}`}>
-                    <td aria-hidden="true" className="inv-mark">
-                      {mark}
-                    </td>
-                    <td>
-                      {first >= 0 ? (
-                        <button type="button" className="link" onClick={() => onSelect({ kind: 'violation', index: first, id: inv.id })}>
-                          {inv.id}
-                        </button>
-                      ) : (
-                        <span title={EXPLANATIONS[inv.id]?.plain}>{inv.id}</span>
-                      )}
-                    </td>
-                    <td>
-                      {inv.status}
-                      {inv.count > 1 ? ` ×${inv.count}` : ''}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <Invariants invariants={s.invariants} violations={s.violations} selected={selected >= 0 ? s.violations[selected]?.id : undefined} onSelect={onSelect} />
         </section>
         <section aria-label="Violations" className="ledger-violations">
           <h3>Violations {s.violationTotal > 0 && <span className="muted">({s.violationTotal})</span>}</h3>
@@ -144,6 +117,40 @@ export const LedgerView = memo(function LedgerView({ snapshot: s, selection, hig
         </section>
       </div>
     </Panel>
+  );
+}, (s) => [s.invariants, s.violations, s.violationTotal, s.handles, s.obligations, s.obligationRunCount, s.forgotten]);
+
+/** The checklist: every ID of the catalogue, rendered again only when a status changes. */
+const Invariants = memo(function Invariants({ invariants, violations, selected, onSelect }: { invariants: InvariantStatus[]; violations: ViolationInfo[]; selected: string | undefined; onSelect: (x: Selection) => void }) {
+  return (
+    <table className="twin-table compact" data-testid="ledger-invariants">
+      <tbody>
+        {invariants.map((inv) => {
+          const first = violations.findIndex((v) => v.id === inv.id);
+          const mark = inv.status === 'pass' ? '✓' : inv.status === 'warn' ? '⚠' : inv.status === 'fail' ? '✗' : '·';
+          return (
+            <tr key={inv.id} data-id={inv.id} data-status={inv.status} className={`inv-${inv.status}${selected === inv.id ? ' hl' : ''}`}>
+              <td aria-hidden="true" className="inv-mark">
+                {mark}
+              </td>
+              <td>
+                {first >= 0 ? (
+                  <button type="button" className="link" onClick={() => onSelect({ kind: 'violation', index: first, id: inv.id })}>
+                    {inv.id}
+                  </button>
+                ) : (
+                  <span title={EXPLANATIONS[inv.id]?.plain}>{inv.id}</span>
+                )}
+              </td>
+              <td>
+                {inv.status}
+                {inv.count > 1 ? ` ×${inv.count}` : ''}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
   );
 });
 

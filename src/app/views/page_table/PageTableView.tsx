@@ -5,14 +5,15 @@
 // Zoom and pan with the wheel and a drag (d3-zoom); everything is drawn on a canvas, only what is
 // on screen, one mark per pixel row when zoomed far out. The last command's PTE writes are
 // outlined in yellow, the last walk in cyan (red where it faulted), the selection in white.
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { select } from 'd3-selection';
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
 import type { Snapshot, SpaceInfo } from '../../../bridge/snapshot';
 import { PTE_USER, entryPages, pageSizeText, pteFlagsText, pteRwx, vpnHex } from '../../../bridge/shared_layout';
-import { Panel, Twin, prepareCanvas, recordDraw, timed, useBoxSize } from '../common';
-import { activeSpaceId, inRanges, meetsRanges, paddr, pairs, sharedOf, type Highlight, type Selection } from '../model';
-import { DENSITY_BUCKETS, K_LEAF, itemAt, layoutTree, lowerBound, type TreeLayout } from './layout';
+import { Panel, Twin, prepareCanvas, recordDraw, timed, useBoxSize, viewMemo } from '../common';
+import { Keeper, nodePages } from '../intern';
+import { activeSpaceId, inRanges, meetsRanges, num, paddr, pairs, sharedOf, type Highlight, type Selection } from '../model';
+import { DENSITY_BUCKETS, K_LEAF, itemAt, layoutTree, lowerBound, type PteSource, type TreeLayout } from './layout';
 
 export const COL_W = 172;
 export const NODE_W = 150;
@@ -41,7 +42,7 @@ function selKey(sel: Selection): string {
   return sel ? JSON.stringify(sel) : '';
 }
 
-export const PageTableView = memo(function PageTableView({ snapshot: s, selection, highlight, onSelect }: PageTableViewProps) {
+export const PageTableView = viewMemo(function PageTableView({ snapshot: s, selection, highlight, onSelect }: PageTableViewProps) {
   // Which space: the one the user picked, unless a newer selection is about another space.
   const [choice, setChoice] = useState<{ id: string; sel: string } | null>(null);
   const key = selKey(selection);
@@ -55,8 +56,16 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
   const space = s.spaces.find((x) => x.id === spaceId)!;
 
   const [overrides, setOverrides] = useState<ReadonlyMap<string, boolean>>(new Map());
-  const layout = useMemo(() => timed('tree-layout', () => buildLayout(s, space, overrides)), [s, space, overrides]);
-  const marks = useMemo(() => timed('tree-marks', () => computeMarks(layout, space, s, highlight)), [layout, space, s, highlight]);
+  // The leaves come from the keeper's copy of this space's nodes (the same object while they are
+  // the same), else from shared memory, which may change at any snapshot.
+  const src: PteSource = nodePages(s, space.id) ?? sharedOf(s).frames;
+  const last = s.last;
+  const ptes = last?.ptes;
+  const walked = last?.walk;
+  // Kept when equal, so that nothing below redraws for nothing.
+  const [keep] = useState(() => ({ layout: new Keeper<TreeLayout>(), marks: new Keeper<Uint8Array>() }));
+  const layout = useMemo(() => keep.layout.keep(timed('tree-layout', () => buildLayout(space, src, ptes, walked, overrides))), [keep, space, src, ptes, walked, overrides]);
+  const marks = useMemo(() => keep.marks.keep(timed('tree-marks', () => computeMarks(layout, space, last, highlight))), [keep, layout, space, last, highlight]);
 
   const [boxRef, size] = useBoxSize<HTMLDivElement>();
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -87,16 +96,6 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
   const schedule = useCallback(() => {
     if (!pending.current) pending.current = requestAnimationFrame(drawNow);
   }, [drawNow]);
-
-  useEffect(() => {
-    drawState.current = { layout, marks, space, size };
-    schedule();
-  }, [layout, marks, space, size, schedule]);
-  useEffect(() => {
-    // A new snapshot: pulse what it changed.
-    pulseStart.current = performance.now();
-    schedule();
-  }, [s.seq, schedule]);
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -133,6 +132,7 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
     fit();
   }, [fit]);
   useEffect(() => {
+    drawState.current = { layout, marks, space, size };
     if (size.width < 2) return;
     if (fitted.current !== spaceId) {
       fitted.current = spaceId;
@@ -145,6 +145,21 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
     // Only a new layout (a command, a seek, a toggle) or a new space re-fits, not a new selection.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [spaceId, size.width, layout, fit, refit]);
+  // Redrawn at once when what it shows changed (in the same task as the snapshot's arrival, not a
+  // frame later), and only then; zooming and the pulse draw on animation frames.
+  useEffect(() => {
+    drawState.current = { layout, marks, space, size };
+    cancelAnimationFrame(pending.current);
+    drawNow();
+  }, [layout, marks, space, size, drawNow]);
+  useEffect(() => {
+    // A new command: pulse what it changed, if anything here.
+    if (!marks.some((m) => m & (M_CHANGED | M_WALK | M_FAULT))) return;
+    pulseStart.current = performance.now();
+    schedule();
+    // Only a new last step starts a pulse, not a new selection.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [last, schedule]);
 
   const toggle = (item: number): void => {
     const i = layout.skel[item]!;
@@ -190,7 +205,7 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
   };
 
   const walk = s.last?.walk && s.last.walk.space === space.id ? s.last.walk : null;
-  const summary = `${space.label}: ${space.mapped.toLocaleString()} mapping${space.mapped === 1 ? '' : 's'}, ${space.tree.count} node${space.tree.count === 1 ? '' : 's'}${space.activeOn.length ? `, active on cpu ${space.activeOn.join(',')}` : ''}`;
+  const summary = `${space.label}: ${num(space.mapped)} mapping${space.mapped === 1 ? '' : 's'}, ${space.tree.count} node${space.tree.count === 1 ? '' : 's'}${space.activeOn.length ? `, active on cpu ${space.activeOn.join(',')}` : ''}`;
   return (
     <Panel
       id="page-table"
@@ -251,7 +266,17 @@ export const PageTableView = memo(function PageTableView({ snapshot: s, selectio
       </Twin>
     </Panel>
   );
-});
+  // A command that wrote PTEs or walked pulses here even when it repeats the one before; one that
+  // changed a node's frame (its metadata) marks the node.
+}, (s) => [s.spaces, s.last?.ptes.length || s.last?.walk || touchesNodes(s) ? s.last : null, s.cpu, s.active, ...s.spaces.map((x) => nodePages(s, x.id) ?? s)]);
+
+/** Did the last command change the frame of a page-table node some space shows? */
+function touchesNodes(s: Snapshot): boolean {
+  const f = s.last?.frames;
+  if (!f || f.length === 0) return false;
+  const runs = pairs(f);
+  return s.spaces.some((sp) => sp.tree.pfn.some((p) => inRanges(runs, p)));
+}
 
 function openAll(space: SpaceInfo): Map<string, boolean> {
   const m = new Map<string, boolean>();
@@ -264,12 +289,14 @@ function nodeKey(space: SpaceInfo, i: number): string {
   return `${space.id}:${t.pfn[i]}:${t.index[i]}:${t.span[i]}`;
 }
 
+type LastStep = NonNullable<Snapshot['last']>;
+
 /** Default: open what is small, what the last walk went through and what the last command wrote. */
-function buildLayout(s: Snapshot, space: SpaceInfo, overrides: ReadonlyMap<string, boolean>): TreeLayout {
+function buildLayout(space: SpaceInfo, src: PteSource, ptes: LastStep['ptes'] | undefined, walked: LastStep['walk'], overrides: ReadonlyMap<string, boolean>): TreeLayout {
   const t = space.tree;
-  const changed = s.last?.ptes.find((p) => p.space === space.id);
+  const changed = ptes?.find((p) => p.space === space.id);
   const runs = changed ? pairs(changed.runs) : [];
-  const walk = s.last?.walk && s.last.walk.space === space.id ? new Set(s.last.walk.nodes) : null;
+  const walk = walked && walked.space === space.id ? new Set(walked.nodes) : null;
   let touchedOpen = 0;
   const small = space.mapped <= 2048;
   const isOpen = (i: number): boolean => {
@@ -290,18 +317,18 @@ function buildLayout(s: Snapshot, space: SpaceInfo, overrides: ReadonlyMap<strin
     // An upper node opens unless it holds many leaves itself (the kernel's 2 MiB linear map).
     return t.leaves[i]! <= 64 || touched;
   };
-  return layoutTree(t, isOpen, sharedOf(s).frames);
+  return layoutTree(t, isOpen, src);
 }
 
-function computeMarks(l: TreeLayout, space: SpaceInfo, s: Snapshot, hl: Highlight): Uint8Array {
+function computeMarks(l: TreeLayout, space: SpaceInfo, last: LastStep | null, hl: Highlight): Uint8Array {
   const out = new Uint8Array(l.count);
-  const changed = s.last?.ptes.find((p) => p.space === space.id);
+  const changed = last?.ptes.find((p) => p.space === space.id);
   const runs = changed ? pairs(changed.runs) : [];
-  const walk = s.last?.walk && s.last.walk.space === space.id ? s.last.walk : null;
+  const walk = last?.walk && last.walk.space === space.id ? last.walk : null;
   const walkNodes = new Set(walk?.nodes ?? []);
   const faultNode = walk && !walk.ok ? walk.nodes[walk.nodes.length - 1] : -1;
   const va = hl.va.get(space.id) ?? [];
-  const lastFrames = s.last ? pairs(s.last.frames) : [];
+  const lastFrames = last ? pairs(last.frames) : [];
   for (let k = 0; k < l.count; k++) {
     const leaf = l.kind[k] === K_LEAF;
     const pages = leaf ? entryPages(l.level[k]!) : entryPages(l.level[k]!) * 512 * space.tree.span[l.skel[k]!]!;
@@ -376,7 +403,7 @@ function itemText(l: TreeLayout, space: SpaceInfo, k: number): string {
   const span = t.span[i]!;
   const range = `${vpnHex(l.vpn[k]!)}..${vpnHex(l.vpn[k]! + entryPages(lv) * 512 * span)}`;
   if (span > 1) return `L${lv} ×${span}: entries [${t.index[i]}..${t.index[i]! + span - 1}], ${span} empty kernel nodes shared by every space (${range})`;
-  return `L${lv} node ${paddr(l.pfn[k]!)}${k === 0 ? '' : ` at entry [${l.idx[k]}]`}: ${t.present[i]} entr${t.present[i] === 1 ? 'y' : 'ies'}, ${t.subtree[i]!.toLocaleString()} page mapping${t.subtree[i] === 1 ? '' : 's'} under it${t.borrowed[i] ? ' (borrowed from the kernel page table)' : ''} — ${range}`;
+  return `L${lv} node ${paddr(l.pfn[k]!)}${k === 0 ? '' : ` at entry [${l.idx[k]}]`}: ${t.present[i]} entr${t.present[i] === 1 ? 'y' : 'ies'}, ${num(t.subtree[i]!)} page mapping${t.subtree[i] === 1 ? '' : 's'} under it${t.borrowed[i] ? ' (borrowed from the kernel page table)' : ''} — ${range}`;
 }
 
 function leafColor(lo: number, hi: number): string {
@@ -548,7 +575,7 @@ function markLabel(l: TreeLayout, k: number): string {
     return `[${l.idx[k]}] ${vpnHex(l.vpn[k]!)} → ${paddr(l.pfn[k]!)} ${pteRwx(l.lo[k]!, l.hi[k]!)}${lv > 1 ? ` ${pageSizeText(lv)}` : ''}${l.lo[k]! & 0x20 ? ' A' : ''}${l.lo[k]! & 0x40 ? ' D' : ''}`;
   const glyph = l.open[k] === 1 ? '▾' : l.open[k] === 0 ? '▸' : ' ';
   if (l.span[k]! > 1) return `  L${lv} ×${l.span[k]} [${l.idx[k]}..${l.idx[k]! + l.span[k]! - 1}] empty`;
-  const count = l.open[k] === 0 ? ` · ${l.under[k]!.toLocaleString()}` : '';
+  const count = l.open[k] === 0 ? ` · ${num(l.under[k]!)}` : '';
   return `${glyph} L${lv} ${paddr(l.pfn[k]!)}${k === 0 ? '' : ` [${l.idx[k]}]`}${count}`;
 }
 
@@ -598,7 +625,7 @@ function PtTable(props: { layout: TreeLayout; space: SpaceInfo; marks: Uint8Arra
             </button>
           </td>
           <td>
-            {span > 1 ? 'empty, shared' : `${t.present[i]} entries, ${t.subtree[i]!.toLocaleString()} pages`}
+            {span > 1 ? 'empty, shared' : `${t.present[i]} entries, ${num(t.subtree[i]!)} pages`}
           </td>
           <td>
             {l.open[k] !== 2 && (

@@ -1,15 +1,14 @@
 // The TLBs: one table per CPU, read straight from the shared TLB arrays: VA → PA, page size,
 // permissions, LRU age (ticks since last use), and the entries that no longer agree with a walk
 // of the space active there (stale) or reach a freed frame (dangling), as the worker found them.
-import { memo } from 'react';
 import type { Snapshot } from '../../../bridge/snapshot';
 import { TE_DIRTY, TE_EXEC, TE_GLOBAL, TE_USER, TE_VALID, TE_WRITABLE, TLB_WAYS, pageSizeText, teLevel, vpnHex } from '../../../bridge/shared_layout';
-import { Panel } from '../common';
+import { Panel, viewMemo } from '../common';
 import { activeSpaceId, meetsRanges, paddr, sharedOf, type Highlight, type Selection } from '../model';
 
 const MAX_ROWS = 512;
 
-export const TlbView = memo(function TlbView({ snapshot: s, highlight, onSelect }: { snapshot: Snapshot; highlight: Highlight; onSelect: (x: Selection) => void }) {
+export const TlbView = viewMemo(function TlbView({ snapshot: s, highlight, onSelect }: { snapshot: Snapshot; highlight: Highlight; onSelect: (x: Selection) => void }) {
   const t = sharedOf(s).tlb;
   const stale = new Map(s.tlb.stale.map((e) => [e.index, e]));
   const clock = t.clock[0]!;
@@ -97,4 +96,5 @@ export const TlbView = memo(function TlbView({ snapshot: s, highlight, onSelect 
       <p className="muted">No flush is pending: every flush is dispatched within the command that issued it.</p>
     </Panel>
   );
-});
+  // The TLB arrays are this snapshot's own copy (see intern.ts): a new one only when they changed.
+}, (s) => [s.shared.tlb, s.tlb, s.active, s.cpu]);
