@@ -2,7 +2,14 @@
 // timeline below, and a status bar with the state hash. The simulation runs in a worker that the
 // Sim controller (sim.ts) owns; it needs cross-origin isolation (SharedArrayBuffer), and the page
 // says so plainly when it does not have it.
-import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useRef,
+  useState,
+  type PointerEvent as ReactPointerEvent,
+} from 'react';
 import { PANELS, embedOf } from './embed';
 import { Header } from './Header';
 import { Sim, type Latency } from './sim';
@@ -113,6 +120,55 @@ function StatusBar() {
   );
 }
 
+/** The machine's views: the only part of the page that reads the snapshot. */
+const ViewsArea = memo(function ViewsArea({ sim }: { sim: Sim }) {
+  const snapshot = useSession((s) => s.snapshot);
+  const selection = useUi((s) => s.selection);
+  const select = useUi((s) => s.select);
+  return (
+    <section className="views-area" aria-label="The machine">
+      <Views
+        snapshot={snapshot}
+        selection={selection}
+        onSelect={select}
+        inspect={sim.inspect}
+        panels={viewPanels}
+      />
+    </section>
+  );
+});
+
+/**
+ * Ends each publication: placed last in the page, so its effect runs after every other
+ * component's (the views' canvases are redrawn in theirs) in the commit that shows a new snapshot.
+ */
+function PublishProbe({ sim }: { sim: Sim }) {
+  const snapshot = useSession((s) => s.snapshot);
+  useEffect(() => {
+    if (snapshot) sim.published(snapshot);
+  }, [snapshot, sim]);
+  return null;
+}
+
+const TimelineArea = memo(function TimelineArea({ sim }: { sim: Sim }) {
+  const status = useSession((s) => s.status);
+  const timeline = useSession((s) => s.timeline);
+  const length = useSession((s) => s.lines.length);
+  const onSeek = useCallback((n: number) => void sim.seek(n), [sim]);
+  const onBack = useCallback(() => void sim.back(), [sim]);
+  const onForward = useCallback(() => void sim.forward(), [sim]);
+  return (
+    <Timeline
+      timeline={timeline}
+      status={status}
+      length={length}
+      onSeek={onSeek}
+      onBack={onBack}
+      onForward={onForward}
+    />
+  );
+});
+
 /** Starts the controller once the page is isolated (one per mount; StrictMode mounts twice). */
 function useSim(): Sim | null {
   const [sim, setSim] = useState<Sim | null>(null);
@@ -155,12 +211,6 @@ function useSim(): Sim | null {
 export function App() {
   const sim = useSim();
   const phase = useSession((s) => s.phase);
-  const status = useSession((s) => s.status);
-  const timeline = useSession((s) => s.timeline);
-  const snapshot = useSession((s) => s.snapshot);
-  const length = useSession((s) => s.lines.length);
-  const selection = useUi((s) => s.selection);
-  const select = useUi((s) => s.select);
   const theme = useUi((s) => s.theme);
   const layout = useUi((s) => s.layout);
   const setLayout = useUi((s) => s.setLayout);
@@ -169,11 +219,6 @@ export function App() {
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
-
-  // The views rendered a new snapshot: the command → views latency ends here.
-  useEffect(() => {
-    if (snapshot) sim?.viewsRendered();
-  }, [snapshot, sim]);
 
   // A link followed within the page (an exercise's `#x=`, a share link's `#s=`) opens it.
   useEffect(() => {
@@ -215,24 +260,12 @@ export function App() {
     window.addEventListener('pointerup', up);
   };
 
+  const onRun = useCallback((line: string) => void sim?.run(line), [sim]);
+  const onComplete = useCallback((prefix: string) => sim!.complete(prefix), [sim]);
   const terminal = showTerminal && (
-    <Terminal
-      onRun={(line) => void sim?.run(line)}
-      onComplete={(prefix) => sim!.complete(prefix)}
-      ready={phase === 'ready'}
-    />
+    <Terminal onRun={onRun} onComplete={onComplete} ready={phase === 'ready'} />
   );
-  const views = showViews && sim && (
-    <section className="views-area" aria-label="The machine">
-      <Views
-        snapshot={snapshot}
-        selection={selection}
-        onSelect={select}
-        inspect={sim.inspect}
-        panels={viewPanels}
-      />
-    </section>
-  );
+  const views = showViews && sim && <ViewsArea sim={sim} />;
 
   return (
     <div className={embed ? 'app embedded' : 'app'}>
@@ -303,19 +336,11 @@ export function App() {
               </button>
             </div>
           )}
-          {showTimeline && (embed || layout.timelineOpen) && (
-            <Timeline
-              timeline={timeline}
-              status={status}
-              length={length}
-              onSeek={(n) => void sim.seek(n)}
-              onBack={() => void sim.back()}
-              onForward={() => void sim.forward()}
-            />
-          )}
+          {showTimeline && (embed || layout.timelineOpen) && <TimelineArea sim={sim} />}
         </>
       )}
       {!embed && <StatusBar />}
+      {sim && <PublishProbe sim={sim} />}
     </div>
   );
 }

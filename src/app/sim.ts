@@ -11,6 +11,7 @@ import type {
   SessionStatus,
 } from '../bridge/api';
 import { SimClient, WorkerDied } from '../bridge/client';
+import type { Snapshot } from '../bridge/snapshot';
 import defaultScenario from '../scenarios/default.lab?raw';
 import { helpText } from './help';
 import { useLog, type LogKind, type LogLine } from './store/log';
@@ -171,6 +172,7 @@ export class Sim {
           probe.got = probe.execDone;
           this.probe = null;
           this.rendering = probe;
+          this.arrived(r.snapshot);
           useSession.setState({ snapshot: r.snapshot });
         }
         this.execs--;
@@ -534,6 +536,7 @@ export class Sim {
           this.probe = null;
           this.rendering = probe;
         }
+        this.arrived(snapshot);
         useSession.setState({ snapshot });
       })
       .catch(() => {})
@@ -546,8 +549,33 @@ export class Sim {
 
   private rendering: Probe | null = null;
 
+  /** The snapshot being published, and when its message reached the main thread. */
+  private publishing: { snapshot: Snapshot; start: number } | null = null;
+  /** Main-thread time of each publication (ms), the latest last. */
+  readonly publishes: number[] = [];
+
+  private arrived(snapshot: Snapshot): void {
+    this.publishing = { snapshot, start: this.client.lastMessageAt || performance.now() };
+  }
+
+  /**
+   * React committed `snapshot` and its effects ran (canvases redrawn): the publication ends. Its
+   * cost is measured as `pagelab: publish`, from the message that brought the snapshot.
+   */
+  published(snapshot: Snapshot): void {
+    const p = this.publishing;
+    if (p && p.snapshot === snapshot) {
+      this.publishing = null;
+      const end = performance.now();
+      this.publishes.push(end - p.start);
+      if (this.publishes.length > 1000) this.publishes.shift();
+      performance.measure?.('pagelab: publish', { start: p.start, end });
+    }
+    this.viewsRendered();
+  }
+
   /** The views rendered the latest snapshot: close the command → views measurement if one is open. */
-  viewsRendered(): void {
+  private viewsRendered(): void {
     const p = this.rendering;
     if (!p || p.got === undefined || p.asked === undefined) return;
     this.rendering = null;

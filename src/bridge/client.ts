@@ -73,6 +73,11 @@ export class SimClient {
   private frame = 0;
   private earlyDeaths = 0;
   private disposed = false;
+  /**
+   * When the latest message from the worker arrived (performance.now()), before it was decoded:
+   * where the main thread's share of a publication starts.
+   */
+  lastMessageAt = 0;
 
   constructor(private readonly options: SimClientOptions = {}) {
     const api: Partial<Record<keyof SimApi, unknown>> = {};
@@ -132,6 +137,10 @@ export class SimClient {
     const worker = new Worker(new URL('../../workers/sim.worker.ts', import.meta.url), {
       type: 'module',
       name: 'pagelab-sim',
+    });
+    // Added before Comlink's listener, and reading nothing: the time is taken before decoding.
+    worker.addEventListener('message', () => {
+      this.lastMessageAt = performance.now();
     });
     const run: Running = {
       worker,

@@ -5,7 +5,7 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal as XTerm, type ITheme } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
-import { useDeferredValue, useEffect, useRef } from 'react';
+import { memo, useDeferredValue, useEffect, useRef } from 'react';
 import type { Completion } from '../../../bridge/api';
 import { useLog, type LogKind, type LogLine } from '../../store/log';
 import { useUi, type Theme } from '../../store/ui';
@@ -94,8 +94,6 @@ export function Terminal({ onRun, onComplete, ready }: TerminalProps) {
   });
   const theme = useUi((s) => s.theme);
   const termRef = useRef<XTerm | null>(null);
-  // The text twin renders at low priority: it must not hold up a command's round trip.
-  const twin = useDeferredValue(useLog((s) => s.lines));
 
   useEffect(() => {
     const el = box.current;
@@ -282,13 +280,29 @@ export function Terminal({ onRun, onComplete, ready }: TerminalProps) {
         data-ready={ready ? 'true' : 'false'}
         onClick={() => termRef.current?.focus()}
       />
-      <ol className="sr-only" data-testid="log" aria-live="polite" aria-label="Terminal output">
-        {twin.slice(-200).map((l) => (
-          <li key={l.id} data-kind={l.kind}>
-            {l.kind === 'input' ? `pagelab> ${l.text}` : l.text}
-          </li>
-        ))}
-      </ol>
+      <LogTwin />
     </section>
   );
 }
+
+/**
+ * The text twin, at low priority: it must not hold up a command's round trip. It alone follows the
+ * log (the terminal writes to xterm from a subscription), and its list renders only in the deferred
+ * pass: the urgent one gets the old lines and skips it.
+ */
+function LogTwin() {
+  return <LogList lines={useDeferredValue(useLog((s) => s.lines))} />;
+}
+
+/** The last 200 lines as a list. */
+const LogList = memo(function LogList({ lines }: { lines: readonly LogLine[] }) {
+  return (
+    <ol className="sr-only" data-testid="log" aria-live="polite" aria-label="Terminal output">
+      {lines.slice(-200).map((l) => (
+        <li key={l.id} data-kind={l.kind}>
+          {l.kind === 'input' ? `pagelab> ${l.text}` : l.text}
+        </li>
+      ))}
+    </ol>
+  );
+});

@@ -1,7 +1,7 @@
 // The timeline: every command of the script as a step. Buttons (and ←/→ outside the terminal) step
 // back and forward, the slider and a click seek, the list shows each line's verdict (future lines
 // dimmed, lines not run yet hollow), and the current step's result and effects are listed.
-import { useEffect, useRef, useState, type CSSProperties } from 'react';
+import { memo, useEffect, useRef, useState, type CSSProperties } from 'react';
 import type { SessionStatus, TimelineEntry } from '../../../bridge/api';
 import { currentEntry } from '../../store/session';
 
@@ -41,6 +41,37 @@ function mark(e: TimelineEntry): { sign: string; cls: string; label: string } {
   return e.ok ? { sign: '●', cls: 'ok', label: 'ok' } : { sign: '●', cls: 'bad', label: 'error' };
 }
 
+/** One step of the list (memo: after a command only the rows that changed render again). */
+const Row = memo(function Row(props: {
+  entry: TimelineEntry;
+  index: number;
+  current: boolean;
+  future: boolean;
+  onSeek: (step: number) => void;
+}) {
+  const { entry: e, index: i, current, future, onSeek } = props;
+  const m = mark(e);
+  const style: CSSProperties = { top: i * ROW, height: ROW };
+  return (
+    <div role="listitem" className="timeline-row" style={style}>
+      <button
+        type="button"
+        className={`timeline-step ${m.cls}${current ? ' current' : ''}${future ? ' future' : ''}`}
+        aria-current={current ? 'step' : undefined}
+        data-step={e.step}
+        title={e.summary || 'not run yet'}
+        onClick={() => onSeek(e.step)}
+      >
+        <span className="timeline-num">{e.line}</span>
+        <span className="timeline-mark" aria-label={m.label}>
+          {m.sign}
+        </span>
+        <code>{e.source.trim()}</code>
+      </button>
+    </div>
+  );
+});
+
 export function Timeline({ timeline, status, length, onSeek, onBack, onForward }: TimelineProps) {
   const step = status?.step ?? 0;
   const at = currentEntry(timeline, step);
@@ -48,13 +79,18 @@ export function Timeline({ timeline, status, length, onSeek, onBack, onForward }
   const [scroll, setScroll] = useState({ top: 0, height: 200 });
   const [drag, setDrag] = useState<number | null>(null);
 
-  // Keep the current step in view.
+  // Keep the current step in view. On the next frame: reading the list's scroll position right
+  // after the commit would force a layout of the whole page inside it.
   useEffect(() => {
-    const el = list.current;
-    if (!el || at < 0) return;
-    const y = at * ROW;
-    if (y < el.scrollTop || y + ROW > el.scrollTop + el.clientHeight)
-      el.scrollTop = Math.max(0, y - el.clientHeight / 2);
+    if (at < 0) return;
+    const frame = requestAnimationFrame(() => {
+      const el = list.current;
+      if (!el) return;
+      const y = at * ROW;
+      if (y < el.scrollTop || y + ROW > el.scrollTop + el.clientHeight)
+        el.scrollTop = Math.max(0, y - el.clientHeight / 2);
+    });
+    return () => cancelAnimationFrame(frame);
   }, [at]);
 
   useEffect(() => {
@@ -145,29 +181,16 @@ export function Timeline({ timeline, status, length, onSeek, onBack, onForward }
         >
           {timeline.length === 0 && <p className="muted timeline-empty">No commands yet.</p>}
           <div style={{ height: timeline.length * ROW, position: 'relative' }}>
-            {timeline.slice(first, last).map((e, k) => {
-              const i = first + k;
-              const m = mark(e);
-              const style: CSSProperties = { top: i * ROW, height: ROW };
-              return (
-                <div role="listitem" key={e.step} className="timeline-row" style={style}>
-                  <button
-                    type="button"
-                    className={`timeline-step ${m.cls}${i === at ? ' current' : ''}${e.step > step ? ' future' : ''}`}
-                    aria-current={i === at ? 'step' : undefined}
-                    data-step={e.step}
-                    title={e.summary || 'not run yet'}
-                    onClick={() => onSeek(e.step)}
-                  >
-                    <span className="timeline-num">{e.line}</span>
-                    <span className="timeline-mark" aria-label={m.label}>
-                      {m.sign}
-                    </span>
-                    <code>{e.source.trim()}</code>
-                  </button>
-                </div>
-              );
-            })}
+            {timeline.slice(first, last).map((e, k) => (
+              <Row
+                key={e.step}
+                entry={e}
+                index={first + k}
+                current={first + k === at}
+                future={e.step > step}
+                onSeek={onSeek}
+              />
+            ))}
           </div>
         </div>
         <div className="timeline-current" data-testid="timeline-current" aria-live="polite">
