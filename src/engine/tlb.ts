@@ -93,7 +93,7 @@ export class Tlb {
     this.idAge = mem.register(this.age);
     this.idGen = mem.register(this.gen);
     this.idClock = mem.register(this.clock);
-    mem.useClock(this.clock, this.idClock);
+    mem.useClock(this.clock);
     this.idHuge = mem.register(this.huge);
   }
 

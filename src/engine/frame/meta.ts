@@ -18,14 +18,17 @@ export const W_PATHS = 10;
 /** Ghost: count of this slot in MetaRegionOwners.frame_obligations. */
 export const W_OBLIG = 11;
 /**
- * Ghost: the machine clock when the slot was last claimed from UNUSED. A TLB entry filled before
+ * Ghost: the machine clock (its next value) when the slot was last claimed from UNUSED. A TLB entry filled before
  * that reaches the frame's previous owner (tlb.no_dangling), so the fill never reads the slot.
  */
 export const W_GEN = 12;
 
-/** A slot leaves UNUSED for a new owner: stamp it with the clock. */
+/**
+ * A slot leaves UNUSED for a new owner: stamp it with the clock's next value, which every later
+ * TLB fill reaches or passes (a fill advances the clock), while every earlier fill stays below.
+ */
 export function claimSlot(mem: PhysMem, slot: number): void {
-  mem.setSlotWord(slot, W_GEN, mem.tick());
+  mem.setSlotWord(slot, W_GEN, mem.now() + 1);
 }
 
 /** Refcount sentinels as the engine holds them (the slot stores OSTD's u64 values). */

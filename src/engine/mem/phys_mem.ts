@@ -48,7 +48,6 @@ export class PhysMem {
   readonly version: Uint32Array;
   private readonly extra: (Float64Array | Int32Array | Uint32Array)[] = [];
   private clock: Int32Array | null = null;
-  private clockId = 0;
   private poolNext = 0;
   /** Flat (array id · ARR_SPAN + index, old value) pairs; `logLen` numbers in use. Doubles when full. */
   private log = new Float64Array(LOG_INITIAL);
@@ -205,20 +204,16 @@ export class PhysMem {
   }
 
   /**
-   * Use `arr[0]` (registered as `id`) as the machine's clock: the TLBs' LRU clock, which also
-   * stamps TLB fills and slot claims. Until one is set (during boot) the clock reads 0.
+   * Use `arr[0]` as the machine's clock: the TLBs' LRU clock, which also stamps TLB fills and
+   * slot claims. Until one is set (during boot) the clock reads 0.
    */
-  useClock(arr: Int32Array, id: number): void {
+  useClock(arr: Int32Array): void {
     this.clock = arr;
-    this.clockId = id;
   }
 
-  /** Advances the clock (journaled) and returns its new value. */
-  tick(): number {
-    const c = this.clock;
-    if (!c) return 0;
-    if (this.journaling) this.push(this.clockId, 0, c[0]!);
-    return ++c[0]!;
+  /** The clock's value now (0 before there is one). */
+  now(): number {
+    return this.clock ? this.clock[0]! : 0;
   }
 
   /** Journal entry for a write the caller makes itself to registered array `id` (hot paths). */
