@@ -18,8 +18,9 @@ export const W_PATHS = 10;
 /** Ghost: count of this slot in MetaRegionOwners.frame_obligations. */
 export const W_OBLIG = 11;
 /**
- * Ghost: the machine clock (its next value) when the slot was last claimed from UNUSED. A TLB entry filled before
- * that reaches the frame's previous owner (tlb.no_dangling), so the fill never reads the slot.
+ * Ghost: the machine clock's next value when the slot was last claimed from UNUSED. A TLB entry
+ * filled before that reaches the frame's previous owner (tlb.no_dangling): the fill never reads
+ * the slot.
  */
 export const W_GEN = 12;
 
