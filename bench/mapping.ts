@@ -22,7 +22,7 @@ const USER_PAGES = 2 ** 35;
 const GOAL_DENSE = 2e6;
 const REF_REPS = 5;
 /** Rounds of the engine's dense map + unmap (each a 2^18-page command); the median is reported. */
-const ENGINE_REPS = 3;
+const ENGINE_REPS = REF_REPS;
 
 const hexVa = (vpn: number): string => `0x${(vpn * 4096).toString(16)}`;
 
