@@ -245,6 +245,32 @@ test('a killed worker is restarted and the session replayed to the same step', a
   await shot(page, 'worker-recovered');
 });
 
+test('a worker that goes silent without an error event is noticed, restarted and replayed', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  await open(page);
+  await type(page, 'alloc as quiet');
+  await page.getByTestId('step-back').click();
+  await expect.poll(async () => (await state(page)).step).toBeGreaterThan(0);
+  const before = await state(page);
+  const silent = page.getByTestId('notice-info').filter({ hasText: 'went silent' });
+  // It loops forever, then (the new one) closes itself: neither says a word.
+  for (const [i, how] of (['loop', 'close'] as const).entries()) {
+    await page.evaluate(`window.__pagelab.hangWorker('${how}')`);
+    await expect(silent).toHaveCount(i + 1, { timeout: 15_000 });
+    await expect(silent.nth(i)).toContainText('restarted it and replayed');
+    await expect(page.getByTestId('phase')).toHaveAttribute('data-phase', 'ready');
+    expect(await state(page)).toEqual(before);
+  }
+  await expect(log(page)).toContainText('The worker stopped and was restarted');
+  await page.getByTestId('step-forward').click();
+  await expect(page.locator('.timeline-step.current')).toContainText('alloc as quiet');
+  await type(page, 'show handles');
+  await expect(rows(page)).toContainText('quiet = UFrame');
+  await shot(page, 'worker-silent-recovered');
+});
+
 test('the session survives a reload, and so does the terminal history', async ({ page }) => {
   await open(page);
   await type(page, 'alloc as kept');

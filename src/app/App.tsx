@@ -37,6 +37,7 @@ declare global {
     /** Test and debug hooks (the e2e tests use them). */
     __pagelab?: {
       killWorker(): Promise<void>;
+      hangWorker(how: 'loop' | 'close'): Promise<void>;
       state(): Promise<{ step: number; length: number; hash: string; phase: string }>;
       latencies(): Latency[];
     };
@@ -184,6 +185,7 @@ function useSim(): Sim | null {
     });
     window.__pagelab = {
       killWorker: () => s.killWorker(),
+      hangWorker: (how) => s.hangWorker(how),
       state: async () => {
         const st = await s.state();
         if (!st) throw new Error('the simulation is not running');

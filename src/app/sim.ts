@@ -334,6 +334,11 @@ export class Sim {
     return this.client.api.crash();
   }
 
+  /** Debug: makes the worker go silent without an error event (loop forever, or close itself). */
+  hangWorker(how: 'loop' | 'close'): Promise<void> {
+    return this.client.api.hang(how);
+  }
+
   // ---- internals --------------------------------------------------------------------------------
 
   private enqueue<T>(job: () => Promise<T>): Promise<T> {

@@ -183,9 +183,17 @@ export interface SimApi {
   judge(ref: QuestionRef, given: string): Promise<Verdict | null>;
   /**
    * The publication epoch: an Int32Array's buffer whose element 0 the worker bumps with
-   * Atomics.store (odd while a step runs, even after). null without SharedArrayBuffer.
+   * Atomics.store (odd while a step runs, even after) and whose element 1 counts the lines it has
+   * run (its sign of life during a long call). null without SharedArrayBuffer.
    */
   epoch(): Promise<SharedArrayBuffer | null>;
   /** Debug only: throws in the worker's global scope, as a crash would (the client restarts it). */
   crash(): Promise<void>;
+  /** Answers at once: the client's heartbeat when the worker is idle. */
+  ping(): Promise<boolean>;
+  /**
+   * Debug only: the worker goes silent without an error event, as a dead one does: it loops
+   * forever, or closes itself (the client notices by its heartbeat and restarts it).
+   */
+  hang(how: 'loop' | 'close'): Promise<void>;
 }

@@ -1,9 +1,11 @@
 // The UI side of the contract: starts the simulation worker, wraps it with Comlink, and survives
 // its death. `api` is a stable facade: each call goes to the current worker; if that worker fails
-// (an `error` event: it threw at top level, or could not load), every pending call rejects with
-// WorkerDied, a new worker starts, and `onCrash` tells the UI, which replays its script.
+// (an `error` event: it threw at top level, or could not load) or goes silent (liveness.ts: it
+// closed itself or hangs, with no event at all), every pending call rejects with WorkerDied, a new
+// worker starts, and `onCrash` tells the UI, which replays its script.
 import * as Comlink from 'comlink';
 import type { SimApi } from './api';
+import { LIVENESS, Liveness, type LivenessOptions } from './liveness';
 
 export class WorkerDied extends Error {
   constructor(message: string) {
@@ -17,7 +19,12 @@ export interface SimClientOptions {
   onCrash?: (message: string) => void;
   /** The worker died before ever answering, twice in a row: no restart (e.g. its script is missing). */
   onFatal?: (message: string) => void;
+  /** When a silent worker counts as dead (default: LIVENESS). */
+  liveness?: LivenessOptions;
 }
+
+/** How often the client checks that the worker is alive (ms). */
+const HEARTBEAT_MS = 500;
 
 const METHODS = [
   'exec',
@@ -40,6 +47,8 @@ const METHODS = [
   'judge',
   'epoch',
   'crash',
+  'ping',
+  'hang',
 ] as const satisfies readonly (keyof SimApi)[];
 
 /** Calls after which the machine may have changed (the epoch's fallback without shared memory). */
@@ -50,6 +59,7 @@ interface Running {
   remote: Comlink.Remote<SimApi>;
   epoch: Int32Array | null;
   answered: boolean;
+  alive: Liveness;
 }
 
 type WaitAsync = (
@@ -78,13 +88,37 @@ export class SimClient {
    * where the main thread's share of a publication starts.
    */
   lastMessageAt = 0;
+  /** The worker the latest message came from. */
+  private lastHeardFrom: Running | null = null;
 
   constructor(private readonly options: SimClientOptions = {}) {
     const api: Partial<Record<keyof SimApi, unknown>> = {};
     for (const m of METHODS) api[m] = (...args: unknown[]) => this.call(m, args);
     this.api = api as SimApi;
     this.start();
+    this.heartbeat = setInterval(this.checkAlive, HEARTBEAT_MS);
   }
+
+  private readonly heartbeat: ReturnType<typeof setInterval>;
+
+  /** Pings an idle worker; gives up one that stays silent (see liveness.ts). */
+  private checkAlive = (): void => {
+    const run = this.current;
+    if (!run || this.disposed) return;
+    const now = performance.now();
+    const progress = run.epoch && run.epoch.length > 1 ? Atomics.load(run.epoch, 1) : -1;
+    // Busy: a call is outstanding, or the worker is still loading (it has not said a word yet).
+    const busy = this.pending.size > 0 || this.lastHeardFrom !== run;
+    const verdict = run.alive.check(now, busy, progress);
+    if (verdict === 'ping') {
+      run.alive.pinged(now);
+      // Not through `call`: a ping does not make the worker busy, and its answer is only heard.
+      run.remote.ping().catch(() => {});
+    } else if (verdict === 'dead') {
+      const s = Math.round(run.alive.silentFor(now) / 1000);
+      this.died(run, `it went silent for ${s} s`);
+    }
+  };
 
   /**
    * The publication epoch: the worker's shared counter (odd while it writes), or a local count of
@@ -128,6 +162,7 @@ export class SimClient {
   /** Releases the proxy and terminates the worker (call it in effect cleanup). */
   dispose(): void {
     cancelAnimationFrame(this.frame);
+    clearInterval(this.heartbeat);
     this.disposed = true;
     this.stop(new WorkerDied('the simulation client was disposed'));
   }
@@ -138,15 +173,19 @@ export class SimClient {
       type: 'module',
       name: 'pagelab-sim',
     });
+    const alive = new Liveness(performance.now(), this.options.liveness ?? LIVENESS);
     // Added before Comlink's listener, and reading nothing: the time is taken before decoding.
     worker.addEventListener('message', () => {
       this.lastMessageAt = performance.now();
+      this.lastHeardFrom = run;
+      alive.heard(this.lastMessageAt);
     });
     const run: Running = {
       worker,
       remote: Comlink.wrap<SimApi>(worker),
       epoch: null,
       answered: false,
+      alive,
     };
     this.current = run;
     const died = (event: Event) => {

@@ -155,6 +155,19 @@ describe('the worker API over a Session and its History', () => {
     expect(Atomics.load(epoch, 0)).toBe(6);
   });
 
+  it('counts every line it runs in the second cell, its sign of life during a long call', async () => {
+    const api = createSimApi();
+    const cells = new Int32Array((await api.epoch())!);
+    expect(Atomics.load(cells, 1)).toBe(0);
+    await api.load('alloc as a\n\nclone a as b\ndrop b');
+    expect(Atomics.load(cells, 1)).toBe(4);
+    await api.exec('alloc');
+    expect(Atomics.load(cells, 1)).toBe(5);
+    await api.status();
+    expect(Atomics.load(cells, 1)).toBe(5);
+    expect(await api.ping()).toBe(true);
+  });
+
   it('builds a snapshot of the current step and completes live handle names', async () => {
     const api = createSimApi();
     await api.load(SCRIPT.join('\n'), 5);

@@ -77,11 +77,15 @@ function internal(err: unknown): string {
   return `internal error (a bug in PageLab): ${what}`;
 }
 
-/** The epoch cell: shared when the page is cross-origin isolated, private otherwise. */
+/**
+ * The publication cells: [0] the epoch, [1] a progress count bumped for every line run (a sign of
+ * life the UI can see while the worker is too busy to answer). Shared when the page is
+ * cross-origin isolated, private otherwise.
+ */
 function newEpoch(): Int32Array {
   return typeof SharedArrayBuffer === 'function'
-    ? new Int32Array(new SharedArrayBuffer(4))
-    : new Int32Array(1);
+    ? new Int32Array(new SharedArrayBuffer(8))
+    : new Int32Array(2);
 }
 
 export interface SimHost extends SimApi {
@@ -92,8 +96,8 @@ export interface SimHost extends SimApi {
 
 /** The SimApi over one session. Never rejects. */
 export function createSimApi(session: Session = new Session()): SimHost {
-  const history = new History<LineResult>(historySession(session));
   const epoch = newEpoch();
+  const history = new History<LineResult>(historySession(session, () => Atomics.add(epoch, 1, 1)));
 
   /** Runs a change to the machine between an odd and an even epoch. */
   function publish<T>(change: () => T): T {
@@ -335,6 +339,21 @@ export function createSimApi(session: Session = new Session()): SimHost {
     async crash() {
       setTimeout(() => {
         throw new Error('PageLab debug: the simulation worker was told to crash');
+      }, 0);
+    },
+
+    async ping() {
+      return true;
+    },
+
+    async hang(how: 'loop' | 'close') {
+      setTimeout(() => {
+        const close = (globalThis as { close?: () => void }).close;
+        if (how === 'close' && close) close();
+        else
+          for (const t = Date.now(); Date.now() >= t; ) {
+            // Forever, silently: no error event, no answer.
+          }
       }, 0);
     },
   };
