@@ -1044,7 +1044,7 @@ export function buildFrameDetail(session: Session, pfn: number): FrameDetail | n
   const mem = m.mem;
   const layout = m.layout;
   if (!Number.isInteger(pfn) || pfn < 0 || pfn >= layout.nframes) return null;
-  const ctx = m.context();
+  const ctx = m.contextFor([pfn]);
   const s = m.slot(pfn);
   const w = (k: number): number => mem.slotWord(pfn, k);
   const words: number[] = [];

@@ -553,6 +553,20 @@ export class Machine {
     return buildContext(this.consts, this.layout, this.mem, this.ghost, this.tlb, this.everTouched);
   }
 
+  /**
+   * A context complete for `pages` only (their holders, the leaves mapping them): from the
+   * page-table index when it is up to date, so asking about one frame costs what that frame has.
+   * (A huge user leaf, which only corruption makes, may cover a page it does not name: then whole.)
+   */
+  contextFor(pages: Iterable<number>): CheckContext {
+    if (!this.indexValid || this.index.hugeUserLeaves > 0) return this.context();
+    return restrictedContext(
+      { tlb: this.tlb, consts: this.consts, layout: this.layout, mem: this.mem, ghost: this.ghost },
+      this.index,
+      new Set(pages),
+    );
+  }
+
   check(): Violation[] {
     return checkAll(this.context());
   }
@@ -652,7 +666,7 @@ export class Machine {
 
   private showFrame(pfn: number): string {
     const s = this.slot(pfn);
-    const holders = holderNames(this.context(), pfn);
+    const holders = holderNames(this.contextFor([pfn]), pfn);
     return (
       `frame ${paddrText(pfn)} (slot ${pfn}): refcount ${rcText(s.rc)} (${rcState(s.rc)}), usage ${USAGE_NAMES[s.usage]}, ` +
       `storage ${STORAGE_NAMES[s.storage]}, in_list ${s.inList}, paths_in_pt ${s.paths}, obligations ${s.obligations}` +

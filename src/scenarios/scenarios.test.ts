@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { check } from '../cli/main';
 import { Session } from '../lang';
 import { inCanonicalOrder } from '../engine/invariants';
+import { holderNames } from '../engine/invariants/context';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const MUST_FAIL_DIR = join(HERE, 'must-fail');
@@ -111,7 +112,8 @@ describe('incremental checking agrees with the full checker', () => {
         incremental += m.checkCounts.incremental;
         whole += m.checkCounts.whole;
       };
-      for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
+      const lines = readFileSync(file, 'utf8').split(/\r?\n/);
+      lines.forEach((line, k) => {
         s.exec(line);
         if (s.machine !== m) {
           count(); // `reset` or `machine`: a new machine
@@ -119,7 +121,20 @@ describe('incremental checking agrees with the full checker', () => {
         }
         expect(m.checking).toBe('incremental');
         expect(m.violations, `after \`${line}\``).toEqual(inOrder(s));
-      }
+        // What the frame inspector and `show` ask of the index: one frame's holders and leaves.
+        if (k % 8 === 0 || k === lines.length - 1) {
+          const whole = m.context();
+          for (const p of whole.interesting) {
+            const one = m.contextFor([p]);
+            expect(holderNames(one, p), `holders of ${p} after \`${line}\``).toEqual(
+              holderNames(whole, p),
+            );
+            expect(one.leaves.filter((l) => l.pfn === p)).toEqual(
+              whole.leaves.filter((l) => l.pfn === p),
+            );
+          }
+        }
+      });
       count();
       // The incremental path itself ran (a whole check only follows a tree corrupted so that a
       // node is reachable twice).

@@ -48,6 +48,8 @@ export class PtIndex {
   private readonly walked = new Set<number>();
   /** Frame → its user leaves, keyed by node · 512 + index. */
   private readonly leaves = new Map<number, Map<number, PtLeaf>>();
+  /** User leaves above level 1 (only corruption makes them): a frame's holders may then sit at another frame's leaf. */
+  hugeUserLeaves = 0;
   /** The roots indexed: tree name → root node. */
   private readonly roots = new Map<string, number>();
   private affected: Set<number> | null = null;
@@ -58,6 +60,7 @@ export class PtIndex {
   rebuild(layout: BootLayout, ghost: Ghost): boolean {
     this.pos.clear();
     this.leaves.clear();
+    this.hugeUserLeaves = 0;
     this.roots.clear();
     try {
       for (const [name, root, user] of treesOf(layout, ghost)) this.attachRoot(name, root, user);
@@ -195,6 +198,7 @@ export class PtIndex {
       let m = this.leaves.get(t.pfn);
       if (!m) this.leaves.set(t.pfn, (m = new Map()));
       m.set(n * 512 + i, leaf);
+      if (at.level > 1) this.hugeUserLeaves++;
       this.affected?.add(t.pfn);
     } else if (t.pfn < this.mem.nframes)
       this.attach(t.pfn, {
@@ -214,6 +218,7 @@ export class PtIndex {
       const m = this.leaves.get(t.pfn);
       m?.delete(n * 512 + i);
       if (m && m.size === 0) this.leaves.delete(t.pfn);
+      if (at.level > 1) this.hugeUserLeaves--;
       this.affected?.add(t.pfn);
     } else if (t.pfn < this.mem.nframes) this.detach(t.pfn);
   }
