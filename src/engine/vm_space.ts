@@ -809,9 +809,10 @@ export function translateUser(core: Core, cpu: number, vpn: number, write: boole
     return -1;
   }
   xlate.fault = FAULT_NONE;
-  const leafPages = leaf.level === 1 ? 1 : entryPages(leaf.level);
-  const base = vpn - (vpn % leafPages);
-  const leafPfn = ptePaddr(lo, leaf.hi) / PAGE;
+  // Integer arithmetic in the common case (a 4 KiB leaf below 4 GiB of physical memory).
+  const base = leaf.level === 1 ? vpn : vpn - (vpn % entryPages(leaf.level));
+  const hiAddr = leaf.hi & PTEH_ADDR;
+  const leafPfn = hiAddr === 0 ? lo >>> 12 : hiAddr * 2 ** 20 + (lo >>> 12);
   let te = TE_USER;
   if (lo & PTE_WRITABLE) te |= TE_WRITABLE;
   if (lo & PTE_GLOBAL) te |= TE_GLOBAL;
