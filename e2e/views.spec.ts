@@ -248,6 +248,80 @@ test('DMA objects show their device addresses beside their physical pages', asyn
   await shot(page, 'dma', page.getByTestId('view-dma'));
 });
 
+/**
+ * How a canvas is painted: the share of its painted pixels that are dark (luminance below 0.3),
+ * and of its painted pixels, the share near the page's own background luminance.
+ */
+async function darkShare(page: Page, testid: string): Promise<number> {
+  return page.evaluate(`(() => {
+    const canvas = document.querySelector('[data-testid="${testid}"]');
+    const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = 0;
+    let dark = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 3] < 128) continue;
+      painted++;
+      if ((0.2126 * d[i] + 0.7152 * d[i + 1] + 0.0722 * d[i + 2]) / 255 < 0.3) dark++;
+    }
+    return painted ? dark / painted : 0;
+  })()`);
+}
+
+test('the light theme: every view is drawn light, marks and text stay readable', async ({
+  page,
+}) => {
+  await open(page);
+  const dark = {
+    frames: await darkShare(page, 'frames-canvas'),
+    as: await darkShare(page, 'as-canvas'),
+  };
+  await page.getByRole('button', { name: 'Switch to the light theme' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  for (const line of [
+    'read 0x40f000 1',
+    'reader space 0x402000 8192 as rd',
+    'writer space 0x403000 4096 as wr',
+    'alloc 2 as dbuf',
+    'dma stream dbuf dir=from_device coherent=no as d',
+    'read 0x900000 1',
+  ])
+    await type(page, line);
+  await clickFrame(page, await handleAddress(page, 'page'));
+  // The canvases: what was mostly dark (free frames, the ribbon's lanes) is light now.
+  const light = {
+    frames: await darkShare(page, 'frames-canvas'),
+    as: await darkShare(page, 'as-canvas'),
+    pt: await darkShare(page, 'pt-canvas'),
+  };
+  console.log(`dark pixels, dark → light theme: ${JSON.stringify({ dark, light })}`);
+  expect(dark.frames).toBeGreaterThan(0.5);
+  expect(light.frames).toBeLessThan(0.1);
+  expect(dark.as).toBeGreaterThan(0.3);
+  expect(light.as).toBeLessThan(0.1);
+  // The tree's nodes keep their saturated fills (white labels on them), on a light box.
+  await expect(page.getByTestId('view-page-table').locator('.tree-box')).toHaveCSS(
+    'background-color',
+    'rgb(246, 248, 250)',
+  );
+  // CSS: links, highlighted rows and the DMA bars follow the theme.
+  await expect(page.getByTestId('ledger-handles').locator('button.link').first()).toHaveCSS(
+    'color',
+    'rgb(5, 80, 174)',
+  );
+  await expect(page.getByTestId('tlb-table-cpu0').locator('tr.hl td').first()).toHaveCSS(
+    'background-color',
+    'rgba(9, 105, 218, 0.12)',
+  );
+  await expect(page.locator('.dma-diagram .svg-bar').first()).toHaveCSS(
+    'fill',
+    'rgb(234, 238, 242)',
+  );
+  await shot(page, 'light');
+  for (const id of ['frames', 'page-table', 'address-space', 'tlb', 'ledger', 'dma'])
+    await shot(page, `light-${id}`, page.getByTestId(`view-${id}`));
+  await shot(page, 'light-timeline', page.getByTestId('timeline'));
+});
+
 test.describe('budgets', () => {
   // The default viewport: software compositing here (no GPU) makes frame time grow with the
   // page's pixels, which is not what this measures.

@@ -10,6 +10,7 @@ import { PERM_R, PERM_W, PERM_X, vpnHex } from '../../../bridge/shared_layout';
 import { Panel, Twin, prepareCanvas, recordDraw, useBoxSize, viewMemo } from '../common';
 import { Keeper } from '../intern';
 import { bytesText, ioConflicts, meetsRanges, num, paddr, pairs, permText, type Highlight, type IoConflict, type Selection } from '../model';
+import { usePalette, type Palette } from '../palette';
 import { piecewiseAxis, type Axis } from './axis';
 
 const LABEL_W = 92;
@@ -78,7 +79,8 @@ export const AddressSpaceView = viewMemo(function AddressSpaceView({ snapshot: s
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const tRef = useRef<ZoomTransform>(zoomIdentity);
   const pending = useRef(0);
-  const state = useRef({ rows, axis, fault, lastPtes, highlight, size });
+  const palette = usePalette();
+  const state = useRef({ rows, axis, fault, lastPtes, highlight, size, palette });
   const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
   const height = AXIS_H + Math.max(1, rows.length) * ROW_H + 6;
 
@@ -90,7 +92,7 @@ export const AddressSpaceView = viewMemo(function AddressSpaceView({ snapshot: s
     const t0 = performance.now();
     const ctx = prepareCanvas(c, st.size.width, AXIS_H + Math.max(1, st.rows.length) * ROW_H + 6);
     if (!ctx) return;
-    drawRibbon(ctx, st.rows, st.axis, tRef.current, st.fault, st.lastPtes, st.highlight, st.size.width);
+    drawRibbon(ctx, st.palette, st.rows, st.axis, tRef.current, st.fault, st.lastPtes, st.highlight, st.size.width);
     recordDraw('ribbon', performance.now() - t0);
   }, []);
   const schedule = useCallback(() => {
@@ -98,10 +100,10 @@ export const AddressSpaceView = viewMemo(function AddressSpaceView({ snapshot: s
   }, [drawNow]);
   // Redrawn at once when what it shows changed, and only then; zooming draws on animation frames.
   useEffect(() => {
-    state.current = { rows, axis, fault, lastPtes, highlight, size };
+    state.current = { rows, axis, fault, lastPtes, highlight, size, palette };
     cancelAnimationFrame(pending.current);
     drawNow();
-  }, [rows, axis, fault, lastPtes, highlight, size, drawNow]);
+  }, [rows, axis, fault, lastPtes, highlight, size, palette, drawNow]);
   useEffect(() => {
     const c = canvasRef.current;
     if (!c) return;
@@ -201,7 +203,7 @@ function onRibbon(h: HandleInfo): boolean {
 
 type LastStep = NonNullable<Snapshot['last']>;
 
-function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: ZoomTransform, f: LastStep['fault'], lastPtes: LastStep['ptes'] | undefined, hl: Highlight, W: number): void {
+function drawRibbon(ctx: CanvasRenderingContext2D, pal: Palette, rows: Row[], axis: Axis, t: ZoomTransform, f: LastStep['fault'], lastPtes: LastStep['ptes'] | undefined, hl: Highlight, W: number): void {
   const H = AXIS_H + Math.max(1, rows.length) * ROW_H + 6;
   ctx.clearRect(0, 0, W, H);
   const X = (a: number): number => LABEL_W + t.x + t.k * axis.x(a);
@@ -215,10 +217,10 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
     const x0 = X(p.a0);
     const x1 = X(p.a1);
     if (x1 < xMin || x0 > xMax) continue;
-    ctx.fillStyle = '#161b22';
+    ctx.fillStyle = pal.gap;
     ctx.fillRect(Math.max(xMin, x0), AXIS_H - 6, Math.min(x1, xMax) - Math.max(xMin, x0), H - AXIS_H);
     if (x1 - x0 > 10) {
-      ctx.fillStyle = '#6e7681';
+      ctx.fillStyle = pal.muted;
       ctx.fillText('≈', (x0 + x1) / 2 - 3, AXIS_H - 8);
     }
   }
@@ -229,12 +231,12 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
     // Zoomed in: the addresses at both edges, so the view never loses its bearings.
     const left = vpnHex(Math.max(0, Math.floor(axis.invert((xMin - LABEL_W - t.x) / t.k))));
     const right = vpnHex(Math.floor(axis.invert((xMax - LABEL_W - t.x) / t.k)));
-    ctx.fillStyle = '#6e7681';
+    ctx.fillStyle = pal.muted;
     ctx.fillText(`← ${left}`, xMin + 2, AXIS_H - 8);
     const w = ctx.measureText(`${right} →`).width;
     ctx.fillText(`${right} →`, xMax - w - 2, AXIS_H - 8);
   }
-  ctx.fillStyle = '#8b949e';
+  ctx.fillStyle = pal.tick;
   for (const a of ticks) {
     const x = X(a);
     if (x < xMin - 1 || x > xMax) continue;
@@ -256,7 +258,7 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
     const top = AXIS_H + ri * ROW_H;
     const sp = row.space;
     // Lanes.
-    ctx.fillStyle = '#0d1117';
+    ctx.fillStyle = pal.lane;
     ctx.fillRect(xMin, top + 4, xMax - xMin, 22);
     // Mappings: runs that touch virtually and share permissions are drawn as one rectangle (no seams).
     let cx0 = 0;
@@ -287,7 +289,7 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
     }
     flush();
     // Selected frames inside a run (its physical pages are contiguous too), over the fills.
-    ctx.strokeStyle = '#ffffff';
+    ctx.strokeStyle = pal.select;
     ctx.lineWidth = 2;
     for (const k of picked) {
       const v = sp.runs[k * 4]!;
@@ -303,7 +305,7 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
     }
     const ch = changed.get(sp.id);
     if (ch) {
-      ctx.strokeStyle = '#e3b341';
+      ctx.strokeStyle = pal.changed;
       ctx.lineWidth = 2;
       for (const [a, b] of ch) {
         const x0 = X(a);
@@ -312,7 +314,7 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
     }
     for (const [a, b] of hl.va.get(sp.id) ?? []) {
       const x0 = X(a);
-      ctx.strokeStyle = '#ffffff';
+      ctx.strokeStyle = pal.select;
       ctx.lineWidth = 2;
       ctx.strokeRect(x0 - 1, top + 3, Math.max(2, X(b) - x0) + 2, ROW_H - 8);
     }
@@ -324,16 +326,16 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
       ctx.fillRect(l0, top + 30, Math.max(1, l1 - l0), 10);
       const b0 = X(c.start!);
       const b1 = X(c.end!);
-      ctx.strokeStyle = '#39c5cf';
+      ctx.strokeStyle = pal.walk;
       ctx.lineWidth = 1.5;
       ctx.strokeRect(b0, top + 30, Math.max(2, b1 - b0), 10);
       const xv = X(c.va!);
-      ctx.fillStyle = '#39c5cf';
+      ctx.fillStyle = pal.walk;
       ctx.fillRect(xv - 1, top + 27, 2, 16);
-      ctx.fillStyle = '#c9d1d9';
+      ctx.fillStyle = pal.fg;
       if (b1 - b0 > 30 || hl.handles.has(c.name)) ctx.fillText(c.name, Math.max(b0, xMin) + 3, top + 35);
       if (hl.handles.has(c.name)) {
-        ctx.strokeStyle = '#ffffff';
+        ctx.strokeStyle = pal.select;
         ctx.strokeRect(b0 - 2, top + 28, Math.max(2, b1 - b0) + 4, 14);
       }
     }
@@ -349,7 +351,7 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
       ctx.fillStyle = '#0d1117';
       if (x1 - x0 > 24) ctx.fillText(h.name, x0 + 3, top + 50);
       if (hl.handles.has(h.name)) {
-        ctx.strokeStyle = '#ffffff';
+        ctx.strokeStyle = pal.select;
         ctx.lineWidth = 2;
         ctx.strokeRect(x0 - 1, top + 44, Math.max(2, x1 - x0) + 2, 12);
       }
@@ -357,14 +359,14 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
     for (const c of row.conflicts) {
       const x0 = X(Math.floor(c.start / 4096));
       const x1 = X(Math.ceil(c.end / 4096));
-      ctx.strokeStyle = '#f85149';
+      ctx.strokeStyle = pal.fault;
       ctx.lineWidth = 2;
       ctx.strokeRect(x0 - 1, top + 43, Math.max(3, x1 - x0) + 2, 14);
     }
     // The last fault.
     if (f && f.space === sp.id) {
       const x = X(f.vpn);
-      ctx.fillStyle = '#f85149';
+      ctx.fillStyle = pal.fault;
       ctx.beginPath();
       ctx.moveTo(x, top + 6);
       ctx.lineTo(x - 6, top - 4);
@@ -377,14 +379,14 @@ function drawRibbon(ctx: CanvasRenderingContext2D, rows: Row[], axis: Axis, t: Z
   // Row labels.
   rows.forEach((row, ri) => {
     const top = AXIS_H + ri * ROW_H;
-    ctx.fillStyle = hl.space === row.space.id || hl.handles.has(row.space.id) ? '#ffffff' : '#c9d1d9';
+    ctx.fillStyle = hl.space === row.space.id || hl.handles.has(row.space.id) ? pal.select : pal.fg;
     ctx.fillText(row.space.label, 6, top + 15);
-    ctx.fillStyle = '#8b949e';
+    ctx.fillStyle = pal.muted;
     ctx.fillText(`${num(row.space.mapped)} pages`, 6, top + 30);
     if (row.space.activeOn.length) ctx.fillText(`cpu ${row.space.activeOn.join(',')}`, 6, top + 44);
   });
   if (rows.length === 0) {
-    ctx.fillStyle = '#8b949e';
+    ctx.fillStyle = pal.muted;
     ctx.fillText('No VM space: try `vmspace as vs` then `mmap vs 0x400000+64K`.', 8, AXIS_H + 20);
   }
 }

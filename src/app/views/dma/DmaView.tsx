@@ -97,8 +97,8 @@ function DmaDiagram({ s, objs, highlight, onSelect }: { s: Snapshot; objs: DmaIn
           <g key={d.name} onClick={() => onSelect({ kind: 'handle', name: d.name })} className="dma-link" data-name={d.name}>
             <title>{`${d.name}: ${paddr(d.pfn)} ↔ device ${hexb(d.daddr)} (${d.pages} pages)`}</title>
             <polygon points={`${p0},${18 + BAR_H} ${p1},${18 + BAR_H} ${d1},76 ${d0},76`} fill={c} opacity={hl ? 0.6 : 0.3} />
-            <rect x={p0} y={18} width={p1 - p0} height={BAR_H} fill={c} stroke={hl ? '#fff' : 'none'} />
-            <rect x={d0} y={76} width={d1 - d0} height={BAR_H} fill={c} stroke={hl ? '#fff' : 'none'} />
+            <rect x={p0} y={18} width={p1 - p0} height={BAR_H} fill={c} style={hl ? { stroke: 'var(--v-hl)' } : undefined} />
+            <rect x={d0} y={76} width={d1 - d0} height={BAR_H} fill={c} style={hl ? { stroke: 'var(--v-hl)' } : undefined} />
             <text x={(p0 + d0) / 2 + 4} y={56} className="svg-label">
               {d.name}
             </text>

@@ -6,7 +6,8 @@ import type { FrameDetail, Snapshot } from '../../../bridge/snapshot';
 import { USAGE_NAMES, rcText, slotRc, SLOT_WORDS, W_OBLIG, W_PATHS, W_USAGE } from '../../../bridge/shared_layout';
 import { Panel, Twin, prepareCanvas, recordDraw, timed, useBoxSize, viewMemo } from '../common';
 import { num, paddr, pairs, sharedOf, type Highlight, type Selection } from '../model';
-import { CLASSES, FC_FREE, bucket, cellAt, cellFrames, cellOf, gridFor, paintPixels, representative, type Grid } from './raster';
+import { usePalette, type Palette } from '../palette';
+import { CLASSES, FC_FREE, bucket, cellAt, cellFrames, cellOf, classPixels, gridFor, paintPixels, representative, type Grid } from './raster';
 import { FrameInspector } from './Inspector';
 
 const MAX_TWIN_ROWS = 400;
@@ -35,6 +36,7 @@ export const FramesView = viewMemo(function FramesView({ snapshot: s, selection,
   const lastFrames = s.last?.frames;
   const changed = useMemo(() => (lastFrames ? pairs(lastFrames) : []), [lastFrames]);
   const selectedPfn = selectedFrame(selection);
+  const palette = usePalette();
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -42,9 +44,9 @@ export const FramesView = viewMemo(function FramesView({ snapshot: s, selection,
     const t0 = performance.now();
     const ctx = prepareCanvas(canvas, size.width, size.height);
     if (!ctx) return;
-    drawFrames(ctx, bitmap(canvas, grid), grid, cells, size.width, size.height, highlight.frames, changed, selectedPfn);
+    drawFrames(ctx, palette, bitmap(canvas, grid), grid, cells, size.width, size.height, highlight.frames, changed, selectedPfn);
     recordDraw('frames', performance.now() - t0);
-  }, [grid, cells, size.width, size.height, highlight, changed, selectedPfn]);
+  }, [palette, grid, cells, size.width, size.height, highlight, changed, selectedPfn]);
 
   const pointFrame = (e: React.MouseEvent<HTMLCanvasElement>): number => {
     const r = e.currentTarget.getBoundingClientRect();
@@ -96,7 +98,7 @@ export const FramesView = viewMemo(function FramesView({ snapshot: s, selection,
               </div>
             )}
           </div>
-          <Legend counts={s.classCounts} />
+          <Legend counts={s.classCounts} colors={palette.classes} />
         </div>
         <FrameInspector snapshot={s} pfn={selectedPfn} inspect={inspect} onSelect={onSelect} />
       </div>
@@ -128,13 +130,13 @@ function bitmap(canvas: HTMLCanvasElement, g: Grid): Bitmap | null {
   return b;
 }
 
-function Legend({ counts }: { counts: number[] }) {
+function Legend({ counts, colors }: { counts: number[]; colors: readonly string[] }) {
   return (
     <ul className="legend" aria-label="Colours">
       {CLASSES.map((c, i) =>
         counts[i] || i === FC_FREE ? (
           <li key={c.name} title={c.what}>
-            <span className="swatch" style={{ background: c.color }} />
+            <span className="swatch" style={{ background: colors[i] }} />
             {c.name} <span className="muted">{num(counts[i]!)}</span>
           </li>
         ) : null,
@@ -156,6 +158,7 @@ function frameSummary(s: Snapshot, classes: Uint8Array, p: number): string {
 
 function drawFrames(
   ctx: CanvasRenderingContext2D,
+  pal: Palette,
   bm: Bitmap | null,
   g: Grid,
   cells: Uint8Array,
@@ -168,14 +171,14 @@ function drawFrames(
   ctx.clearRect(0, 0, width, height);
   // One pixel a cell, painted as an image and scaled up without smoothing: one draw call.
   if (bm) {
-    paintPixels(cells, g, bm.img.data);
+    paintPixels(cells, g, bm.img.data, classPixels(pal.classes));
     bm.ctx.putImageData(bm.img, 0, 0);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(bm.off, 0, 0, g.cols * g.cell, g.rows * g.cell);
   }
   if (g.cell >= 6) {
     // Cell borders, one path.
-    ctx.strokeStyle = '#0d1117';
+    ctx.strokeStyle = pal.grid;
     ctx.lineWidth = 1;
     ctx.beginPath();
     for (let c = 1; c <= g.cols; c++) {
@@ -206,14 +209,14 @@ function drawFrames(
       }
     }
   };
-  mark(changed, '#e3b341', 1.5);
-  mark(hl, '#ffffff', 0.5);
+  mark(changed, pal.changed, 1.5);
+  mark(hl, pal.select, 0.5);
   if (selected !== null && g.cell < 4) {
     // A crosshair: a one-pixel selection is hard to see.
     const c = cellOf(g, selected);
     const x = (c % g.cols) * g.cell;
     const y = Math.floor(c / g.cols) * g.cell;
-    ctx.strokeStyle = '#ffffff';
+    ctx.strokeStyle = pal.select;
     ctx.lineWidth = 1;
     ctx.strokeRect(x - 4.5, y - 4.5, 9, 9);
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RC_BAND, RC_UNIQUE, RC_UNUSED, U_FRAME, U_META, U_PAGETABLE, U_RESERVED, U_UNUSED, frameClass } from '../../../bridge/shared_layout';
-import { FC_BAD, FC_FREE, FC_FREED, FC_HELD, FC_MAPPED, FC_META, FC_PT, FC_RESERVED, FC_SHARED, FC_UNIQUE, bucket, cellAt, cellFrames, gridFor, paintPixels, representative } from './raster';
+import { PALETTES } from '../palette';
+import { CLASSES, FC_BAD, FC_FREE, FC_FREED, FC_HELD, FC_MAPPED, FC_META, FC_PT, FC_RESERVED, FC_SHARED, FC_UNIQUE, bucket, cellAt, cellFrames, classPixels, gridFor, paintPixels, representative } from './raster';
 
 describe('frameClass', () => {
   it('gives each frame its class from usage, refcount and paths', () => {
@@ -52,8 +53,19 @@ describe('grid and buckets', () => {
     expect(cellAt(g, 1.5, 0.5)).toBe(1);
     expect(cellAt(g, 5, 0)).toBe(-1);
     const rgba = new Uint8ClampedArray(12);
-    paintPixels(bucket(classes, g, new Uint8Array(3)), g, rgba);
-    expect(rgba[3]).toBe(255);
+    paintPixels(bucket(classes, g, new Uint8Array(3)), g, rgba, classPixels(PALETTES.light.classes));
+    // UNIQUE, bad, free in the light theme's colours (#bf8700, #cf222e, #eaeef2), opaque.
+    expect([...rgba]).toEqual([0xbf, 0x87, 0x00, 255, 0xcf, 0x22, 0x2e, 255, 0xea, 0xee, 0xf2, 255]);
+  });
+
+  it('has a colour for every class in every theme, free lightest in the light one', () => {
+    const lum = (c: string) => [1, 3, 5].reduce((a, i) => a + parseInt(c.slice(i, i + 2), 16), 0) / 3;
+    for (const p of Object.values(PALETTES)) {
+      expect(p.classes.length).toBe(CLASSES.length);
+      for (const c of p.classes) expect(c).toMatch(/^#[0-9a-f]{6}$/);
+    }
+    expect(lum(PALETTES.light.classes[FC_FREE]!)).toBeGreaterThan(200);
+    expect(lum(PALETTES.dark.classes[FC_FREE]!)).toBeLessThan(60);
   });
 
   it('buckets 524,288 frames quickly (typed arrays only)', () => {

@@ -4,33 +4,40 @@
 
 export { FC_BAD, FC_DMA, FC_FREE, FC_FREED, FC_HELD, FC_KERNEL, FC_MAPPED, FC_META, FC_PT, FC_RESERVED, FC_SHARED, FC_UNIQUE } from '../../../bridge/shared_layout';
 
-/** Names and colours of the frame classes, by code (shared_layout FC_*). */
-export const CLASSES: readonly { name: string; color: string; what: string }[] = [
-  { name: 'free', color: '#1f252d', what: 'UNUSED, never allocated' },
-  { name: 'freed', color: '#39414b', what: 'UNUSED again (usage kept, as vostd)' },
-  { name: 'reserved', color: '#6e7681', what: 'Reserved (low 1 MiB)' },
-  { name: 'kernel', color: '#1b7c83', what: 'Kernel or MMIO' },
-  { name: 'meta', color: '#8957e5', what: 'Meta: holds the metadata slots' },
-  { name: 'page table', color: '#388bfd', what: 'a page-table node' },
-  { name: 'held', color: '#2ea043', what: 'data frame, refcount 1, not mapped' },
-  { name: 'mapped', color: '#26a69a', what: 'data frame, refcount 1, mapped by a page table' },
-  { name: 'shared', color: '#9be9a8', what: 'data frame, refcount ≥ 2' },
-  { name: 'unique', color: '#d29922', what: 'UNIQUE: one owner, mapped by nothing' },
-  { name: 'DMA', color: '#f0883e', what: 'held by a DMA object' },
-  { name: 'bad', color: '#f85149', what: 'refcount 0, in the overflow band, or in use without usage' },
+/** Names of the frame classes, by code (shared_layout FC_*); their colours are per theme (palette.ts). */
+export const CLASSES: readonly { name: string; what: string }[] = [
+  { name: 'free', what: 'UNUSED, never allocated' },
+  { name: 'freed', what: 'UNUSED again (usage kept, as vostd)' },
+  { name: 'reserved', what: 'Reserved (low 1 MiB)' },
+  { name: 'kernel', what: 'Kernel or MMIO' },
+  { name: 'meta', what: 'Meta: holds the metadata slots' },
+  { name: 'page table', what: 'a page-table node' },
+  { name: 'held', what: 'data frame, refcount 1, not mapped' },
+  { name: 'mapped', what: 'data frame, refcount 1, mapped by a page table' },
+  { name: 'shared', what: 'data frame, refcount ≥ 2' },
+  { name: 'unique', what: 'UNIQUE: one owner, mapped by nothing' },
+  { name: 'DMA', what: 'held by a DMA object' },
+  { name: 'bad', what: 'refcount 0, in the overflow band, or in use without usage' },
 ];
 
-/** RGBA of each class, for ImageData. */
-export const CLASS_RGBA: Uint8Array = (() => {
-  const out = new Uint8Array(CLASSES.length * 4);
-  CLASSES.forEach((c, i) => {
-    out[i * 4] = parseInt(c.color.slice(1, 3), 16);
-    out[i * 4 + 1] = parseInt(c.color.slice(3, 5), 16);
-    out[i * 4 + 2] = parseInt(c.color.slice(5, 7), 16);
-    out[i * 4 + 3] = 255;
-  });
+const pixelTables = new WeakMap<readonly string[], Uint32Array>();
+
+/** Each class as one 32-bit RGBA pixel in the platform's byte order, from `#rrggbb` colours. */
+export function classPixels(colors: readonly string[]): Uint32Array {
+  let out = pixelTables.get(colors);
+  if (!out) {
+    out = new Uint32Array(colors.length);
+    const bytes = new Uint8Array(out.buffer);
+    colors.forEach((c, i) => {
+      bytes[i * 4] = parseInt(c.slice(1, 3), 16);
+      bytes[i * 4 + 1] = parseInt(c.slice(3, 5), 16);
+      bytes[i * 4 + 2] = parseInt(c.slice(5, 7), 16);
+      bytes[i * 4 + 3] = 255;
+    });
+    pixelTables.set(colors, out);
+  }
   return out;
-})();
+}
 
 /** How frames sit on the canvas: `per` consecutive frames a cell, cells of `cell` px, row-major. */
 export interface Grid {
@@ -103,16 +110,9 @@ export function representative(classes: Uint8Array, g: Grid, c: number): number 
   return best;
 }
 
-/** Each class as one 32-bit RGBA pixel in the platform's byte order. */
-const CLASS_PIXEL: Uint32Array = (() => {
-  const out = new Uint32Array(CLASSES.length);
-  new Uint8Array(out.buffer).set(CLASS_RGBA);
-  return out;
-})();
-
-/** Fill RGBA pixels, one a cell (ImageData of cols×rows). */
-export function paintPixels(cells: Uint8Array, g: Grid, rgba: Uint8ClampedArray): void {
+/** Fill RGBA pixels, one a cell (ImageData of cols×rows), with `pixels` (classPixels). */
+export function paintPixels(cells: Uint8Array, g: Grid, rgba: Uint8ClampedArray, pixels: Uint32Array): void {
   const px = new Uint32Array(rgba.buffer, rgba.byteOffset, rgba.length >> 2);
   const n = Math.min(g.cells, px.length);
-  for (let c = 0; c < n; c++) px[c] = CLASS_PIXEL[cells[c]!]!;
+  for (let c = 0; c < n; c++) px[c] = pixels[cells[c]!]!;
 }

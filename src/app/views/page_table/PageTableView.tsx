@@ -13,6 +13,7 @@ import { PTE_USER, entryPages, pageSizeText, pteFlagsText, pteRwx, vpnHex } from
 import { Panel, Twin, prepareCanvas, recordDraw, timed, useBoxSize, viewMemo } from '../common';
 import { Keeper, nodePages } from '../intern';
 import { activeSpaceId, inRanges, meetsRanges, num, paddr, pairs, sharedOf, type Highlight, type Selection } from '../model';
+import { usePalette, type Palette } from '../palette';
 import { DENSITY_BUCKETS, K_LEAF, itemAt, layoutTree, lowerBound, type PteSource, type TreeLayout } from './layout';
 
 export const COL_W = 172;
@@ -71,7 +72,8 @@ export const PageTableView = viewMemo(function PageTableView({ snapshot: s, sele
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const tRef = useRef<ZoomTransform>(zoomIdentity);
   const zoomRef = useRef<ZoomBehavior<HTMLCanvasElement, unknown> | null>(null);
-  const drawState = useRef({ layout, marks, space, size });
+  const palette = usePalette();
+  const drawState = useRef({ layout, marks, space, size, palette });
   const pending = useRef(0);
   const fitted = useRef('');
   const userMoved = useRef(false);
@@ -88,7 +90,7 @@ export const PageTableView = viewMemo(function PageTableView({ snapshot: s, sele
     if (!ctx) return;
     // The last command's marks pulse for a moment after it ran.
     const pulse = Math.max(0, 1 - (t0 - pulseStart.current) / PULSE_MS);
-    drawTree(ctx, st.layout, st.marks, tRef.current, st.size.width, st.size.height, pulse);
+    drawTree(ctx, st.palette, st.layout, st.marks, tRef.current, st.size.width, st.size.height, pulse);
     recordDraw('tree', performance.now() - t0);
     if (pulse > 0) pending.current = requestAnimationFrame(drawNowRef.current);
   }, []);
@@ -132,7 +134,7 @@ export const PageTableView = viewMemo(function PageTableView({ snapshot: s, sele
     fit();
   }, [fit]);
   useEffect(() => {
-    drawState.current = { layout, marks, space, size };
+    drawState.current = { layout, marks, space, size, palette };
     if (size.width < 2) return;
     if (fitted.current !== spaceId) {
       fitted.current = spaceId;
@@ -148,10 +150,10 @@ export const PageTableView = viewMemo(function PageTableView({ snapshot: s, sele
   // Redrawn at once when what it shows changed (in the same task as the snapshot's arrival, not a
   // frame later), and only then; zooming and the pulse draw on animation frames.
   useEffect(() => {
-    drawState.current = { layout, marks, space, size };
+    drawState.current = { layout, marks, space, size, palette };
     cancelAnimationFrame(pending.current);
     drawNow();
-  }, [layout, marks, space, size, drawNow]);
+  }, [layout, marks, space, size, palette, drawNow]);
   useEffect(() => {
     // A new command: pulse what it changed, if anything here.
     if (!marks.some((m) => m & (M_CHANGED | M_WALK | M_FAULT))) return;
@@ -413,7 +415,7 @@ function leafColor(lo: number, hi: number): string {
 }
 
 /** Draws what is on screen. Layout units: COL_W a column, ROW_H a row; t maps them to CSS px. */
-export function drawTree(ctx: CanvasRenderingContext2D, l: TreeLayout, marks: Uint8Array, t: ZoomTransform, W: number, H: number, pulse = 0): void {
+export function drawTree(ctx: CanvasRenderingContext2D, pal: Palette, l: TreeLayout, marks: Uint8Array, t: ZoomTransform, W: number, H: number, pulse = 0): void {
   const dpr = window.devicePixelRatio || 1;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, W, H);
@@ -430,7 +432,7 @@ export function drawTree(ctx: CanvasRenderingContext2D, l: TreeLayout, marks: Ui
 
   // Edges: each visible open node's bus, and each visible child's branch.
   ctx.lineWidth = px;
-  ctx.strokeStyle = '#4b535d';
+  ctx.strokeStyle = pal.edge;
   ctx.beginPath();
   const hot: number[] = [];
   for (let d = 0; d < l.columns.length; d++) {
@@ -466,7 +468,7 @@ export function drawTree(ctx: CanvasRenderingContext2D, l: TreeLayout, marks: Ui
   ctx.stroke();
   // The last walk's path, from each walked item up to its parent.
   if (hot.length) {
-    ctx.strokeStyle = '#39c5cf';
+    ctx.strokeStyle = pal.walk;
     ctx.lineWidth = 2.5 * px;
     ctx.beginPath();
     for (const k of hot) {
@@ -537,32 +539,33 @@ export function drawTree(ctx: CanvasRenderingContext2D, l: TreeLayout, marks: Ui
       if (m) {
         ctx.lineWidth = 2 * px;
         if (m & M_SELECTED) {
-          ctx.strokeStyle = '#ffffff';
+          ctx.strokeStyle = pal.select;
           ctx.strokeRect(x - 2 * px, top - 2 * px, w + 4 * px, h + 4 * px);
         }
         if (m & M_CHANGED) {
-          ctx.strokeStyle = '#e3b341';
+          ctx.strokeStyle = pal.changed;
           ctx.strokeRect(x + px, top + px, w - 2 * px, h - 2 * px);
         }
         if (pulse > 0 && m & (M_CHANGED | M_WALK | M_FAULT)) {
           const grow = (1 - pulse) * 8 * px;
           ctx.globalAlpha = pulse;
-          ctx.strokeStyle = m & M_FAULT ? '#f85149' : m & M_CHANGED ? '#e3b341' : '#39c5cf';
+          ctx.strokeStyle = m & M_FAULT ? pal.fault : m & M_CHANGED ? pal.changed : pal.walk;
           ctx.strokeRect(x - grow, top - grow, w + 2 * grow, h + 2 * grow);
           ctx.globalAlpha = 1;
         }
         if (m & M_WALK) {
-          ctx.strokeStyle = '#39c5cf';
+          ctx.strokeStyle = pal.walk;
           ctx.strokeRect(x, top, w, h);
         }
         if (m & M_FAULT) {
-          ctx.strokeStyle = '#f85149';
+          ctx.strokeStyle = pal.fault;
           ctx.lineWidth = 3 * px;
           ctx.strokeRect(x, top, w, h);
         }
       }
       if (text && !dense && rowPx >= 8) {
-        ctx.fillStyle = '#f0f6fc';
+        // Light on the saturated fills; a borrowed node is pale, so it takes the page's text colour.
+        ctx.fillStyle = !leaf && l.borrowed[k] ? pal.borrowedText : '#f0f6fc';
         ctx.fillText(markLabel(l, k), x + (leaf && lv > 1 ? 8 : 5), y * ROW_H - (leaf ? 0 : 1), w - 10);
       }
     }
