@@ -553,6 +553,12 @@ export class Machine {
     return buildContext(this.consts, this.layout, this.mem, this.ghost, this.tlb, this.everTouched);
   }
 
+  /** After unchecked steps: the whole checker's verdicts, and an index to continue from. */
+  settle(): void {
+    this.violations = this.check();
+    this.indexValid = this.index.rebuild(this.layout, this.ghost);
+  }
+
   /**
    * A context complete for `pages` only (their holders, the leaves mapping them): from the
    * page-table index when it is up to date, so asking about one frame costs what that frame has.

@@ -167,7 +167,7 @@ describe('History', () => {
     for (const k of [5, 1, 6, 3, 0, 4, 2]) {
       h.seek(k);
       expect(h.session.machine.violations).toEqual(want[k]);
-      expect(h.session.machine.checking).toBe('full');
+      expect(h.session.machine.checking).toBe('incremental'); // its own mode again, not 'off'
     }
   });
 

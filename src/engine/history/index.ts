@@ -6,7 +6,7 @@
  * line that ran keeps what it takes to undo it: the machine's reverse delta (`StepResult.delta`),
  * the session's own position before it (line number, last result) and `machine.fresh`.
  * - `back()` undoes one line: `machine.undo(delta)` plus the session position.
- * - `forward()` re-runs the next recorded line (checked in full, as typed).
+ * - `forward()` re-runs the next recorded line (checked, as typed).
  * - `seek(k)` goes backwards by undoing deltas, forwards by re-running lines with
  *   `machine.checking = 'off'` and checks once at the end. A `machine`/`reset` line (delta kind
  *   'reboot') cannot be undone: seeking back across one replays from the start.
@@ -64,7 +64,7 @@ interface Entry<R> {
   source: string;
   /** The result of its last checked run (or of its first run, whatever its checking). */
   result?: R;
-  /** Whether `result` came from a run with checking 'full'. */
+  /** Whether `result` came from a checked run. */
   checked: boolean;
   // Set while the line has run (index < position):
   delta?: ReverseDelta;
@@ -147,7 +147,7 @@ export class History<R> {
     this.entries.length = this.pos;
     for (const k of [...this.keyframes.keys()]) if (k > this.pos) this.dropKeyframe(k);
     this.entries.push({ source, checked: false, validAfter: false, bytes: 0 });
-    const r = this.run(this.pos, 'full');
+    const r = this.run(this.pos, 'checked');
     this.settle();
     return r;
   }
@@ -191,7 +191,7 @@ export class History<R> {
       else if (kf >= 0) this.restoreKeyframe(kf);
       else this.restart();
     } else if (kf > this.pos && target - kf < target - this.pos) this.restoreKeyframe(kf);
-    while (this.pos < target) this.run(this.pos, this.pos === target - 1 ? 'full' : 'off');
+    while (this.pos < target) this.run(this.pos, this.pos === target - 1 ? 'checked' : 'off');
     this.settle();
   }
 
@@ -219,20 +219,22 @@ export class History<R> {
   }
 
   /** Runs entry i (which must be the next one) with the given checking. */
-  private run(i: number, checking: 'full' | 'off'): R {
+  private run(i: number, checking: 'checked' | 'off'): R {
     const e = this.entry(i);
     // A line that reads the violations needs exact ones when its result counts: when it is the
     // stop, or runs for the first time. A re-run's result is thrown away (the checked one stays).
-    if ((checking === 'full' || !e.checked) && this.readsViolations(e.source)) this.settle();
+    if ((checking === 'checked' || !e.checked) && this.readsViolations(e.source)) this.settle();
     const machine = this.session.machine;
     e.markBefore = this.session.mark();
     e.freshBefore = machine.fresh;
-    machine.checking = checking;
+    // A checked run uses the machine's own mode (incremental unless set otherwise).
+    const mode = machine.checking;
+    if (checking === 'off') machine.checking = 'off';
     let ran: Ran<R>;
     try {
       ran = this.session.exec(e.source);
     } finally {
-      machine.checking = 'full';
+      machine.checking = mode;
     }
     const { result: r, delta } = ran;
     e.delta = delta;
@@ -240,11 +242,11 @@ export class History<R> {
     e.bytes = deltaBytes(delta);
     this.deltaBytes += e.bytes;
     if (delta?.kind === 'reboot') this.valid = true;
-    else if (delta) this.valid = checking === 'full';
+    else if (delta) this.valid = checking === 'checked';
     e.validAfter = this.valid;
-    if (checking === 'full' || !e.checked) {
+    if (checking === 'checked' || !e.checked) {
       e.result = r;
-      e.checked = checking === 'full';
+      e.checked = checking === 'checked';
     }
     this.pos = i + 1;
     this.trim();
@@ -324,8 +326,7 @@ export class History<R> {
   /** Makes `machine.violations` exact for the current position. */
   private settle(): void {
     if (this.valid) return;
-    const machine = this.session.machine;
-    machine.violations = machine.check();
+    this.session.machine.settle();
     this.valid = true;
     if (this.pos > 0) this.entries[this.pos - 1]!.validAfter = true;
   }
