@@ -182,26 +182,26 @@ export class PtIndex {
 
   /** What entry `i` of node `n` contributes (the full walk's rules: context.ts walkTree). */
   private addEntry(n: number, at: Pos, i: number, lo: number, hi: number): void {
-    const t = this.target(at, i, lo, hi);
-    if (t === null) return;
-    if (t.leaf) {
+    if (skipped(at, i, lo)) return;
+    const pfn = ptePaddr(lo, hi) / 4096;
+    if (pteIsLast(lo) || at.level === 1) {
       if (!at.user) return;
       const leaf: PtLeaf = {
         space: at.space,
         vpn: at.base + i * 512 ** (at.level - 1),
-        pfn: t.pfn,
+        pfn,
         level: at.level,
         lo,
         hi,
         node: n,
       };
-      let m = this.leaves.get(t.pfn);
-      if (!m) this.leaves.set(t.pfn, (m = new Map()));
+      let m = this.leaves.get(pfn);
+      if (!m) this.leaves.set(pfn, (m = new Map()));
       m.set(n * 512 + i, leaf);
       if (at.level > 1) this.hugeUserLeaves++;
-      this.affected?.add(t.pfn);
-    } else if (t.pfn < this.mem.nframes)
-      this.attach(t.pfn, {
+      this.affected?.add(pfn);
+    } else if (pfn < this.mem.nframes)
+      this.attach(pfn, {
         space: at.space,
         level: at.level - 1,
         base: at.base + i * 512 ** (at.level - 1),
@@ -211,28 +211,22 @@ export class PtIndex {
   }
 
   private removeEntry(n: number, at: Pos, i: number, lo: number, hi: number): void {
-    const t = this.target(at, i, lo, hi);
-    if (t === null) return;
-    if (t.leaf) {
+    if (skipped(at, i, lo)) return;
+    const pfn = ptePaddr(lo, hi) / 4096;
+    if (pteIsLast(lo) || at.level === 1) {
       if (!at.user) return;
-      const m = this.leaves.get(t.pfn);
+      const m = this.leaves.get(pfn);
       m?.delete(n * 512 + i);
-      if (m && m.size === 0) this.leaves.delete(t.pfn);
+      if (m && m.size === 0) this.leaves.delete(pfn);
       if (at.level > 1) this.hugeUserLeaves--;
-      this.affected?.add(t.pfn);
-    } else if (t.pfn < this.mem.nframes) this.detach(t.pfn);
+      this.affected?.add(pfn);
+    } else if (pfn < this.mem.nframes) this.detach(pfn);
   }
+}
 
-  private target(
-    at: Pos,
-    i: number,
-    lo: number,
-    hi: number,
-  ): { leaf: boolean; pfn: number } | null {
-    if (at.user && at.level === 4 && i >= 256) return null; // the kernel half: walked from the kernel root
-    if (!pteIsPresent(lo)) return null;
-    return { leaf: pteIsLast(lo) || at.level === 1, pfn: ptePaddr(lo, hi) / 4096 };
-  }
+/** Entries a full walk does not follow: absent ones, and a user root's kernel half (walked from the kernel root). */
+function skipped(at: Pos, i: number, lo: number): boolean {
+  return !pteIsPresent(lo) || (at.user && at.level === 4 && i >= 256);
 }
 
 /** The trees a full check walks, in its order: [name, root, holds user leaves]. */
