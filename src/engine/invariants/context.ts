@@ -25,8 +25,8 @@ export interface Holders {
   /** Live segments (and, later, DMA objects) covering each page. */
   covers: Map<number, string[]>;
   forgotten: Map<number, Forgotten>;
-  /** Leaf mappings found by walking every page table: page → "where" strings. */
-  mappings: Map<number, string[]>;
+  /** Leaf mappings found by walking every page table: page → its leaves (named by `whereOf`). */
+  mappings: Map<number, PtLeaf[]>;
   /** References held by TLB flushers, DMA objects, query results…: page → holder names. */
   others: Map<number, string[]>;
   /** Kernel readers/writers: page → the names of those that borrow it (no reference held). */
@@ -95,8 +95,11 @@ function walkTree(
     const pfn = ptePaddr(lo, hi) / 4096;
     if (pteIsLast(lo) || level === 1) {
       if (user) {
-        leaves.push({ space, vpn: base + i * ep, pfn, level, lo, hi, node });
-        push(holders.mappings, pfn, `${space}@0x${((base + i * ep) * 4096).toString(16)}`);
+        const leaf = { space, vpn: base + i * ep, pfn, level, lo, hi, node };
+        leaves.push(leaf);
+        const at = holders.mappings.get(pfn);
+        if (at) at.push(leaf);
+        else holders.mappings.set(pfn, [leaf]);
       }
     } else if (pfn < mem.nframes)
       walkTree(mem, space, pfn, level - 1, base + i * ep, `${path}[${i}]`, user, holders, leaves);
@@ -233,6 +236,16 @@ export function buildContext(
   };
 }
 
+/** A mapping as messages name it: `space@0xVA`. */
+export function whereOf(l: PtLeaf): string {
+  return `${l.space}@0x${(l.vpn * 4096).toString(16)}`;
+}
+
+/** The mappings of page `p`, named. */
+export function mappingNames(ctx: CheckContext, p: number): string[] {
+  return (ctx.holders.mappings.get(p) ?? []).map(whereOf);
+}
+
 /** Whether anyone holds page `p` (what `holderNames(ctx, p).length > 0` says, without the names). */
 export function isHeld(ctx: CheckContext, p: number): boolean {
   const h = ctx.holders;
@@ -252,7 +265,8 @@ export function holderNames(ctx: CheckContext, p: number): string[] {
   const out = [...(h.frames.get(p) ?? []), ...(h.uniques.get(p) ?? []), ...(h.covers.get(p) ?? [])];
   const f = h.forgotten.get(p);
   if (f) for (const b of f.by) out.push(`forgotten (${b})`);
-  for (const m of [h.mappings.get(p), h.others.get(p)]) if (m) for (const x of m) out.push(x);
+  for (const l of h.mappings.get(p) ?? []) out.push(whereOf(l));
+  for (const x of h.others.get(p) ?? []) out.push(x);
   return out;
 }
 

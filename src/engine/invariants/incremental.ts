@@ -300,10 +300,7 @@ export function restrictedContext(
     const ls = [...index.leavesOf(p)];
     if (ls.length) {
       ls.sort((a, b) => rank.get(a.space)! - rank.get(b.space)! || a.vpn - b.vpn);
-      holders.mappings.set(
-        p,
-        ls.map((l) => `${l.space}@0x${(l.vpn * 4096).toString(16)}`),
-      );
+      holders.mappings.set(p, ls);
       for (const l of ls) leaves.push(l);
     }
     const at = index.nodeAt(p);

@@ -1,6 +1,6 @@
 import { paddrText } from '../core';
 import { USAGE_NAMES, Usage, W_USAGE } from '../frame/meta';
-import { handleNamesAt, type CheckContext, type Violation } from './context';
+import { handleNamesAt, mappingNames, type CheckContext, type Violation } from './context';
 
 /** Page-table nodes have usage PageTable, data frames usage Frame, and neither is used as the other. */
 export const metaUsage = {
@@ -23,7 +23,7 @@ export const metaUsage = {
         out.push({
           id: this.id,
           severity: this.severity,
-          message: `frame ${paddrText(p)} has usage ${USAGE_NAMES[u]} but is held as a data frame (${[...handleNamesAt(ctx, p), ...(h.mappings.get(p) ?? [])].join(', ') || 'a forgotten reference'})`,
+          message: `frame ${paddrText(p)} has usage ${USAGE_NAMES[u]} but is held as a data frame (${[...handleNamesAt(ctx, p), ...mappingNames(ctx, p)].join(', ') || 'a forgotten reference'})`,
           frames: [p],
           handles: handleNamesAt(ctx, p),
         });

@@ -1,6 +1,6 @@
 import { paddrText } from '../core';
 import { W_PATHS } from '../frame/meta';
-import { countOf, type CheckContext, type Violation } from './context';
+import { countOf, mappingNames, type CheckContext, type Violation } from './context';
 
 /** Segment relate_regions: pages a segment covers are referenced by no page table. */
 export const segUnmapped = {
@@ -16,7 +16,7 @@ export const segUnmapped = {
         out.push({
           id: this.id,
           severity: this.severity,
-          message: `frame ${paddrText(p)} is covered by segment ${segs.join(', ')} but mapped by ${mapped} page-table entr${mapped === 1 ? 'y' : 'ies'}${h.mappings.has(p) ? ` (${h.mappings.get(p)!.join(', ')})` : ''}`,
+          message: `frame ${paddrText(p)} is covered by segment ${segs.join(', ')} but mapped by ${mapped} page-table entr${mapped === 1 ? 'y' : 'ies'}${h.mappings.has(p) ? ` (${mappingNames(ctx, p).join(', ')})` : ''}`,
           frames: [p],
           handles: [...segs],
         });
