@@ -10,29 +10,24 @@ export const accNoDangling = {
   check(ctx: CheckContext): Violation[] {
     const out: Violation[] = [];
     const h = ctx.holders;
-    const referenced = new Set<number>([
-      ...h.frames.keys(),
-      ...h.uniques.keys(),
-      ...h.covers.keys(),
-      ...h.mappings.keys(),
-      ...h.others.keys(),
-      ...h.forgotten.keys(),
-      ...h.borrows.keys(),
-    ]);
-    for (const p of [...referenced].sort((a, b) => a - b)) {
-      if (readRc(ctx.mem, p) !== RC_UNUSED) continue;
-      const who = [
-        ...holderNames(ctx, p),
-        ...(h.borrows.get(p) ?? []).map((n) => `${n} (borrowing it)`),
-      ];
-      out.push({
-        id: this.id,
-        severity: this.severity,
-        message: `frame ${paddrText(p)} is free (UNUSED) but ${who.join(', ')} still refer${who.length === 1 ? 's' : ''} to it — a use after free`,
-        frames: [p],
-        handles: who.map((n) => n.split(' ')[0]!).filter((n) => /^[a-z][a-z0-9_]*$/.test(n)),
-      });
-    }
+    // Every referenced page once; only free ones are remembered (the checker orders the result).
+    const reported = new Set<number>();
+    for (const m of [h.frames, h.uniques, h.covers, h.mappings, h.others, h.forgotten, h.borrows])
+      for (const p of m.keys()) {
+        if (readRc(ctx.mem, p) !== RC_UNUSED || reported.has(p)) continue;
+        reported.add(p);
+        const who = [
+          ...holderNames(ctx, p),
+          ...(h.borrows.get(p) ?? []).map((n) => `${n} (borrowing it)`),
+        ];
+        out.push({
+          id: this.id,
+          severity: this.severity,
+          message: `frame ${paddrText(p)} is free (UNUSED) but ${who.join(', ')} still refer${who.length === 1 ? 's' : ''} to it — a use after free`,
+          frames: [p],
+          handles: who.map((n) => n.split(' ')[0]!).filter((n) => /^[a-z][a-z0-9_]*$/.test(n)),
+        });
+      }
     return out;
   },
 };

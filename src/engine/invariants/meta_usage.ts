@@ -10,16 +10,13 @@ export const metaUsage = {
   check(ctx: CheckContext): Violation[] {
     const out: Violation[] = [];
     const h = ctx.holders;
-    const dataRefs = new Set<number>([
-      ...h.frames.keys(),
-      ...h.uniques.keys(),
-      ...h.covers.keys(),
-      ...h.mappings.keys(),
-      ...h.forgotten.keys(),
-    ]);
-    for (const p of dataRefs) {
-      const u = ctx.mem.slotWord(p, W_USAGE);
-      if (u !== Usage.Frame)
+    // Every page held as data, once (no set of them all: a mapped page is usually held once).
+    const reported = new Set<number>();
+    for (const m of [h.frames, h.uniques, h.covers, h.mappings, h.forgotten])
+      for (const p of m.keys()) {
+        const u = ctx.mem.slotWord(p, W_USAGE);
+        if (u === Usage.Frame || reported.has(p)) continue;
+        reported.add(p);
         out.push({
           id: this.id,
           severity: this.severity,
@@ -27,7 +24,7 @@ export const metaUsage = {
           frames: [p],
           handles: handleNamesAt(ctx, p),
         });
-    }
+      }
     for (const [p, where] of h.nodes) {
       const u = ctx.mem.slotWord(p, W_USAGE);
       if (u !== Usage.PageTable)

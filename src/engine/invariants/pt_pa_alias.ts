@@ -7,18 +7,17 @@ export const ptPaAlias = {
   severity: 'warning' as const,
   mirrors: 'PageTableView::inv PA-disjointness (stricter than current vostd main)',
   check(ctx: CheckContext): Violation[] {
-    // Per space, frame → the pages mapping it (numeric keys: one entry per mapped page).
-    const seen = new Map<string, Map<number, number[]>>();
-    for (const l of ctx.leaves) {
-      let m = seen.get(l.space);
-      if (!m) seen.set(l.space, (m = new Map()));
-      const a = m.get(l.pfn);
-      if (a) a.push(l.vpn);
-      else m.set(l.pfn, [l.vpn]);
-    }
     const out: Violation[] = [];
-    for (const [space, m] of seen)
-      for (const [p, vpns] of m) {
+    // Pages mapped more than once (holders.mappings lists them in walk order), then by space.
+    for (const [p, leaves] of ctx.holders.mappings) {
+      if (leaves.length < 2) continue;
+      const bySpace = new Map<string, number[]>();
+      for (const l of leaves) {
+        const a = bySpace.get(l.space);
+        if (a) a.push(l.vpn);
+        else bySpace.set(l.space, [l.vpn]);
+      }
+      for (const [space, vpns] of bySpace) {
         if (vpns.length < 2) continue;
         out.push({
           id: this.id,
@@ -28,6 +27,7 @@ export const ptPaAlias = {
           handles: [space],
         });
       }
+    }
     return out;
   },
 };
