@@ -107,8 +107,12 @@ export class SimClient {
     if (!run || this.disposed) return;
     const now = performance.now();
     const progress = run.epoch && run.epoch.length > 1 ? Atomics.load(run.epoch, 1) : -1;
-    // Busy: a call is outstanding, or the worker is still loading (it has not said a word yet).
-    const busy = this.pending.size > 0 || this.lastHeardFrom !== run;
+    // Busy: inside a change (an odd epoch: one long command cannot answer until it ends), or still
+    // loading (it has not said a word yet). Without shared memory: whenever a call is outstanding.
+    // A call waiting on a worker that is not inside a change does not count: a dead one never ends it.
+    const busy =
+      this.lastHeardFrom !== run ||
+      (run.epoch ? Atomics.load(run.epoch, 0) % 2 !== 0 : this.pending.size > 0);
     const verdict = run.alive.check(now, busy, progress);
     if (verdict === 'ping') {
       run.alive.pinged(now);

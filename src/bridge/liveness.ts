@@ -1,16 +1,16 @@
 // Is the simulation worker still alive? A worker that dies without an `error` event (it closed
 // itself, it loops forever, the browser stopped it) simply goes silent, so the client listens: any
 // message from the worker, or its progress counter moving (it bumps one for every line it runs),
-// counts as a sign of life. When idle it is pinged; an unanswered ping means death. While a call is
-// outstanding the worker may be busy with one long command and cannot answer, so only a much
-// longer silence counts then. Time is passed in: pure, tested in Node.
+// counts as a sign of life. When idle it is pinged; an unanswered ping means death. While it is busy
+// (inside a change: one long command cannot answer until it ends) only a much longer silence
+// counts. Time is passed in: pure, tested in Node.
 
 export interface LivenessOptions {
   /** Idle: ping after this long without a sign of life (ms). */
   pingAfter: number;
   /** Idle: dead when a ping stays unanswered this long (ms). */
   idleTimeout: number;
-  /** A call outstanding: dead after this long without any sign of life (ms). */
+  /** Busy: dead after this long without any sign of life (ms). */
   busyTimeout: number;
   /** A gap between two checks longer than this means the page itself stood still (ms). */
   stall: number;
@@ -46,8 +46,8 @@ export class Liveness {
   }
 
   /**
-   * What to do now: nothing, send a ping (then call `pinged`), or give the worker up. `busy`: a
-   * call is outstanding; `progress`: the worker's counter (-1 when there is none).
+   * What to do now: nothing, send a ping (then call `pinged`), or give the worker up. `busy`: the
+   * worker is inside a long call; `progress`: the worker's counter (-1 when there is none).
    */
   check(now: number, busy: boolean, progress: number): Verdict {
     if (now - this.lastCheck > this.o.stall) {
