@@ -19,6 +19,12 @@ describe('intern', () => {
   it('tells apart what differs only in kind, length, keys or element type', () => {
     expect(intern([1, 2], [1, 2, 3])).toEqual([1, 2, 3]);
     expect(intern({ a: 1 }, { a: 1, b: undefined })).toHaveProperty('b');
+    const fewer = intern({ a: [1], b: 2 }, { a: [1] });
+    expect(fewer).toEqual({ a: [1] });
+    expect(Object.keys(fewer)).toEqual(['a']);
+    const order = intern({ a: 1, b: [2], c: 3 }, { a: 1, b: [2], c: 4 });
+    expect(Object.keys(order)).toEqual(['a', 'b', 'c']);
+    expect(order).toEqual({ a: 1, b: [2], c: 4 });
     const f = new Float64Array([1]);
     expect(intern(new Int32Array([1]), f)).toBe(f);
     const o = { a: 1 };

@@ -47,18 +47,20 @@ function isPlain(x: object): boolean {
 export function intern<T>(prev: unknown, next: T): T {
   if (Object.is(prev, next) || typeof next !== 'object' || next === null) return next;
   if (typeof prev !== 'object' || prev === null) return next;
-  if (ArrayBuffer.isView(next)) {
-    return ArrayBuffer.isView(prev) && sameTyped(prev, next) ? (prev as T) : next;
-  }
+  if (ArrayBuffer.isView(next)) return ArrayBuffer.isView(prev) && sameTyped(prev, next) ? (prev as T) : next;
+  // Arrays and plain objects: a new container only from the first part that differs (most are equal).
   if (Array.isArray(next)) {
     if (!Array.isArray(prev)) return next;
-    let same = prev.length === next.length;
-    const out = next.map((x: unknown, i) => {
-      const y = intern(prev[i], x);
-      if (y !== prev[i]) same = false;
-      return y;
-    });
-    return (same ? prev : out) as T;
+    let out: unknown[] | null = prev.length === next.length ? null : next.slice(0, 0);
+    for (let i = 0; i < next.length; i++) {
+      const y = intern(prev[i], next[i] as unknown);
+      if (out) out.push(y);
+      else if (y !== prev[i]) {
+        out = prev.slice(0, i);
+        out.push(y);
+      }
+    }
+    return (out ?? prev) as T;
   }
   if (next instanceof Set) {
     if (!(prev instanceof Set) || prev.size !== next.size) return next;
@@ -79,15 +81,32 @@ export function intern<T>(prev: unknown, next: T): T {
   }
   if (!isPlain(next) || !isPlain(prev)) return next;
   const p = prev as Record<string, unknown>;
-  const keys = Object.keys(next);
-  let same = keys.length === Object.keys(p).length;
-  const out: Record<string, unknown> = {};
-  for (const k of keys) {
-    const y = intern(p[k], (next as Record<string, unknown>)[k]);
-    if (y !== p[k] || !(k in p)) same = false;
-    out[k] = y;
+  const n = next as Record<string, unknown>;
+  let keys = 0;
+  for (const k in p) if (Object.hasOwn(p, k)) keys++;
+  let out: Record<string, unknown> | null = null;
+  let seen = 0;
+  for (const k in n) {
+    if (!Object.hasOwn(n, k)) continue;
+    seen++;
+    const y = intern(p[k], n[k]);
+    if (out) out[k] = y;
+    else if (y !== p[k] || !Object.hasOwn(p, k)) {
+      out = {};
+      // The keys before this one were all equal: take them from `next`'s order, `prev`'s values.
+      for (const j in n) {
+        if (j === k) break;
+        if (Object.hasOwn(n, j)) out[j] = p[j];
+      }
+      out[k] = y;
+    }
   }
-  return (same ? prev : out) as T;
+  if (!out && seen !== keys) {
+    // `prev` has more keys; every one `next` has is equal.
+    out = {};
+    for (const k in n) if (Object.hasOwn(n, k)) out[k] = p[k];
+  }
+  return (out ?? prev) as T;
 }
 
 /** Keeps the last value and interns each new one against it. */
@@ -99,13 +118,15 @@ export class Keeper<T> {
   }
 }
 
-/** A private copy of a shared buffer's bytes, or `kept` itself when they are the same bytes. */
+/**
+ * A private copy of a shared buffer's bytes, or `kept` itself when they are the same bytes. A plain
+ * ArrayBuffer (a new SharedArrayBuffer costs far more to make) standing in for the shared one: the
+ * views only ever read these through typed arrays, which take either.
+ */
 function copyOf(live: SharedArrayBuffer, kept: SharedArrayBuffer | undefined): SharedArrayBuffer {
   if (kept && kept.byteLength === live.byteLength && sameBytes(kept, 0, live, 0, live.byteLength))
     return kept;
-  const out = new SharedArrayBuffer(live.byteLength);
-  new Uint8Array(out).set(new Uint8Array(live));
-  return out;
+  return new Uint8Array(live).slice().buffer as unknown as SharedArrayBuffer;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Physical frames: every frame a cell on a canvas, coloured by usage and refcount (several frames
 // a pixel on big machines: the most telling class wins); hover for a summary, click to inspect.
 // The text twin lists the runs of frames that are not free, with what holds them.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { FrameDetail, Snapshot } from '../../../bridge/snapshot';
 import { USAGE_NAMES, rcText, slotRc, SLOT_WORDS, W_OBLIG, W_PATHS, W_USAGE } from '../../../bridge/shared_layout';
 import { Panel, Twin, prepareCanvas, recordDraw, timed, useBoxSize, viewMemo } from '../common';
@@ -130,7 +130,7 @@ function bitmap(canvas: HTMLCanvasElement, g: Grid): Bitmap | null {
   return b;
 }
 
-function Legend({ counts, colors }: { counts: number[]; colors: readonly string[] }) {
+const Legend = memo(function Legend({ counts, colors }: { counts: number[]; colors: readonly string[] }) {
   return (
     <ul className="legend" aria-label="Colours">
       {CLASSES.map((c, i) =>
@@ -143,7 +143,7 @@ function Legend({ counts, colors }: { counts: number[]; colors: readonly string[
       )}
     </ul>
   );
-}
+});
 
 function frameSummary(s: Snapshot, classes: Uint8Array, p: number): string {
   const sh = sharedOf(s);

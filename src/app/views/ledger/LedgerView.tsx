@@ -3,7 +3,7 @@
 // selects it: every view highlights the frames and handles it blames, and the clause is explained
 // here in plain words with its vostd counterpart.
 import { memo } from 'react';
-import type { HandleKind, InvariantStatus, Snapshot, ViolationInfo } from '../../../bridge/snapshot';
+import type { HandleInfo, HandleKind, InvariantStatus, Snapshot, ViolationInfo } from '../../../bridge/snapshot';
 import { Panel, viewMemo } from '../common';
 import { paddr, selectedViolation, type Highlight, type Selection } from '../model';
 import { EXPLANATIONS } from './explanations';
@@ -61,24 +61,7 @@ export const LedgerView = viewMemo(function LedgerView({ snapshot: s, selection,
             {s.handles.length === 0 && <p className="muted">none</p>}
             {KIND_ORDER.map((k) => {
               const hs = s.handles.filter((h) => h.kind === k);
-              if (hs.length === 0) return null;
-              return (
-                <div key={k} className="handle-group">
-                  <h4>
-                    {KIND_TITLE[k]} <span className="muted">{hs.length}</span>
-                  </h4>
-                  <ul>
-                    {hs.slice(0, MAX_LIST).map((h) => (
-                      <li key={h.name} data-handle={h.name} className={highlight.handles.has(h.name) ? 'hl' : undefined}>
-                        <button type="button" className="link" onClick={() => onSelect({ kind: 'handle', name: h.name })} title={h.site}>
-                          {h.text}
-                        </button>
-                      </li>
-                    ))}
-                    {hs.length > MAX_LIST && <li className="muted">… {hs.length - MAX_LIST} more</li>}
-                  </ul>
-                </div>
-              );
+              return hs.length === 0 ? null : <HandleGroup key={k} kind={k} handles={hs} highlight={highlight.handles} onSelect={onSelect} />;
             })}
           </div>
         </section>
@@ -119,6 +102,31 @@ export const LedgerView = viewMemo(function LedgerView({ snapshot: s, selection,
     </Panel>
   );
 }, (s) => [s.invariants, s.violations, s.violationTotal, s.handles, s.obligations, s.obligationRunCount, s.forgotten]);
+
+/** The live handles of one kind: rendered again only when one of them (or the highlight) changes. */
+const HandleGroup = memo(
+  function HandleGroup({ kind, handles: hs, highlight, onSelect }: { kind: HandleKind; handles: HandleInfo[]; highlight: ReadonlySet<string>; onSelect: (x: Selection) => void }) {
+    return (
+      <div className="handle-group">
+        <h4>
+          {KIND_TITLE[kind]} <span className="muted">{hs.length}</span>
+        </h4>
+        <ul>
+          {hs.slice(0, MAX_LIST).map((h) => (
+            <li key={h.name} data-handle={h.name} className={highlight.has(h.name) ? 'hl' : undefined}>
+              <button type="button" className="link" onClick={() => onSelect({ kind: 'handle', name: h.name })} title={h.site}>
+                {h.text}
+              </button>
+            </li>
+          ))}
+          {hs.length > MAX_LIST && <li className="muted">… {hs.length - MAX_LIST} more</li>}
+        </ul>
+      </div>
+    );
+  },
+  // A fresh list each time, of the same (interned) handles when nothing changed.
+  (a, b) => a.kind === b.kind && a.highlight === b.highlight && a.onSelect === b.onSelect && a.handles.length === b.handles.length && a.handles.every((h, i) => h === b.handles[i]),
+);
 
 /** The checklist: every ID of the catalogue, rendered again only when a status changes. */
 const Invariants = memo(function Invariants({ invariants, violations, selected, onSelect }: { invariants: InvariantStatus[]; violations: ViolationInfo[]; selected: string | undefined; onSelect: (x: Selection) => void }) {
