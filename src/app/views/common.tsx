@@ -20,8 +20,8 @@ export function viewMemo<P extends { snapshot: Snapshot }>(view: FunctionCompone
   });
 }
 
-/** Export a panel: a PNG of its figure, its text copied or downloaded. */
-function ExportMenu({ id, panel }: { id: string; panel: RefObject<HTMLElement | null> }) {
+/** Export a panel: a PNG of its figure, its text copied or downloaded (memo: a panel's new content does not touch it). */
+const ExportMenu = memo(function ExportMenu({ id, panel }: { id: string; panel: RefObject<HTMLElement | null> }) {
   const [said, setSaid] = useState('');
   const run = (f: (el: HTMLElement) => Promise<string>) => () => {
     const el = panel.current;
@@ -46,7 +46,7 @@ function ExportMenu({ id, panel }: { id: string; panel: RefObject<HTMLElement | 
       </div>
     </details>
   );
-}
+});
 
 export function Panel(props: { id: string; title: string; summary?: ReactNode; actions?: ReactNode; className?: string; children: ReactNode }) {
   const ref = useRef<HTMLElement>(null);
