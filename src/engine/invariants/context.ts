@@ -42,7 +42,9 @@ export interface PtLeaf {
   level: number;
   lo: number;
   hi: number;
+  /** Where the entry sits: its node and index there. */
   node: number;
+  idx: number;
 }
 
 export interface CheckContext {
@@ -95,7 +97,7 @@ function walkTree(
     const pfn = ptePaddr(lo, hi) / 4096;
     if (pteIsLast(lo) || level === 1) {
       if (user) {
-        const leaf = { space, vpn: base + i * ep, pfn, level, lo, hi, node };
+        const leaf = { space, vpn: base + i * ep, pfn, level, lo, hi, node, idx: i };
         leaves.push(leaf);
         const at = holders.mappings.get(pfn);
         if (at) at.push(leaf);

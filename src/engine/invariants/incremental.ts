@@ -46,8 +46,8 @@ export class PtIndex {
   private olds: Map<number, Uint32Array> | null = null;
   /** During an update: nodes walked whole (their entries are all current already). */
   private readonly walked = new Set<number>();
-  /** Frame → its user leaves, keyed by node · 512 + index. */
-  private readonly leaves = new Map<number, Map<number, PtLeaf>>();
+  /** Frame → its user leaf, or its leaves when it is mapped more than once (rare). */
+  private readonly leaves = new Map<number, PtLeaf | PtLeaf[]>();
   /** User leaves above level 1 (only corruption makes them): a frame's holders may then sit at another frame's leaf. */
   hugeUserLeaves = 0;
   /** The roots indexed: tree name → root node. */
@@ -138,8 +138,9 @@ export class PtIndex {
     return q && { level: q.level, path: `${q.space}:${q.path || 'root'}` };
   }
 
-  leavesOf(p: number): Iterable<PtLeaf> {
-    return this.leaves.get(p)?.values() ?? [];
+  leavesOf(p: number): readonly PtLeaf[] {
+    const x = this.leaves.get(p);
+    return x === undefined ? [] : Array.isArray(x) ? x : [x];
   }
 
   /** Node `n`'s words as the index recorded them: before the step if it wrote them, else now. */
@@ -194,10 +195,12 @@ export class PtIndex {
         lo,
         hi,
         node: n,
+        idx: i,
       };
-      let m = this.leaves.get(pfn);
-      if (!m) this.leaves.set(pfn, (m = new Map()));
-      m.set(n * 512 + i, leaf);
+      const x = this.leaves.get(pfn);
+      if (x === undefined) this.leaves.set(pfn, leaf);
+      else if (Array.isArray(x)) x.push(leaf);
+      else this.leaves.set(pfn, [x, leaf]);
       if (at.level > 1) this.hugeUserLeaves++;
       this.affected?.add(pfn);
     } else if (pfn < this.mem.nframes)
@@ -215,9 +218,14 @@ export class PtIndex {
     const pfn = ptePaddr(lo, hi) / 4096;
     if (pteIsLast(lo) || at.level === 1) {
       if (!at.user) return;
-      const m = this.leaves.get(pfn);
-      m?.delete(n * 512 + i);
-      if (m && m.size === 0) this.leaves.delete(pfn);
+      const x = this.leaves.get(pfn);
+      const at1 = (l: PtLeaf): boolean => l.node === n && l.idx === i;
+      if (x !== undefined && !Array.isArray(x) && at1(x)) this.leaves.delete(pfn);
+      else if (Array.isArray(x)) {
+        const k = x.findIndex(at1);
+        if (k >= 0) x.splice(k, 1);
+        if (x.length === 1) this.leaves.set(pfn, x[0]!);
+      }
       if (at.level > 1) this.hugeUserLeaves--;
       this.affected?.add(pfn);
     } else if (pfn < this.mem.nframes) this.detach(pfn);
