@@ -460,7 +460,10 @@ export class Machine {
    * checker when the index cannot follow (after an undo, unchecked steps, or a corrupted tree).
    */
   private checkIncremental(mark: number, touched: Int32Array, before: Ghost): Violation[] {
-    const affected = new Set<number>(touched);
+    // A step that changed most of what the machine uses (a big map): the whole checker costs
+    // less than judging page by page, and says the same (the index is kept up to date either way).
+    const big = touched.length * 2 > this.everCount;
+    const affected = big ? null : new Set<number>(touched);
     if (
       !this.indexValid ||
       !this.index.update(
@@ -474,10 +477,11 @@ export class Machine {
       this.checkCounts.whole++;
       return this.check();
     }
-
+    if (!affected) {
+      this.checkCounts.whole++;
+      return this.check();
+    }
     ghostChanges(before, this.ghost, affected);
-    // A step that changed most of what the machine uses (a big map): the whole checker costs
-    // less than judging page by page, and says the same (the index is up to date either way).
     if (affected.size * 2 > this.everCount) {
       this.checkCounts.whole++;
       return this.check();

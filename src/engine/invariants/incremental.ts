@@ -78,14 +78,14 @@ export class PtIndex {
 
   /**
    * Follow a step: `olds` holds, for the indexed nodes whose words it wrote, their words before
-   * it (from the journal: the index keeps no copy of its own). Adds to `affected` every page whose
-   * page-table facts changed. False when the index had to give up.
+   * it (from the journal: the index keeps no copy of its own). Adds to `affected` (when given)
+   * every page whose page-table facts changed. False when the index had to give up.
    */
   update(
     layout: BootLayout,
     ghost: Ghost,
     olds: Map<number, Uint32Array>,
-    affected: Set<number>,
+    affected: Set<number> | null,
   ): boolean {
     this.affected = affected;
     this.olds = olds;
@@ -102,7 +102,7 @@ export class PtIndex {
       const pending: [number, number][] = [];
       for (const [n, old] of olds) {
         if (!this.pos.has(n)) continue;
-        affected.add(n);
+        affected?.add(n);
         const cur = this.wordsNow(n);
         for (let i = 0; i < 512; i++) {
           if (old[i * 2] === cur[i * 2] && old[i * 2 + 1] === cur[i * 2 + 1]) continue;
@@ -219,10 +219,10 @@ export class PtIndex {
     if (pteIsLast(lo) || at.level === 1) {
       if (!at.user) return;
       const x = this.leaves.get(pfn);
-      const at1 = (l: PtLeaf): boolean => l.node === n && l.idx === i;
-      if (x !== undefined && !Array.isArray(x) && at1(x)) this.leaves.delete(pfn);
-      else if (Array.isArray(x)) {
-        const k = x.findIndex(at1);
+      if (x !== undefined && !Array.isArray(x)) {
+        if (x.node === n && x.idx === i) this.leaves.delete(pfn);
+      } else if (x) {
+        const k = x.findIndex((l) => l.node === n && l.idx === i);
         if (k >= 0) x.splice(k, 1);
         if (x.length === 1) this.leaves.set(pfn, x[0]!);
       }
