@@ -1,6 +1,7 @@
 // Incremental checking: after a step, re-check only the pages the step could have changed, and
 // keep the earlier verdicts on every other page. Exactly equal to the full checker by construction
-// (and by test: incremental.test.ts compares the two after every line of every scenario).
+// (and by test: src/scenarios/scenarios.test.ts compares the two after every line of every
+// scenario, and of random programs).
 //
 // - The invariants that look at pages (PAGE_SCOPED) run on a context restricted to the affected
 //   pages A: their slots, their holders, the leaves that map them, the nodes among them. Each of
@@ -15,6 +16,8 @@
 //   words against the old ones the step's journal holds (the index keeps no copy of its own).
 //   It gives up (the full checker runs and the index is rebuilt later) when a node is reachable
 //   twice, which only corruption under `unsafe` makes.
+// - A step that affects most of what the machine uses (a 1 GiB map) is checked whole: cheaper
+//   than page by page (Machine.checkIncremental decides; the index follows it either way).
 import { pteIsLast, pteIsPresent, ptePaddr } from '../arch';
 import type { BootLayout } from '../core';
 import type { PhysMem } from '../mem';
@@ -48,7 +51,10 @@ export class PtIndex {
   private readonly walked = new Set<number>();
   /** Frame → its user leaf, or its leaves when it is mapped more than once (rare). */
   private readonly leaves = new Map<number, PtLeaf | PtLeaf[]>();
-  /** User leaves above level 1 (only corruption makes them): a frame's holders may then sit at another frame's leaf. */
+  /**
+   * User leaves above level 1 (only corruption makes them): while there are any, a frame may be
+   * mapped by a leaf that names another frame (Machine.contextFor then asks the whole context).
+   */
   hugeUserLeaves = 0;
   /** The roots indexed: tree name → root node. */
   private readonly roots = new Map<string, number>();
