@@ -1,8 +1,9 @@
 /**
  * The invariant checker. One module per ID of shared/spec/invariants.md; each is a pure function
  * from a CheckContext (slots + references counted from their own sources) to violations, and each
- * violation names the blamed frames and handles in one sentence. The Machine runs them all after
- * every accepted command.
+ * violation names the blamed frames and handles in one sentence. The Machine runs them after
+ * every accepted command — by default incrementally (incremental.ts): the page-by-page ones only
+ * on the pages the command affected, with the whole checker's verdicts.
  */
 import { accNoDangling } from './acc_no_dangling';
 import { accNoOrphan } from './acc_no_orphan';
