@@ -59,7 +59,7 @@ import { describeHandle } from '../engine/handles';
 import { holderNames } from '../engine/invariants/context';
 import { walk } from '../engine/page_table/node';
 import { KIND_TYPE, siteText, type Handle } from '../engine/state';
-import { TE_GLOBAL, TE_USER, TE_VALID, TE_WRITABLE } from '../engine/tlb';
+import { before, TE_GLOBAL, TE_USER, TE_VALID, TE_WRITABLE } from '../engine/tlb';
 import { CATALOGUE_IDS, parseLine, type LineResult, type Session } from '../lang';
 import {
   FC_BAD,
@@ -927,7 +927,7 @@ function staleTlb(m: Machine): StaleTlbEntry[] {
       const u = m.mem.slotWord(pfn, W_USAGE);
       const dangling =
         !(f & TE_GLOBAL) &&
-        (rc === RC_UNUSED || u !== Usage.Frame || m.mem.slotWord(pfn, W_GEN) > t.gen[i]!);
+        (rc === RC_UNUSED || u !== Usage.Frame || before(t.gen[i]!, m.mem.slotWord(pfn, W_GEN)));
       if (dangling && !reason) reason = 'its frame was freed or handed to another owner';
       if (reason) out.push({ index: i, cpu, reason, dangling });
       if (out.length >= MAX_LIST) return out;

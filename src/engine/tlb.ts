@@ -22,6 +22,15 @@ export type TlbFlushOp =
   | { kind: 'address'; vpn: number }
   | { kind: 'range'; vpn: number; pages: number };
 
+/**
+ * Clock order. The machine clock is 32 bits and wraps (after 2^32 fills and touches); ages, fill
+ * stamps and slot claims are compared by their difference (serial-number arithmetic), which is
+ * right for any two stamps less than 2^31 ticks apart.
+ */
+export function before(a: number, b: number): boolean {
+  return ((a - b) | 0) < 0;
+}
+
 export const MAX_FLUSH_OPS = 32;
 export const RANGE_AS_ALL_PAGES = 32;
 
@@ -163,7 +172,7 @@ export class Tlb {
         i = k;
         break;
       }
-      if (age[k]! < age[i]!) i = k;
+      if (before(age[k]!, age[i]!)) i = k;
     }
     if (((f[i]! & LEVEL_AND_VALID) === HUGE_VALID) !== (level === 2))
       this.setHuge(cpu, level === 2 ? 1 : -1);

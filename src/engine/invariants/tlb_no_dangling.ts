@@ -1,5 +1,6 @@
 import { paddrText } from '../core';
 import { RC_UNUSED, USAGE_NAMES, Usage, W_GEN, W_USAGE, readRc } from '../frame/meta';
+import { before } from '../tlb';
 import type { CheckContext, Violation } from './context';
 
 /** Stale-TLB safety: no TLB entry reaches a frame that was freed or handed to another owner. */
@@ -13,7 +14,7 @@ export const tlbNoDangling = {
       for (const e of ctx.tlb.entriesOf(cpu)) {
         const freed = readRc(ctx.mem, e.pfn) === RC_UNUSED;
         const u = ctx.mem.slotWord(e.pfn, W_USAGE);
-        const reused = !freed && ctx.mem.slotWord(e.pfn, W_GEN) > e.gen; // claimed after the fill
+        const reused = !freed && before(e.gen, ctx.mem.slotWord(e.pfn, W_GEN)); // claimed after the fill
         if (freed || u !== Usage.Frame || reused)
           out.push({
             id: this.id,
