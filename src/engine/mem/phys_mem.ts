@@ -20,7 +20,6 @@ const ARR_EXTRA0 = 3;
  * pool's largest is 2^29 on a 2 GiB machine), so metadata entries (id 0) are the keys < ARR_SPAN.
  */
 const ARR_SPAN = 2 ** 30;
-const ARR_IDS = 16;
 
 export type JournalMark = number;
 
@@ -187,20 +186,13 @@ export class PhysMem {
     if (!on) this.logLen = 0;
   }
 
-  /** Journal writes to another typed array of the machine (TLBs): returns its journal id. */
+  /**
+   * Another typed array of the machine (the TLBs'), whose owner writes it and journals each write
+   * with `logExtra`: returns its journal id.
+   */
   register(arr: Float64Array | Int32Array | Uint32Array): number {
-    if (ARR_EXTRA0 + this.extra.length >= ARR_IDS) throw new Error('too many journaled arrays');
     this.extra.push(arr);
     return ARR_EXTRA0 + this.extra.length - 1;
-  }
-
-  /** A journaled write to a registered array. */
-  setExtra(id: number, idx: number, v: number): void {
-    const arr = this.extra[id - ARR_EXTRA0]!;
-    const old = arr[idx]!;
-    if (old === v) return;
-    if (this.journaling) this.push(id, idx, old);
-    arr[idx] = v;
   }
 
   /**
@@ -258,10 +250,6 @@ export class PhysMem {
   }
 
   // ---- contents ------------------------------------------------------------------------------
-
-  hasContents(pfn: number): boolean {
-    return this.pageSlot[pfn]! >= 0;
-  }
 
   /** The u32 word at byte offset `off` (4-aligned) of frame `pfn`. */
   readWord(pfn: number, off: number): number {
@@ -351,11 +339,6 @@ export class PhysMem {
       this.version[pfn]!++;
     }
     this.journaling = was;
-  }
-
-  /** Pool pages in use (for the memory figure: contents cost what is used). */
-  poolPagesInUse(): number {
-    return this.poolNext - this.poolFree.length;
   }
 
   private materialize(pfn: number): number {
