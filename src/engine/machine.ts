@@ -259,9 +259,12 @@ export class Machine {
     this.violations = img.violations;
     this.fresh = img.fresh;
     // A superset is all the checker needs: keep what this run touched too.
+    const ever = this.everTouched;
     this.everCount = 0;
-    for (let i = 0; i < img.everTouched.length; i++)
-      this.everCount += this.everTouched[i]! |= img.everTouched[i]!;
+    for (let i = 0; i < ever.length; i++) {
+      if (img.everTouched[i]) ever[i] = 1;
+      this.everCount += ever[i]!;
+    }
     this.allocator.invalidate();
     this.indexValid = false;
   }
@@ -464,39 +467,37 @@ export class Machine {
     // less than judging page by page, and says the same (the index is kept up to date either way).
     const big = touched.length * 2 > this.everCount;
     const affected = big ? null : new Set<number>(touched);
-    if (
-      !this.indexValid ||
-      !this.index.update(
+    const followed =
+      this.indexValid &&
+      this.index.update(
         this.layout,
         this.ghost,
         this.mem.contentsAt(mark, (p) => this.index.isNode(p)),
         affected,
-      )
-    ) {
-      this.indexValid = this.index.rebuild(this.layout, this.ghost);
+      );
+    if (!followed) this.indexValid = this.index.rebuild(this.layout, this.ghost);
+    if (followed && affected) ghostChanges(before, this.ghost, affected);
+    if (!followed || !affected || affected.size * 2 > this.everCount) {
       this.checkCounts.whole++;
       return this.check();
     }
-    if (!affected) {
-      this.checkCounts.whole++;
-      return this.check();
-    }
-    ghostChanges(before, this.ghost, affected);
-    if (affected.size * 2 > this.everCount) {
-      this.checkCounts.whole++;
-      return this.check();
-    }
-    const ctx = restrictedContext(
-      { tlb: this.tlb, consts: this.consts, layout: this.layout, mem: this.mem, ghost: this.ghost },
-      this.index,
-      affected,
-    );
     this.checkCounts.incremental++;
-    const out = checkAll(ctx);
+    const out = checkAll(restrictedContext(this.checkBase(), this.index, affected));
     for (const v of this.violations)
       if (PAGE_SCOPED.has(v.id) && v.frames.length && !v.frames.some((f) => affected.has(f)))
         out.push(v);
     return inCanonicalOrder(out);
+  }
+
+  /** What every check context shares (the restricted ones add holders and leaves from the index). */
+  private checkBase(): Omit<CheckContext, 'holders' | 'leaves' | 'interesting'> {
+    return {
+      tlb: this.tlb,
+      consts: this.consts,
+      layout: this.layout,
+      mem: this.mem,
+      ghost: this.ghost,
+    };
   }
 
   /** After a step: remember the slots it wrote (for the checker) and describe the lowest ones. */
@@ -570,11 +571,7 @@ export class Machine {
    */
   contextFor(pages: Iterable<number>): CheckContext {
     if (!this.indexValid || this.index.hugeUserLeaves > 0) return this.context();
-    return restrictedContext(
-      { tlb: this.tlb, consts: this.consts, layout: this.layout, mem: this.mem, ghost: this.ghost },
-      this.index,
-      new Set(pages),
-    );
+    return restrictedContext(this.checkBase(), this.index, new Set(pages));
   }
 
   check(): Violation[] {

@@ -174,6 +174,11 @@ export function addHandleHolders(
   }
 }
 
+/** Every map of pages to what refers to them: a page in any of them is worth judging. */
+export function referenceMaps(h: Holders): Map<number, unknown>[] {
+  return [h.frames, h.uniques, h.covers, h.mappings, h.others, h.nodes, h.forgotten];
+}
+
 /** A slot not in the pristine UNUSED state. */
 export function isInteresting(mem: PhysMem, i: number): boolean {
   return (
@@ -219,15 +224,7 @@ export function buildContext(
     if (candidates && !candidates[i]) continue;
     if (isInteresting(mem, i)) seen[i] = 1;
   }
-  for (const m of [
-    holders.frames,
-    holders.uniques,
-    holders.covers,
-    holders.mappings,
-    holders.others,
-    holders.nodes,
-    holders.forgotten,
-  ])
+  for (const m of referenceMaps(holders))
     for (const k of m.keys()) {
       if (k < n) seen[k] = 1;
       else beyond.add(k);

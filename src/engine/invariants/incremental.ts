@@ -25,6 +25,7 @@ import type { Ghost, Handle } from '../state';
 import {
   addHandleHolders,
   isInteresting,
+  referenceMaps,
   type CheckContext,
   type Holders,
   type PtLeaf,
@@ -328,13 +329,5 @@ export function restrictedContext(
 }
 
 function hasHolder(h: Holders, p: number): boolean {
-  return (
-    h.frames.has(p) ||
-    h.uniques.has(p) ||
-    h.covers.has(p) ||
-    h.mappings.has(p) ||
-    h.others.has(p) ||
-    h.nodes.has(p) ||
-    h.forgotten.has(p)
-  );
+  return referenceMaps(h).some((m) => m.has(p));
 }
