@@ -114,11 +114,7 @@ export class Tlb {
     // same test as the set scan below (a page sits in at most one way), so the answer is the same.
     const last = this.lastHit[cpu]!;
     if (vpns[last] === vpn && (flags[last]! & LEVEL_AND_VALID) === SMALL_VALID) return last;
-    // Integer arithmetic while the page number fits in 31 bits (user space below 8 TiB); the
-    // float path (fmod) only for higher addresses.
-    const small = vpn < 0x8000_0000;
-    const mask = this.setMask;
-    let first = cpu * this.entries + (small && mask >= 0 ? vpn & mask : vpn % this.sets) * TLB_WAYS;
+    let first = cpu * this.entries + this.setOf(vpn) * TLB_WAYS;
     for (let i = first; i < first + TLB_WAYS; i++)
       if (vpns[i] === vpn && (flags[i]! & LEVEL_AND_VALID) === SMALL_VALID) {
         this.lastHit[cpu] = i;
@@ -126,12 +122,19 @@ export class Tlb {
       }
     // 2 MiB entries exist only where a huge leaf was walked (the kernel's linear map).
     if (this.huge[cpu] === 0) return -1;
-    const base = small ? (vpn | 0) & ~511 : vpn - (vpn % 512);
-    first =
-      cpu * this.entries + (small ? (base >> 9) % this.sets : (base / 512) % this.sets) * TLB_WAYS;
+    const base = vpn - (vpn % 512);
+    first = cpu * this.entries + this.setOf(base / 512) * TLB_WAYS;
     for (let i = first; i < first + TLB_WAYS; i++)
       if (vpns[i] === base && (flags[i]! & LEVEL_AND_VALID) === HUGE_VALID) return i;
     return -1;
+  }
+
+  /**
+   * The set of a 4 KiB page number, or of a 2 MiB page's number (its base / 512): by mask when
+   * the key fits in 31 bits and the set count is a power of two, else by remainder.
+   */
+  private setOf(key: number): number {
+    return this.setMask >= 0 && key < 0x8000_0000 ? key & this.setMask : key % this.sets;
   }
 
   /** Marks entry `i` most recently used. */
@@ -161,9 +164,7 @@ export class Tlb {
 
   /** Fill after a walk: the invalid or least recently used way of the set. */
   fill(cpu: number, baseVpn: number, pfn: number, level: number, flags: number): number {
-    const key = level === 1 ? baseVpn : baseVpn / 512;
-    const set = this.setMask >= 0 && key < 0x8000_0000 ? key & this.setMask : key % this.sets;
-    const first = cpu * this.entries + set * TLB_WAYS;
+    const first = cpu * this.entries + this.setOf(level === 1 ? baseVpn : baseVpn / 512) * TLB_WAYS;
     const f = this.flags;
     const age = this.age;
     let i = first;
