@@ -248,3 +248,31 @@ export function slotFields(w: (word: number) => number) {
     gen: w(W_GEN),
   };
 }
+
+/**
+ * The TLB entries, of every CPU, whose translation reaches frame `pfn` (a 2 MiB entry reaches its
+ * 512 frames): for the frame inspector, worker-side and UI-side alike.
+ */
+export function tlbEntriesAt(
+  t: { vpn: ArrayLike<number>; pfn: ArrayLike<number>; flags: ArrayLike<number> },
+  entries: number,
+  total: number,
+  pfn: number,
+  stale: ReadonlySet<number>,
+): { cpu: number; index: number; vpn: number; stale: boolean }[] {
+  const out: { cpu: number; index: number; vpn: number; stale: boolean }[] = [];
+  for (let i = 0; i < total; i++) {
+    const fl = t.flags[i]!;
+    if (!(fl & TE_VALID)) continue;
+    const size = ((fl >> 8) & 15) === 2 ? 512 : 1;
+    const tp = t.pfn[i]!;
+    if (pfn >= tp && pfn < tp + size)
+      out.push({
+        cpu: Math.floor(i / entries),
+        index: i,
+        vpn: t.vpn[i]! + (pfn - tp),
+        stale: stale.has(i),
+      });
+  }
+  return out;
+}

@@ -73,6 +73,7 @@ import {
   frameClass,
   regionOf,
   slotFields,
+  tlbEntriesAt,
 } from './shared_layout';
 
 // ---- the types ---------------------------------------------------------------------------------
@@ -1082,21 +1083,8 @@ export function buildFrameDetail(session: Session, pfn: number): FrameDetail | n
     }
   }
   const stale = new Set(staleTlb(m).map((e) => e.index));
-  const tlb: FrameDetail['tlb'] = [];
   const t = m.tlb;
-  for (let i = 0; i < t.cpus * t.entries; i++) {
-    const fl = t.flags[i]!;
-    if (!(fl & TE_VALID)) continue;
-    const size = ((fl >> 8) & 15) === 2 ? 512 : 1;
-    const tp = t.pfn[i]!;
-    if (pfn >= tp && pfn < tp + size)
-      tlb.push({
-        cpu: Math.floor(i / t.entries),
-        index: i,
-        vpn: t.vpn[i]! + (pfn - tp),
-        stale: stale.has(i),
-      });
-  }
+  const tlb = tlbEntriesAt(t, t.entries, t.cpus * t.entries, pfn, stale);
   const dn = m.ghost.dmaSet.get(pfn);
   const dh = dn === undefined ? undefined : m.ghost.handles.get(dn);
   return {

@@ -15,7 +15,6 @@ import {
   RC_BAND,
   SLOT_WORDS,
   STORAGE_NAMES,
-  TE_VALID,
   USAGE_NAMES,
   W_STORAGE,
   W_USAGE,
@@ -24,6 +23,7 @@ import {
   type TlbArrays,
   regionOf,
   slotFields,
+  tlbEntriesAt,
 } from '../../bridge/shared_layout';
 
 /** What is selected; every view highlights what reaches it. */
@@ -328,23 +328,8 @@ export function localFrameDetail(s: Snapshot, pfn: number): FrameDetail | null {
         });
     }
   }
-  const tlb: FrameDetail['tlb'] = [];
   const stale = new Set(s.tlb.stale.map((e) => e.index));
-  const t = sh.tlb;
-  const total = s.tlb.cpus * s.tlb.entries;
-  for (let i = 0; i < total; i++) {
-    const fl = t.flags[i]!;
-    if (!(fl & TE_VALID)) continue;
-    const size = ((fl >> 8) & 15) === 2 ? 512 : 1;
-    const tp = t.pfn[i]!;
-    if (pfn >= tp && pfn < tp + size)
-      tlb.push({
-        cpu: Math.floor(i / s.tlb.entries),
-        index: i,
-        vpn: t.vpn[i]! + (pfn - tp),
-        stale: stale.has(i),
-      });
-  }
+  const tlb = tlbEntriesAt(sh.tlb, s.tlb.entries, s.tlb.cpus * s.tlb.entries, pfn, stale);
   const d = s.dma.objects.find((x) => pfn >= x.pfn && pfn < x.pfn + x.pages);
   const violations = s.violations
     .filter((v) => v.frames.includes(pfn))
