@@ -24,6 +24,7 @@
  * holds bytes (readers/writers, DMA device addresses).
  */
 import { INVARIANTS, type Effect, type Machine } from '../engine';
+import type { BootLayout } from '../engine/core';
 import {
   PTE_ACCESSED,
   PTE_DIRTY,
@@ -262,14 +263,8 @@ export interface Snapshot {
     iommu: boolean;
     nframes: number;
   };
-  layout: {
-    reserved: [number, number];
-    meta: [number, number];
-    kernelPt: [number, number];
-    kernelRoot: number;
-    iommuRoot: number;
-    firstFree: number;
-  };
+  /** The boot layout (engine core.ts), its frame count in `config`. */
+  layout: Omit<BootLayout, 'nframes'>;
   /** The current CPU, and the space active on each (null: the kernel page table). */
   cpu: number;
   active: (string | null)[];
