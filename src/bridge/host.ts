@@ -351,7 +351,7 @@ export function createSimApi(session: Session = new Session()): SimHost {
         const close = (globalThis as { close?: () => void }).close;
         if (how === 'close' && close) close();
         else
-          for (const t = Date.now(); Date.now() >= t; ) {
+          for (const t = Date.now(); Date.now() >= t;) {
             // Forever, silently: no error event, no answer.
           }
       }, 0);

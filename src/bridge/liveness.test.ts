@@ -4,7 +4,13 @@ import { Liveness, type LivenessOptions } from './liveness';
 const O: LivenessOptions = { pingAfter: 1000, idleTimeout: 3000, busyTimeout: 15_000, stall: 2500 };
 
 /** Checks every 500 ms from `from` to `to`; returns the first verdict that is not 'ok'. */
-function run(l: Liveness, from: number, to: number, busy: boolean, progress: (t: number) => number = () => -1) {
+function run(
+  l: Liveness,
+  from: number,
+  to: number,
+  busy: boolean,
+  progress: (t: number) => number = () => -1,
+) {
   for (let t = from; t <= to; t += 500) {
     const v = l.check(t, busy, progress(t));
     if (v === 'ping') l.pinged(t);
