@@ -776,24 +776,28 @@ export const xlate = {
 export function translateUser(core: Core, cpu: number, vpn: number, write: boolean): number {
   const tlb = core.tlb;
   const i = tlb.lookup(cpu, vpn);
-  const leaf = xlate.leaf;
-  if (i >= 0) {
-    xlate.hit = true;
-    const f = tlb.flags[i]!;
-    if (!(f & TE_USER) || (write && !(f & TE_WRITABLE))) {
-      xlate.fault = FAULT_TLB_DENIED;
-      return -1;
-    }
-    xlate.fault = FAULT_NONE;
-    tlb.touch(i);
-    if (write && !(f & TE_DIRTY)) {
-      // The hardware walks once more to set DIRTY in the PTE.
-      if (core.walker.walk(activeRoot(core, cpu), vpn, leaf) && !(leaf.lo & PTE_DIRTY))
-        core.mem.writeWord(leaf.node, leaf.idx * 8, (leaf.lo | PTE_ACCESSED | PTE_DIRTY) >>> 0);
-      tlb.setFlags(i, f | TE_DIRTY);
-    }
-    return tlb.pfn[i]! + (vpn - tlb.vpn[i]!);
+  if (i < 0) return translateMiss(core, cpu, vpn, write);
+  xlate.hit = true;
+  const f = tlb.flags[i]!;
+  if (!(f & TE_USER) || (write && !(f & TE_WRITABLE))) {
+    xlate.fault = FAULT_TLB_DENIED;
+    return -1;
   }
+  xlate.fault = FAULT_NONE;
+  tlb.touch(i);
+  if (write && !(f & TE_DIRTY)) {
+    // The hardware walks once more to set DIRTY in the PTE.
+    const leaf = xlate.leaf;
+    if (core.walker.walk(activeRoot(core, cpu), vpn, leaf) && !(leaf.lo & PTE_DIRTY))
+      core.mem.writeWord(leaf.node, leaf.idx * 8, (leaf.lo | PTE_ACCESSED | PTE_DIRTY) >>> 0);
+    tlb.setFlags(i, f | TE_DIRTY);
+  }
+  return tlb.pfn[i]! + (vpn - tlb.vpn[i]!);
+}
+
+/** translateUser after a TLB miss: the walk, the permission checks, the fill, ACCESSED/DIRTY. */
+function translateMiss(core: Core, cpu: number, vpn: number, write: boolean): number {
+  const leaf = xlate.leaf;
   xlate.hit = false;
   if (!core.walker.walk(activeRoot(core, cpu), vpn, leaf) || !(leaf.lo & PTE_PRESENT)) {
     xlate.fault = FAULT_NOT_PRESENT;
@@ -818,7 +822,7 @@ export function translateUser(core: Core, cpu: number, vpn: number, write: boole
   if (lo & PTE_GLOBAL) te |= TE_GLOBAL;
   if (!(leaf.hi & PTEH_NO_EXECUTE)) te |= TE_EXEC;
   if (write || lo & PTE_DIRTY) te |= TE_DIRTY;
-  tlb.fill(cpu, base, leafPfn, leaf.level, te);
+  core.tlb.fill(cpu, base, leafPfn, leaf.level, te);
   const nlo = lo | PTE_ACCESSED | (write ? PTE_DIRTY : 0);
   if (nlo !== lo) core.mem.writeWord(leaf.node, leaf.idx * 8, nlo >>> 0);
   return leafPfn + (vpn - base);

@@ -23,20 +23,21 @@ const ARR_SPAN = 2 ** 30;
 
 export type JournalMark = number;
 
+// Fields without an initializer are `declare`d (first set in the constructor): see Tlb for why.
 export class PhysMem {
-  readonly nframes: number;
-  readonly metaSab: SharedArrayBuffer;
-  readonly meta: Uint32Array;
-  readonly pageSlotSab: SharedArrayBuffer;
+  declare readonly nframes: number;
+  declare readonly metaSab: SharedArrayBuffer;
+  declare readonly meta: Uint32Array;
+  declare readonly pageSlotSab: SharedArrayBuffer;
   /** pfn → pool page index, or -1 when the frame has never been written (reads as zeros). */
-  readonly pageSlot: Int32Array;
+  declare readonly pageSlot: Int32Array;
   /**
    * Contents of written frames, one page of 1024 words per pool page, in one flat array so the
    * MMU's walk reads a PTE with two loads (pageSlot, then pool). Replaced by a copy twice the size
    * when full: read `pool`/`poolSab` afresh after any write.
    */
-  pool: Uint32Array;
-  poolSab: SharedArrayBuffer;
+  declare pool: Uint32Array;
+  declare poolSab: SharedArrayBuffer;
   private poolFree: number[] = [];
   /** Pool page → the frame whose contents it holds (to tell which frame a journaled write touched). */
   private poolOwner: number[] = [];
@@ -44,7 +45,7 @@ export class PhysMem {
    * Per frame, bumped on every change of its contents (writes and their rollback): lets the checker
    * reuse what it computed from a page-table node that has not changed since.
    */
-  readonly version: Uint32Array;
+  declare readonly version: Uint32Array;
   private readonly extra: (Float64Array | Int32Array | Uint32Array)[] = [];
   private clock: Int32Array | null = null;
   private poolNext = 0;
@@ -52,7 +53,7 @@ export class PhysMem {
   private log = new Float64Array(LOG_INITIAL);
   private logLen = 0;
   /** Per slot, the pass of `touchedSlots` that last listed it (so each is listed once). */
-  private readonly seen: Uint32Array;
+  declare private readonly seen: Uint32Array;
   private seenPass = 0;
   /** Read by hot paths that journal registered arrays themselves (`logExtra`). */
   journaling = true;

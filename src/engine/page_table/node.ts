@@ -113,6 +113,7 @@ export interface LeafRef {
   level: number;
   node: number;
   idx: number;
+  /** The PTE's words as signed 32-bit integers (`>>> 0` for the unsigned value): kept small integers, never boxed. */
   lo: number;
   hi: number;
 }
@@ -131,8 +132,8 @@ export function walkInto(mem: PhysMem, root: number, vpn: number, out: LeafRef):
       : Math.floor(vpn / ENTRY_PAGES[level]!) % 512;
     const p = slot[node]!;
     const e = (p << 10) + (idx << 1);
-    const lo = p < 0 ? 0 : pool[e]!;
-    const hi = p < 0 ? 0 : pool[e + 1]!;
+    const lo = p < 0 ? 0 : pool[e]! | 0;
+    const hi = p < 0 ? 0 : pool[e + 1]! | 0;
     out.level = level;
     out.node = node;
     out.idx = idx;
@@ -163,7 +164,11 @@ export class Walker {
   private readonly versions = new Uint32Array(MEMO_SIZE * 3);
   private readonly leafNode = new Int32Array(MEMO_SIZE);
 
-  constructor(private readonly mem: PhysMem) {}
+  declare private readonly mem: PhysMem; // see Tlb for why `declare`
+
+  constructor(mem: PhysMem) {
+    this.mem = mem;
+  }
 
   walk(root: number, vpn: number, out: LeafRef): boolean {
     const mem = this.mem;
@@ -185,12 +190,12 @@ export class Walker {
       const idx = small ? (vpn | 0) & 511 : vpn % 512;
       const p = mem.pageSlot[node]!;
       const e = (p << 10) + (idx << 1);
-      const lo = p < 0 ? 0 : mem.pool[e]!;
+      const lo = p < 0 ? 0 : mem.pool[e]! | 0;
       out.level = 1;
       out.node = node;
       out.idx = idx;
       out.lo = lo;
-      out.hi = p < 0 ? 0 : mem.pool[e + 1]!;
+      out.hi = p < 0 ? 0 : mem.pool[e + 1]! | 0;
       return (lo & 0x81) !== 0;
     }
     const found = walkInto(mem, root, vpn, out);
