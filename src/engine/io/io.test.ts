@@ -9,8 +9,7 @@
 //     code), a refused one changed nothing (state hash), every reader/writer's cursor and end are
 //     the model's, the bytes a `read` returned (also before a fault) are the model's, memory is
 //     the model's byte for byte, and — after every accepted command — no invariant is violated,
-//     vso.* included (except the one vso.mem_view report that KNOWN ENGINE GAP 1 below explains,
-//     exempted only while two live writers' views share a page).
+//     vso.* included.
 // (b) DMA. Random `dma coherent|stream` maps (with clones and slices of segments, so that pages
 //     overlap), drops, re-allocations, `sync` (whole buffer or a range), `device read/write` and
 //     CPU reads/writes through kernel readers/writers, with the IOMMU on and off. The model is
