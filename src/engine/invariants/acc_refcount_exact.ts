@@ -18,7 +18,7 @@ export const accRefcountExact = {
         // ACC-3: a page held by shared references (handles, mappings, covers) is never UNIQUE.
         const shared =
           countOf(h.frames, p) +
-          countOf(h.mappings, p) +
+          h.mappings.count(p) +
           countOf(h.covers, p) +
           countOf(h.others, p) +
           (f ? f.frames : 0);
@@ -35,7 +35,7 @@ export const accRefcountExact = {
       if (rc === RC_UNUSED || rc <= 0) continue;
       const parts: [string, number][] = [
         ['handles', countOf(h.frames, p)],
-        ['mappings', countOf(h.mappings, p)],
+        ['mappings', h.mappings.count(p)],
         ['segment covers', countOf(h.covers, p)],
         ['forgotten', f ? f.frames : 0],
         ['other holders', countOf(h.others, p)],

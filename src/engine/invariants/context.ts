@@ -26,7 +26,7 @@ export interface Holders {
   covers: Map<number, string[]>;
   forgotten: Map<number, Forgotten>;
   /** Leaf mappings found by walking every page table: page → its leaves (named by `whereOf`). */
-  mappings: Map<number, PtLeaf[]>;
+  mappings: Mappings;
   /** References held by TLB flushers, DMA objects, query results…: page → holder names. */
   others: Map<number, string[]>;
   /** Kernel readers/writers: page → the names of those that borrow it (no reference held). */
@@ -62,6 +62,94 @@ export interface CheckContext {
   scope?: ReadonlySet<number>;
 }
 
+/** What the reference maps have in common: the pages they hold something for. */
+export interface PageKeyed {
+  readonly size: number;
+  has(p: number): boolean;
+  keys(): Iterable<number>;
+}
+
+/**
+ * Page → the leaves mapping it, in walk order. Every mapped page is asked about by several
+ * invariants, and pages are small dense integers, mostly mapped once: counts and chains live in
+ * typed arrays indexed by page (a Map of 2^18 one-leaf arrays cost more than the rest of a full
+ * check). Pages past the end of memory (corrupt leaves) are kept aside in a Map.
+ */
+export class Mappings implements PageKeyed {
+  /** Per page: leaf id + 1 of its first and last leaf (0: none), and its count. */
+  declare private readonly head: Int32Array;
+  declare private readonly tail: Int32Array;
+  declare private readonly n: Int32Array;
+  /** Per leaf id: the next leaf id + 1 of the same page. */
+  private next = new Int32Array(256);
+  private readonly list: PtLeaf[] = [];
+  private readonly far = new Map<number, PtLeaf[]>();
+  /** Pages in the order their first leaf was added. */
+  private readonly order: number[] = [];
+
+  constructor(nframes: number) {
+    this.head = new Int32Array(nframes);
+    this.tail = new Int32Array(nframes);
+    this.n = new Int32Array(nframes);
+  }
+
+  get size(): number {
+    return this.order.length;
+  }
+
+  add(l: PtLeaf): void {
+    const p = l.pfn;
+    if (p >= this.head.length) {
+      const a = this.far.get(p);
+      if (a) a.push(l);
+      else {
+        this.far.set(p, [l]);
+        this.order.push(p);
+      }
+      return;
+    }
+    const id = this.list.length;
+    this.list.push(l);
+    if (id >= this.next.length) {
+      const bigger = new Int32Array(this.next.length * 2);
+      bigger.set(this.next);
+      this.next = bigger;
+    }
+    if (this.head[p] === 0) {
+      this.head[p] = id + 1;
+      this.order.push(p);
+    } else this.next[this.tail[p]! - 1] = id + 1;
+    this.tail[p] = id + 1;
+    this.n[p]!++;
+  }
+
+  count(p: number): number {
+    return p < this.n.length ? this.n[p]! : (this.far.get(p)?.length ?? 0);
+  }
+
+  has(p: number): boolean {
+    return this.count(p) > 0;
+  }
+
+  /** The leaves mapping `p` (a new array), or undefined. */
+  get(p: number): PtLeaf[] | undefined {
+    if (p >= this.head.length) return this.far.get(p)?.slice();
+    let id = this.head[p]!;
+    if (id === 0) return undefined;
+    const out: PtLeaf[] = [];
+    for (; id !== 0; id = this.next[id - 1]!) out.push(this.list[id - 1]!);
+    return out;
+  }
+
+  keys(): readonly number[] {
+    return this.order;
+  }
+
+  *[Symbol.iterator](): IterableIterator<[number, PtLeaf[]]> {
+    for (const p of this.order) yield [p, this.get(p)!];
+  }
+}
+
 function push(m: Map<number, string[]>, k: number, v: string): void {
   const a = m.get(k);
   if (a) a.push(v);
@@ -69,7 +157,8 @@ function push(m: Map<number, string[]>, k: number, v: string): void {
 }
 
 export function countOf(m: Map<number, readonly unknown[]>, k: number): number {
-  return m.get(k)?.length ?? 0;
+  // Most maps are empty or tiny while every page is asked about: skip the hash lookup then.
+  return m.size === 0 ? 0 : (m.get(k)?.length ?? 0);
 }
 
 function walkTree(
@@ -99,9 +188,7 @@ function walkTree(
       if (user) {
         const leaf = { space, vpn: base + i * ep, pfn, level, lo, hi, node, idx: i };
         leaves.push(leaf);
-        const at = holders.mappings.get(pfn);
-        if (at) at.push(leaf);
-        else holders.mappings.set(pfn, [leaf]);
+        holders.mappings.add(leaf);
       }
     } else if (pfn < mem.nframes)
       walkTree(mem, space, pfn, level - 1, base + i * ep, `${path}[${i}]`, user, holders, leaves);
@@ -175,7 +262,7 @@ export function addHandleHolders(
 }
 
 /** Every map of pages to what refers to them: a page in any of them is worth judging. */
-export function referenceMaps(h: Holders): Map<number, unknown>[] {
+export function referenceMaps(h: Holders): PageKeyed[] {
   return [h.frames, h.uniques, h.covers, h.mappings, h.others, h.nodes, h.forgotten];
 }
 
@@ -203,7 +290,7 @@ export function buildContext(
     uniques: new Map(),
     covers: new Map(),
     forgotten: ghost.forgotten,
-    mappings: new Map(),
+    mappings: new Mappings(layout.nframes),
     others: new Map(),
     nodes: new Map(),
     borrows: new Map(),
@@ -249,12 +336,12 @@ export function mappingNames(ctx: CheckContext, p: number): string[] {
 export function isHeld(ctx: CheckContext, p: number): boolean {
   const h = ctx.holders;
   return (
-    h.frames.has(p) ||
-    h.uniques.has(p) ||
-    h.covers.has(p) ||
-    (h.forgotten.get(p)?.by.length ?? 0) > 0 ||
     h.mappings.has(p) ||
-    h.others.has(p)
+    (h.frames.size > 0 && h.frames.has(p)) ||
+    (h.uniques.size > 0 && h.uniques.has(p)) ||
+    (h.covers.size > 0 && h.covers.has(p)) ||
+    (h.forgotten.size > 0 && (h.forgotten.get(p)?.by.length ?? 0) > 0) ||
+    (h.others.size > 0 && h.others.has(p))
   );
 }
 

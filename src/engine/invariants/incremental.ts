@@ -25,6 +25,7 @@ import type { Ghost, Handle } from '../state';
 import {
   addHandleHolders,
   isInteresting,
+  Mappings,
   referenceMaps,
   type CheckContext,
   type Holders,
@@ -300,7 +301,7 @@ export function restrictedContext(
     uniques: new Map(),
     covers: new Map(),
     forgotten: new Map(),
-    mappings: new Map(),
+    mappings: new Mappings(full.layout.nframes),
     others: new Map(),
     nodes: new Map(),
     borrows: new Map(),
@@ -315,8 +316,10 @@ export function restrictedContext(
     const ls = [...index.leavesOf(p)];
     if (ls.length) {
       ls.sort((a, b) => rank.get(a.space)! - rank.get(b.space)! || a.vpn - b.vpn);
-      holders.mappings.set(p, ls);
-      for (const l of ls) leaves.push(l);
+      for (const l of ls) {
+        holders.mappings.add(l);
+        leaves.push(l);
+      }
     }
     const at = index.nodeAt(p);
     if (at) holders.nodes.set(p, [at]);

@@ -12,7 +12,7 @@ export const metaUniqueUnmapped = {
     for (const p of ctx.interesting) {
       if (readRc(ctx.mem, p) !== RC_UNIQUE) continue;
       const h = ctx.holders;
-      const mapped = Math.max(ctx.mem.slotWord(p, W_PATHS), countOf(h.mappings, p));
+      const mapped = Math.max(ctx.mem.slotWord(p, W_PATHS), h.mappings.count(p));
       const uniqueOwners = countOf(h.uniques, p) + (h.forgotten.get(p)?.uniques ?? 0);
       const sharedOwners =
         countOf(h.frames, p) +

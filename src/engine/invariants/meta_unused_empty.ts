@@ -17,7 +17,7 @@ export const metaUnusedEmpty = {
       if (ctx.mem.slotWord(p, W_IN_LIST) !== 0) what.push('is still in a list');
       const mapped = Math.max(
         ctx.mem.slotWord(p, W_PATHS),
-        countOf(ctx.holders.mappings, p) + countOf(ctx.holders.nodes, p),
+        ctx.holders.mappings.count(p) + countOf(ctx.holders.nodes, p),
       );
       if (mapped > 0)
         what.push(`is still referenced by ${mapped} page-table entr${mapped === 1 ? 'y' : 'ies'}`);

@@ -1,6 +1,6 @@
 import { paddrText } from '../core';
 import { W_PATHS } from '../frame/meta';
-import { countOf, mappingNames, type CheckContext, type Violation } from './context';
+import { mappingNames, type CheckContext, type Violation } from './context';
 
 /** Segment relate_regions: pages a segment covers are referenced by no page table. */
 export const segUnmapped = {
@@ -11,7 +11,7 @@ export const segUnmapped = {
     const out: Violation[] = [];
     const h = ctx.holders;
     for (const [p, segs] of h.covers) {
-      const mapped = Math.max(ctx.mem.slotWord(p, W_PATHS), countOf(h.mappings, p));
+      const mapped = Math.max(ctx.mem.slotWord(p, W_PATHS), h.mappings.count(p));
       if (mapped > 0)
         out.push({
           id: this.id,
