@@ -1,9 +1,5 @@
-import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
-
-// Debian's Chromium (apt-get install -y chromium): Playwright's own browser downloads are not
-// available here. /usr/lib/chromium/chromium skips the wrapper script's harmless noise.
-const chromium = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
+import { CHROMIUM, CHROMIUM_ARGS } from './e2e/chromium';
 
 const PORT = 4173;
 
@@ -25,15 +21,8 @@ export default defineConfig({
     serviceWorkers: 'block',
     trace: 'retain-on-failure',
     launchOptions: {
-      executablePath: chromium ?? '/usr/bin/chromium',
-      args: [
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      executablePath: CHROMIUM ?? '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
     },
   },
   webServer: {

@@ -3,6 +3,7 @@
 // .lab files. Every test starts from an empty browser context (no saved session).
 import os from 'node:os';
 import { expect, test, type Page } from '@playwright/test';
+import { measureCommands, measures, pageNow, type, type Latency } from './measure';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
@@ -12,13 +13,6 @@ async function open(page: Page, path = '/') {
   await page.goto(path);
   await expect(page.getByTestId('log')).toContainText('Ready.');
   await expect(page.getByTestId('phase')).toHaveAttribute('data-phase', 'ready');
-}
-
-/** Types a line into the terminal as a person does: click it, type, Enter. */
-async function type(page: Page, line: string) {
-  await page.getByTestId('terminal').click();
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
 }
 
 const rows = (page: Page) => page.locator('.xterm-rows');
@@ -347,30 +341,10 @@ test('a .lab file saves and opens', async ({ page }) => {
   expect(await state(page)).toMatchObject({ step: 4, length: 4 });
 });
 
-type Latency = {
-  total: number;
-  exec: number;
-  worker: number;
-  wait: number;
-  snapshot: number;
-  render: number;
-};
-
 /** Nearest-rank percentile of one part of some latencies. */
 function percentile(all: Latency[], key: keyof Latency, q: number): number {
   const xs = all.map((l) => l[key]).sort((a, b) => a - b);
   return xs[Math.max(0, Math.ceil(q * xs.length) - 1)]!;
-}
-
-/** Types `n` commands, each waiting for the views to show it; returns their latencies. */
-async function measureCommands(page: Page, n: number, tag: string): Promise<Latency[]> {
-  for (let i = 0; i < n; i++) {
-    const seq = await page.getByTestId('views').getAttribute('data-seq');
-    await type(page, i % 2 ? `drop ${tag}${i - 1}` : `alloc as ${tag}${i}`);
-    await expect(page.getByTestId('views')).not.toHaveAttribute('data-seq', seq!);
-  }
-  const all = (await page.evaluate('window.__pagelab.latencies()')) as Latency[];
-  return all.slice(-n);
 }
 
 // The issue's budget: command typed → all views updated ≤ 50 ms (window.__pagelab.latencies:
@@ -402,18 +376,6 @@ function quantile(xs: number[], q: number): number {
   return s[Math.max(0, Math.ceil(q * s.length) - 1)]!;
 }
 
-/** The durations of the `name` measures the page recorded after `since` (performance.now()). */
-function measures(page: Page, name: string, since: number): Promise<number[]> {
-  return page.evaluate(
-    ([n, t]) =>
-      performance
-        .getEntriesByName(n as string, 'measure')
-        .filter((e) => e.startTime >= (t as number))
-        .map((e) => e.duration),
-    [name, since] as const,
-  );
-}
-
 /** How many times a view's canvas was drawn (views/common.tsx recordDraw). */
 const drawCount = (page: Page, view: string): Promise<number> =>
   page.evaluate(`window.__pagelabDraw?.[${JSON.stringify(view)}]?.length ?? 0`);
@@ -432,7 +394,7 @@ test('publishing a snapshot costs the main thread at most 2 ms', async ({ page }
   const ribbons = await drawCount(page, 'ribbon');
   const medians: number[] = [];
   for (const tag of ['p', 'q', 'r']) {
-    const since = (await page.evaluate('performance.now()')) as number;
+    const since = await pageNow(page);
     await measureCommands(page, 30, tag);
     const ms = await measures(page, 'pagelab: publish', since);
     // One publication per command: the result brought the snapshot, nothing fetched it again.

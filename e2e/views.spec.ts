@@ -3,6 +3,8 @@
 // zooms and pans within its frame budget at 10^5 mapped pages. Screenshots go to
 // test-results/screenshots/views-*.png.
 import { expect, test, type Locator, type Page } from '@playwright/test';
+// `type`: as a person types a line, waiting until the views show its result.
+import { BIG_TREE, panAndZoom, recordFrames, recorded, run as type } from './measure';
 
 // Tall enough that the views column shows several views at once in a screenshot.
 test.use({ viewport: { width: 1440, height: 2000 } });
@@ -17,19 +19,6 @@ async function open(page: Page) {
   await page.goto('/');
   await expect(page.getByTestId('phase')).toHaveAttribute('data-phase', 'ready');
   await expect(page.getByTestId('views')).toBeVisible();
-}
-
-/** Types a line into the terminal as a person does, and waits until the views show its result. */
-async function type(page: Page, line: string) {
-  const seq = Number(await page.getByTestId('views').getAttribute('data-seq'));
-  await page.getByTestId('terminal').click();
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
-  await expect
-    .poll(async () => Number(await page.getByTestId('views').getAttribute('data-seq')), {
-      timeout: 30_000,
-    })
-    .toBeGreaterThan(seq);
 }
 
 /** Opens a view's text twin (a <details> under its canvas). */
@@ -63,13 +52,6 @@ async function clickFrame(page: Page, pfn: number) {
   await canvas.click({
     position: { x: (c % cols) * cell + cell / 2, y: Math.floor(c / cols) * cell + cell / 2 },
   });
-}
-
-/** What the page records: the views' draw times (common.tsx recordDraw) and our frame intervals. */
-interface Recorder {
-  __pagelabDraw?: Record<string, number[]>;
-  __frames: number[];
-  requestAnimationFrame(cb: (t: number) => void): number;
 }
 
 function p95(xs: number[]): number {
@@ -332,15 +314,7 @@ test.describe('budgets', () => {
   }) => {
     test.setTimeout(120_000);
     await open(page);
-    for (const line of [
-      'reset',
-      'machine mem=1G',
-      'vmspace as big',
-      'activate big',
-      'mmap big 0x400000+400M',
-      'read 0x5000000 1',
-    ])
-      await type(page, line);
+    for (const line of BIG_TREE) await type(page, line);
     await expect(page.getByTestId('view-page-table')).toContainText('102,400 mappings');
     const canvas = page.getByTestId('pt-canvas');
     // Aggregated: a few hundred marks, not 10^5.
@@ -353,36 +327,9 @@ test.describe('budgets', () => {
       .poll(async () => Number(await canvas.getAttribute('data-items')), { timeout: 30_000 })
       .toBeGreaterThan(102_400);
     await canvas.scrollIntoViewIfNeeded();
-    await page.evaluate(() => {
-      const w = globalThis as unknown as Recorder;
-      if (w.__pagelabDraw) w.__pagelabDraw.tree = [];
-      w.__frames = [];
-      let last = performance.now();
-      const tick = (t: number) => {
-        w.__frames.push(t - last);
-        last = t;
-        if (w.__frames.length < 5000) w.requestAnimationFrame(tick);
-      };
-      w.requestAnimationFrame(tick);
-    });
-    const box = (await canvas.boundingBox())!;
-    const cx = box.x + box.width / 2;
-    const cy = box.y + box.height / 2;
-    await page.mouse.move(cx, cy);
-    for (let i = 0; i < 30; i++) {
-      await page.mouse.wheel(0, i < 15 ? 150 : -150);
-      await page.waitForTimeout(16);
-    }
-    await page.mouse.down();
-    for (let i = 0; i < 60; i++) {
-      await page.mouse.move(cx + (i % 20) * 8, cy - i * 6);
-      await page.waitForTimeout(16);
-    }
-    await page.mouse.up();
-    const { draws, frames } = await page.evaluate(() => {
-      const w = globalThis as unknown as Recorder;
-      return { draws: w.__pagelabDraw?.tree ?? [], frames: w.__frames.slice(2) };
-    });
+    await recordFrames(page);
+    await panAndZoom(page, canvas);
+    const { draws, frames } = await recorded(page);
     const drawP95 = p95(draws);
     const frameP95 = p95(frames);
     test

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_LINK_CHARS, decodeFragment, encodeFragment } from '.';
-import { readdirSync, readFileSync } from 'node:fs';
+import { lessonCommands } from '../scenarios/lessons';
 
 describe('share links', () => {
   it('round-trip any script and step', () => {
@@ -45,12 +45,7 @@ describe('share links', () => {
 
   it('a 1,000-command script of real commands fits in 8 KiB', () => {
     // The commands (not the narration) of the lessons, in order: varied, like a real session.
-    const dir = new URL('../scenarios/lessons/', import.meta.url);
-    const commands = readdirSync(dir)
-      .sort()
-      .flatMap((f) => readFileSync(new URL(f, dir), 'utf8').split('\n'))
-      .map((l) => l.replace(/#.*/, '').trim())
-      .filter((l) => l && !/^(note|ask)\b/.test(l));
+    const commands = lessonCommands();
     expect(commands.length).toBeGreaterThanOrEqual(1000);
     const script = commands.slice(0, 1000).join('\n');
     expect(encodeFragment(script, 999).length).toBeLessThanOrEqual(8 * 1024);
