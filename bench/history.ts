@@ -5,7 +5,7 @@
 import { History } from '../src/engine/history';
 import { historySession } from '../src/bridge/session';
 import { Session, type LineResult } from '../src/lang';
-import { below, median, ms, now, prng, progress, row, type Row } from './lib';
+import { below, median, ms, now, pct, prng, progress, row, type Row } from './lib';
 
 const LINES = 10_000;
 const SEEKS = 60;
@@ -31,11 +31,6 @@ export function historyScript(lines = LINES): string[] {
     );
   }
   return out.slice(0, lines);
-}
-
-function pct(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
 export function history(): Row[] {

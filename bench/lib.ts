@@ -62,6 +62,12 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** The `q` quantile of `xs` (the element at rank ⌊q·n⌋, the last for q = 1). */
+export function pct(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+
 /** xorshift32: the same sequence on every run. */
 export function prng(seed: number): () => number {
   let x = seed >>> 0 || 1;

@@ -6,8 +6,14 @@ import { human, now, progress, sink, type Row } from './lib';
 import { history } from './history';
 import { mapping } from './mapping';
 import { translations } from './translations';
+import { ui } from './ui';
 
-const WORKLOADS: Record<string, () => Row[]> = { translations, mapping, history };
+const WORKLOADS: Record<string, () => Row[] | Promise<Row[]>> = {
+  translations,
+  mapping,
+  history,
+  ui,
+};
 
 function parseArgs(argv: string[]): { json: boolean; only: string[] } {
   let json = false;
@@ -55,7 +61,7 @@ function printTable(rows: Row[]): void {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { json, only } = parseArgs(process.argv.slice(2));
   const names = only.length ? only : Object.keys(WORKLOADS);
   const t0 = now();
@@ -64,7 +70,7 @@ function main(): void {
   );
   const rows: Row[] = [];
   for (const n of names) {
-    const got = WORKLOADS[n]!();
+    const got = await WORKLOADS[n]!();
     rows.push(...got);
     if (json)
       for (const r of got)
@@ -84,4 +90,4 @@ function main(): void {
   progress(`bench finished in ${((now() - t0) / 1000).toFixed(1)} s${sink.n === 0.5 ? ' ' : ''}`);
 }
 
-main();
+await main();
