@@ -44,6 +44,7 @@ import {
   rcText,
   writeRc,
 } from './frame/meta';
+import { cpuBytesRead } from './dma';
 import { coveredBy, releaseRef, requires } from './frame/ops';
 import { bind, chooseName, describeHandle, lookup, retire } from './handles';
 import type { RangeRef } from './ops';
@@ -828,10 +829,27 @@ function translateMiss(core: Core, cpu: number, vpn: number, write: boolean): nu
   return leafPfn + (vpn - base);
 }
 
-/** One user-mode access by the current CPU, as a command reports it; PageFault on failure. */
-export function access(core: Core, vpn: number, write: boolean): Access {
+/**
+ * Whether a page number's address is canonical: bits 63..48 copy bit 47 (ADDRESS_WIDTH 48 with
+ * sign extension). Any other address is in neither half; the CPU refuses it before any walk.
+ */
+export function canonicalVpn(vpn: number): boolean {
+  const top = Math.floor(vpn / 2 ** 35);
+  return top === 0 || top === 0x1ffff;
+}
+
+/**
+ * One user-mode access by the current CPU to byte `va` (in page `vpn`), as a command reports it;
+ * PageFault on failure.
+ */
+export function access(core: Core, vpn: number, write: boolean, va: bigint | number): Access {
+  const what = `${write ? 'write to' : 'read of'} ${hex(va)}`;
+  if (!canonicalVpn(vpn))
+    fail(
+      'PageFault',
+      `${what}: a non-canonical address (bits 63..48 must repeat bit 47; the CPU raises #GP, nothing is walked)`,
+    );
   const pfn = translateUser(core, core.ghost.cpu, vpn, write);
-  const what = `${write ? 'write to' : 'read of'} ${vaText(vpn)}`;
   const steps = (): string => {
     const out: string[] = [];
     for (let l = 4; l >= xlate.leaf.level; l--) out.push(`L${l}[${indexAt(vpn, l)}]`);
@@ -864,10 +882,11 @@ export function cpuRead(core: Core, vaB: bigint, lenB: bigint): string {
   let done = 0;
   while (done < len) {
     const [vpn, off] = splitVa(vaB + BigInt(done));
-    const a = access(core, vpn, false);
+    const a = access(core, vpn, false, vaB + BigInt(done));
     notes.push(a.text);
     const n = Math.min(len - done, PAGE - off);
     out.set(core.mem.readBytes(a.pfn * PAGE + off, n), done);
+    cpuBytesRead(core, a.pfn * PAGE + off, n);
     done += n;
   }
   core.data = out;
@@ -880,7 +899,7 @@ export function cpuWrite(core: Core, vaB: bigint, data: Uint8Array): string {
   let done = 0;
   while (done < data.length) {
     const [vpn, off] = splitVa(vaB + BigInt(done));
-    const a = access(core, vpn, true);
+    const a = access(core, vpn, true, vaB + BigInt(done));
     notes.push(a.text);
     const n = Math.min(data.length - done, PAGE - off);
     core.mem.writeBytes(a.pfn * PAGE + off, data.subarray(done, done + n));
@@ -905,6 +924,11 @@ export function translate(
 ): { text: string; pa: bigint | null } {
   const vs = lookup(core, vsName, ['vmspace']);
   const [vpn, off] = splitVa(vaB);
+  if (!canonicalVpn(vpn))
+    return {
+      text: `${hex(vaB)}: fault (a non-canonical address: bits 63..48 must repeat bit 47)`,
+      pa: null,
+    };
   const w = walk(core.mem, vs.root, vpn);
   const steps = w.indices.map((x, k) => `L${4 - k}[${x}]`).join('→');
   if (!w.ok)

@@ -159,7 +159,7 @@ function readFrom(
   const out = new Uint8Array(n);
   if (!r.fallible) {
     out.set(core.mem.readBytes(r.cursor, n));
-    cpuBytesRead(core, r.target, r.cursor, n);
+    cpuBytesRead(core, r.cursor, n);
     return { bytes: out, fault: null };
   }
   let done = 0;
@@ -168,7 +168,7 @@ function readFrom(
     const off = va % PAGE;
     let pfn: number;
     try {
-      pfn = access(core, Math.floor(va / PAGE), false).pfn;
+      pfn = access(core, Math.floor(va / PAGE), false, va).pfn;
     } catch (e) {
       if (e instanceof SimError && e.code === 'PageFault')
         return { bytes: out.subarray(0, done), fault: e };
@@ -176,6 +176,7 @@ function readFrom(
     }
     const k = Math.min(n - done, PAGE - off);
     out.set(core.mem.readBytes(pfn * PAGE + off, k), done);
+    cpuBytesRead(core, pfn * PAGE + off, k);
     done += k;
   }
   return { bytes: out, fault: null };
@@ -197,7 +198,7 @@ function writeTo(
     const off = va % PAGE;
     let pfn: number;
     try {
-      pfn = access(core, Math.floor(va / PAGE), true).pfn;
+      pfn = access(core, Math.floor(va / PAGE), true, va).pfn;
     } catch (e) {
       if (e instanceof SimError && e.code === 'PageFault') return { done, fault: e };
       throw e;
@@ -246,14 +247,18 @@ export function copy(core: Core, rname: string, wname: string): string {
   const r = lookup(core, rname, ['reader']);
   const w = lookup(core, wname, ['writer']);
   const n = Math.min(r.end - r.cursor, w.end - w.cursor);
-  if (n > MAX_IO) fail('InvalidArgs', `at most ${MAX_IO} bytes at a time`);
-  const got = readFrom(core, r, n);
-  const put = writeTo(core, w, got.bytes);
-  setIo(core, r, r.cursor + put.done);
-  setIo(core, w, w.cursor + put.done);
-  const fault = got.fault ?? put.fault;
-  if (fault || put.done < n)
-    faulted(`copy ${rname} ${wname}`, put.done, n, (put.fault ?? got.fault)!);
+  // In pieces of at most MAX_IO bytes: any length copies, in memory bounded by the piece.
+  let done = 0;
+  while (done < n) {
+    const piece = Math.min(n - done, MAX_IO);
+    const got = readFrom(core, r, piece);
+    const put = writeTo(core, w, got.bytes);
+    setIo(core, r, r.cursor + put.done);
+    setIo(core, w, w.cursor + put.done);
+    done += put.done;
+    const fault = put.fault ?? got.fault;
+    if (fault) faulted(`copy ${rname} ${wname}`, done, n, fault);
+  }
   return `copied ${n} byte${n === 1 ? '' : 's'} from ${rname} to ${wname}`;
 }
 
@@ -267,7 +272,7 @@ export function skip(core: Core, name: string, len: bigint): string {
       'skip panic: n > remain',
     );
   setIo(core, h, h.cursor + Number(len));
-  return `${name} skipped ${len} bytes (${h.end - h.cursor} left)`;
+  return `${name} skipped ${bytes(Number(len))} (${h.end - h.cursor} left)`;
 }
 
 export function limit(core: Core, name: string, len: bigint): string {
@@ -277,7 +282,11 @@ export function limit(core: Core, name: string, len: bigint): string {
     h.end = Number(to);
     core.ghost.handles.set(h.name, h);
   }
-  return `${name} has ${h.end - h.cursor} bytes left`;
+  return `${name} has ${bytes(h.end - h.cursor)} left`;
+}
+
+function bytes(n: number): string {
+  return `${n} byte${n === 1 ? '' : 's'}`;
 }
 
 export function dropIo(core: Core, h: IoHandle): string {
