@@ -33,8 +33,9 @@ export function isBlank(source: string): boolean {
 
 /** A script's lines (one trailing newline does not make an extra blank line). */
 export function scriptLines(script: string): string[] {
-  if (script === '') return [];
-  const lines = script.split(/\r?\n/);
+  const body = script.startsWith('\uFEFF') ? script.slice(1) : script; // a byte-order mark
+  if (body === '') return [];
+  const lines = body.split(/\r?\n/);
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
   return lines;
 }

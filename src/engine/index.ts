@@ -15,7 +15,7 @@ export {
 } from './machine';
 export { SimError, ERROR_CODES, type ErrorCode } from './errors';
 export type { Op, OpName, AddrRef, RangeRef, MachineConfig, DataLit, DmaDir } from './ops';
-export { isRange, dataBytes } from './ops';
+export { isRange, dataBytes, dataLength } from './ops';
 export type { Effect, ResolvedConfig, BootLayout } from './core';
 export { DEFAULT_CONFIG, hex } from './core';
 export { INVARIANTS, type Violation, type Invariant } from './invariants';

@@ -311,6 +311,8 @@ export class Machine {
       this.config = config;
     }
     this.boot();
+    // `reset` leaves room for a `machine` that configures the new one; `machine` itself does not.
+    if (op.op === 'machine') this.fresh = false;
     const c = this.config;
     return {
       ok: true,
@@ -697,7 +699,7 @@ export class Machine {
     for (let p = first + 1; p <= end; p++) {
       if (p === end || key(p) !== key(runStart)) {
         lines.push(
-          `${paddrText(runStart)}..${paddrText(p)}  ${String(p - runStart).padStart(6)} frames  ${key(runStart)}`,
+          `${paddrText(runStart)}..${paddrText(p)}  ${String(p - runStart).padStart(6)} frame${p - runStart === 1 ? ' ' : 's'}  ${key(runStart)}`,
         );
         runStart = p;
       }

@@ -97,6 +97,19 @@ export type DataLit =
   | { kind: 'zeros'; len: bigint }
   | { kind: 'fill'; byte: bigint; len: bigint };
 
+/** How many bytes a data literal stands for, without materialising them. */
+export function dataLength(d: DataLit): bigint {
+  switch (d.kind) {
+    case 'str':
+      return BigInt(d.text.length);
+    case 'hex':
+      return BigInt(d.bytes.length);
+    case 'zeros':
+    case 'fill':
+      return d.len;
+  }
+}
+
 /** The bytes a data literal stands for (the caller bounds `len` first). */
 export function dataBytes(d: DataLit): Uint8Array {
   switch (d.kind) {

@@ -6,6 +6,7 @@ import {
   INVARIANTS,
   SimError,
   dataBytes,
+  dataLength,
   rcText,
   RC_UNIQUE,
   RC_UNUSED,
@@ -221,7 +222,9 @@ export class Session {
   }
 
   runScript(text: string, failures?: string[]): LineResult[] {
-    const out = text.split(/\r?\n/).map((l) => this.exec(l, failures));
+    // A byte-order mark some editors put first is not part of the first line.
+    const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+    const out = body.split(/\r?\n/).map((l) => this.exec(l, failures));
     if (failures) {
       this.finish(failures);
       // Failures are found a line late (an unmatched error is known at the next command): sort.
@@ -257,10 +260,14 @@ export class Session {
           // A faulting fallible read still returned the bytes it copied.
           if (!last.ok && !last.data) return `the previous command failed: ${formatResult(last)}`;
           if (!last.data) return 'the previous command returned no bytes';
-          const want = dataBytes(e.data);
           const got = last.data;
+          // Lengths first: a literal of 2^48 zeros must fail, not be built.
+          const len = dataLength(e.data);
+          if (len !== BigInt(got.length))
+            return `expected ${len} byte${len === 1n ? '' : 's'}, got ${got.length}: ${preview(got)}`;
+          const want = dataBytes(e.data);
           if (want.length === got.length && want.every((b, i) => b === got[i])) return null;
-          return `expected ${printData(e.data)}, got ${printData({ kind: 'hex', bytes: [...got] })}`;
+          return `expected ${printData(e.data)}, got ${preview(got)}`;
         }
         case 'violation': {
           if (!CATALOGUE_IDS.includes(e.id)) return `unknown invariant ID \`${e.id}\``;
@@ -297,4 +304,10 @@ export class Session {
       throw err;
     }
   }
+}
+
+/** The first 64 bytes of `b` as a literal, and its length when there is more. */
+function preview(b: Uint8Array): string {
+  const head = printData({ kind: 'hex', bytes: [...b.subarray(0, 64)] });
+  return b.length > 64 ? `${head} … (${b.length} bytes)` : head;
 }

@@ -218,13 +218,25 @@ export function deviceWrite(core: Core, name: string, off: bigint, bytes: Uint8A
 }
 
 /** The CPU read DMA memory through a kernel reader: reading device data before syncing is stale. */
-export function cpuBytesRead(core: Core, target: string | null, pa: number, n: number): void {
-  const d = target ? core.ghost.handles.get(target) : undefined;
-  if (d?.kind !== 'dma' || !d.dirtyBytes || !d.deviceDirty || d.dir === 'to_device') return;
-  const off = pa - d.start * PAGE;
-  if (!d.dirtyBytes.subarray(off, off + n).includes(1)) return;
-  d.staleRead = true;
-  put(core, d);
+/**
+ * The CPU read physical bytes [pa, pa + n), by whatever path (a reader over the DMA object, over
+ * a frame or segment of the same pages, a user mapping of them): bytes a non-coherent stream's
+ * device wrote since the last `sync from_device` are stale in memory, and the read is marked.
+ */
+export function cpuBytesRead(core: Core, pa: number, n: number): void {
+  const set = core.ghost.dmaSet;
+  if (set.size === 0 || n <= 0) return;
+  for (let p = Math.floor(pa / PAGE); p * PAGE < pa + n; p++) {
+    const name = set.get(p);
+    const d = name === undefined ? undefined : core.ghost.handles.get(name);
+    if (d?.kind !== 'dma' || !d.dirtyBytes || !d.deviceDirty || d.dir === 'to_device') continue;
+    if (d.staleRead) continue;
+    const from = Math.max(pa, p * PAGE) - d.start * PAGE;
+    const to = Math.min(pa + n, (p + 1) * PAGE) - d.start * PAGE;
+    if (!d.dirtyBytes.subarray(from, to).includes(1)) continue;
+    d.staleRead = true;
+    put(core, d);
+  }
 }
 
 export function showDma(core: Core): string {
