@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Session } from '../lang';
+import { MAX_SCRIPT_LINES, Session, encodeFragment, scriptLines } from '../lang';
 import defaultScenario from '../scenarios/default.lab?raw';
-import { createSimApi, scriptLines } from './host';
+import { createSimApi } from './host';
 
 /** A session with a bug on demand: `boom` throws from inside the language. */
 class BoomSession extends Session {
@@ -202,6 +202,32 @@ describe('share links', () => {
     expect(opened.status.step).toBe(5);
     expect((await b.status()).hash).toBe((await a.status()).hash);
     expect(await b.script()).toBe(await a.script());
+  });
+
+  it("a loaded script ends, and shares, at scriptLines' count: `pagelab link`'s default step", async () => {
+    const scripts = [
+      'alloc\nalloc\n',
+      'alloc\nalloc',
+      'alloc\r\nalloc\r\n',
+      'alloc\n\n\n',
+      '\uFEFFalloc\n',
+      '',
+    ];
+    for (const script of scripts) {
+      const end = scriptLines(script).length;
+      const api = createSimApi();
+      expect((await api.load(script)).status.step).toBe(end);
+      expect(await api.link()).toMatch(new RegExp(`&step=${end}$`));
+      // a link at that step (what `pagelab link` prints) opens at that step
+      const opened = await createSimApi().loadLink(encodeFragment(script, end));
+      expect(opened.status.step).toBe(end);
+    }
+  });
+
+  it('Share refuses a script too large for a link instead of making one that does not open', async () => {
+    const api = createSimApi();
+    await api.load(Array.from({ length: MAX_SCRIPT_LINES + 1 }, () => '# a comment').join('\n'));
+    await expect(api.link()).rejects.toThrow(/lines; a link carries at most/);
   });
 
   it('a bad link changes nothing and says why', async () => {

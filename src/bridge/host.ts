@@ -7,6 +7,7 @@ import {
   decodeFragment,
   encodeFragment,
   formatResult,
+  scriptLines,
   Session,
   type LineResult,
 } from '../lang';
@@ -29,15 +30,6 @@ import { exerciseInfo, exerciseKinds, judgeExercise, judgePrediction, prediction
 /** A blank or comment-only line: a step, but not one the timeline lists. */
 export function isBlank(source: string): boolean {
   return source.slice(0, commentStart(source)).trim() === '';
-}
-
-/** A script's lines (one trailing newline does not make an extra blank line). */
-export function scriptLines(script: string): string[] {
-  const body = script.startsWith('\uFEFF') ? script.slice(1) : script; // a byte-order mark
-  if (body === '') return [];
-  const lines = body.split(/\r?\n/);
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  return lines;
 }
 
 const SUMMARY_CHARS = 160;

@@ -11,9 +11,18 @@ export { Session, formatResult, CATALOGUE_IDS, type LineResult, type SessionMark
 export {
   encodeFragment,
   decodeFragment,
+  scriptLines,
+  parseStep,
   MAX_LINK_CHARS,
   MAX_SCRIPT_BYTES,
   MAX_SCRIPT_LINES,
   type SharedScenario,
 } from './link';
-export { makeExercise, checkAnswer, normaliseAnswer, EXERCISE_KINDS, type Exercise, type ExerciseKind } from './exercises';
+export {
+  makeExercise,
+  checkAnswer,
+  normaliseAnswer,
+  EXERCISE_KINDS,
+  type Exercise,
+  type ExerciseKind,
+} from './exercises';
