@@ -1,16 +1,68 @@
 // `pagelab run|check|repl|link|unlink` on Node, over the engine and the language.
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { Session, decodeFragment, encodeFragment, formatResult, type LineResult } from '../lang';
+import {
+  Session,
+  decodeFragment,
+  encodeFragment,
+  formatResult,
+  parseStep,
+  scriptLines,
+  type LineResult,
+} from '../lang';
 
 const USAGE = `usage:
   pagelab run FILE [--json]        run a scenario, printing each command's result
   pagelab check FILE… [--json]     run scenarios as tests (every expect must hold)
   pagelab repl                     the language, interactively
-  pagelab link FILE [--step N] [--base URL]   print a share link for a scenario
-  pagelab unlink URL               print the scenario a share link carries`;
+  pagelab link FILE [--step N] [--base URL]
+                                   print a share link for a scenario at step N; by default
+                                   its end (its number of lines, a final newline not
+                                   counted), the step the app's Share gives once it has run
+  pagelab unlink URL               print the scenario a share link carries, byte for byte
+                                   (its step goes to stderr)
+  pagelab --help                   this text`;
+
+const DEFAULT_BASE = 'http://localhost:4173/';
 
 type Out = (s: string) => void;
+
+/** A bad invocation: its message, then the usage, on stderr (exit 2). */
+class UsageError extends Error {}
+
+/** `link`'s arguments: FILE, `--step N` and `--base URL` (or `--step=N`, `--base=URL`), any order. */
+function linkArgs(args: string[]): { file: string; step: string | undefined; base: string } {
+  let file: string | undefined;
+  let step: string | undefined;
+  let base = DEFAULT_BASE;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const opt = /^--(step|base)(?:=(.*))?$/s.exec(a);
+    if (opt) {
+      const value = opt[2] ?? args[++i];
+      if (value === undefined) throw new UsageError(`--${opt[1]} needs a value`);
+      if (opt[1] === 'step') step = value;
+      else base = value;
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else if (file !== undefined) throw new UsageError(`one FILE only (${file}, then ${a})`);
+    else file = a;
+  }
+  if (file === undefined) throw new UsageError('link needs a FILE');
+  // The fragment starts at the link's first `#`: one in the base would hide the scenario.
+  if (base.includes('#')) throw new UsageError('--base must not hold a `#`');
+  return { file, step, base };
+}
+
+/** A scenario file as text, refusing what is not UTF-8 (a link carries only UTF-8 text). */
+function readUtf8(file: string): string {
+  const bytes = readFileSync(file);
+  try {
+    // ignoreBOM keeps a byte-order mark in the text, so that `unlink` gives every byte back.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new Error(`${file} is not UTF-8 text`);
+  }
+}
 
 function read(file: string): string {
   return readFileSync(file, 'utf8');
@@ -110,7 +162,13 @@ export async function main(
   argv: string[],
   out: Out = (s) => process.stdout.write(s + '\n'),
   err: Out = (s) => process.stderr.write(s + '\n'),
+  /** Writes exactly the text given (`unlink` must not add a newline). */
+  write: Out = (s) => process.stdout.write(s),
 ): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    out(USAGE);
+    return 0;
+  }
   const json = argv.includes('--json');
   const args = argv.filter((a) => a !== '--json');
   const [cmd, ...rest] = args;
@@ -125,30 +183,23 @@ export async function main(
       case 'repl':
         return await repl(out);
       case 'link': {
-        const file = rest[0];
-        if (!file) break;
-        const si = rest.indexOf('--step');
-        const bi = rest.indexOf('--base');
-        const step = si >= 0 ? Number(rest[si + 1]) : undefined;
-        if (step !== undefined && !Number.isInteger(step)) {
-          err('--step takes a whole number');
-          return 2;
-        }
-        const base = bi >= 0 ? rest[bi + 1]! : 'http://localhost:4173/';
-        out(`${base}#${encodeFragment(read(file), step)}`);
+        const { file, step, base } = linkArgs(rest);
+        const script = readUtf8(file);
+        const at = step === undefined ? scriptLines(script).length : parseStep(step);
+        out(`${base}#${encodeFragment(script, at)}`);
         return 0;
       }
       case 'unlink': {
-        if (!rest[0]) break;
-        const { script, step } = decodeFragment(rest[0]);
-        out(script);
+        if (rest.length !== 1) break;
+        const { script, step } = decodeFragment(rest[0]!);
+        write(script);
         if (step !== undefined) err(`(step ${step})`);
         return 0;
       }
     }
   } catch (e) {
     err(`pagelab: ${e instanceof Error ? e.message : String(e)}`);
-    return 2;
+    if (!(e instanceof UsageError)) return 2;
   }
   err(USAGE);
   return 2;
