@@ -171,3 +171,32 @@ describe('pagelab usage', () => {
     expect(run('link').status).toBe(2);
   });
 });
+
+describe('--json', () => {
+  it('gives one object per command, with the payload structured beside the printed line', async () => {
+    const path = file(
+      'json.lab',
+      'machine mem=16M\nalloc as a\nvmspace as vs\nmap vs 0x1000 a\nactivate vs\nread 0x5000 2\n',
+    );
+    const { out } = await cli('run', path, '--json');
+    const rows = out.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((r) => r.line)).toEqual([1, 2, 3, 4, 5, 6]);
+    const alloc = rows[1] as {
+      ok: boolean;
+      effects: { kind: string; name?: string; paddr?: string }[];
+    };
+    expect(alloc.ok).toBe(true);
+    expect(alloc.effects).toContainEqual(
+      expect.objectContaining({ kind: 'bind', name: 'a', paddr: '0x242000' }),
+    );
+    const map = rows[3] as {
+      effects: { kind: string; space?: string; va?: string; pages?: number }[];
+    };
+    expect(map.effects).toContainEqual(
+      expect.objectContaining({ kind: 'pte', space: 'vs', va: '0x1000', pages: 1 }),
+    );
+    // An error: its code and clause as fields.
+    const read = rows[5] as { ok: boolean; code: string };
+    expect(read).toMatchObject({ ok: false, code: 'PageFault' });
+  });
+});

@@ -79,10 +79,31 @@ function jsonLine(file: string, r: LineResult): string {
     clause: r.clause,
     text: r.text,
     failure: r.failure,
-    effects: r.effects?.map((e) => e.text),
-    violations: r.violations?.map((v) => ({ id: v.id, severity: v.severity, message: v.message })),
+    // The payload's parts as fields, beside the printed line: what changed (slots, names bound and
+    // unbound, page-table entries), the invariants violated with their blame, the bytes returned.
+    effects: r.effects?.map((e) => ({
+      kind: e.kind,
+      text: e.text,
+      paddr: e.pfn === undefined || e.pfn < 0 ? undefined : addr(e.pfn),
+      name: e.name,
+      space: e.space,
+      va: e.vpn === undefined ? undefined : addr(e.vpn),
+      pages: e.pages,
+    })),
+    violations: r.violations?.map((v) => ({
+      id: v.id,
+      severity: v.severity,
+      message: v.message,
+      frames: v.frames.map(addr),
+      handles: v.handles,
+    })),
     data: r.data ? Buffer.from(r.data).toString('hex') : undefined,
   });
+}
+
+/** A page number as the byte address (hex) the language prints. */
+function addr(page: number): string {
+  return '0x' + (BigInt(page) * 4096n).toString(16);
 }
 
 export function run(files: string[], json: boolean, out: Out): number {
