@@ -73,7 +73,8 @@ export interface PageKeyed {
  * Page → the leaves mapping it, in walk order. Every mapped page is asked about by several
  * invariants, and pages are small dense integers, mostly mapped once: counts and chains live in
  * typed arrays indexed by page (a Map of 2^18 one-leaf arrays cost more than the rest of a full
- * check). Pages past the end of memory (corrupt leaves) are kept aside in a Map.
+ * check). Pages from `dense` up (past the end of memory: corrupt leaves) are kept aside in a Map;
+ * a context of a few pages passes 0 and keeps them all there, allocating nothing per frame.
  */
 export class Mappings implements PageKeyed {
   /** Per page: leaf id + 1 of its first and last leaf (0: none), and its count. */
@@ -87,10 +88,10 @@ export class Mappings implements PageKeyed {
   /** Pages in the order their first leaf was added. */
   private readonly order: number[] = [];
 
-  constructor(nframes: number) {
-    this.head = new Int32Array(nframes);
-    this.tail = new Int32Array(nframes);
-    this.n = new Int32Array(nframes);
+  constructor(dense: number) {
+    this.head = new Int32Array(dense);
+    this.tail = new Int32Array(dense);
+    this.n = new Int32Array(dense);
   }
 
   get size(): number {

@@ -301,7 +301,7 @@ export function restrictedContext(
     uniques: new Map(),
     covers: new Map(),
     forgotten: new Map(),
-    mappings: new Mappings(full.layout.nframes),
+    mappings: new Mappings(0), // a few pages: no per-frame arrays
     others: new Map(),
     nodes: new Map(),
     borrows: new Map(),
