@@ -47,7 +47,8 @@ function isPlain(x: object): boolean {
 export function intern<T>(prev: unknown, next: T): T {
   if (Object.is(prev, next) || typeof next !== 'object' || next === null) return next;
   if (typeof prev !== 'object' || prev === null) return next;
-  if (ArrayBuffer.isView(next)) return ArrayBuffer.isView(prev) && sameTyped(prev, next) ? (prev as T) : next;
+  if (ArrayBuffer.isView(next))
+    return ArrayBuffer.isView(prev) && sameTyped(prev, next) ? (prev as T) : next;
   // Arrays and plain objects: a new container only from the first part that differs (most are equal).
   if (Array.isArray(next)) {
     if (!Array.isArray(prev)) return next;
@@ -160,7 +161,8 @@ export class SnapshotKeeper {
     this.input = next;
     this.output = intern(this.output, copied);
     const pages = new Map<string, NodePages | null>();
-    for (const sp of this.output.spaces) pages.set(sp.id, copyNodes(next, sp, this.pages?.get(sp.id) ?? undefined));
+    for (const sp of this.output.spaces)
+      pages.set(sp.id, copyNodes(next, sp, this.pages?.get(sp.id) ?? undefined));
     this.pages = pages;
     nodePagesOf.set(this.output, pages);
     return this.output;
@@ -219,7 +221,9 @@ function copyNodes(s: Snapshot, sp: SpaceInfo, kept: NodePages | undefined): Nod
   const pool = new Uint32Array(s.shared.pool);
   const page = (pfn: number): Uint32Array | null => {
     const p = slot[pfn] ?? -1;
-    return p >= 0 && (p + 1) * PAGE_WORDS <= pool.length ? pool.subarray(p * PAGE_WORDS, (p + 1) * PAGE_WORDS) : null;
+    return p >= 0 && (p + 1) * PAGE_WORDS <= pool.length
+      ? pool.subarray(p * PAGE_WORDS, (p + 1) * PAGE_WORDS)
+      : null;
   };
   if (kept && sameTyped(kept.nodes, nodes)) {
     let same = true;
