@@ -7,6 +7,7 @@
 // Steps: the session is a script (a list of lines) and a position `step` = how many of its lines
 // have run (0: a fresh machine). Blank and comment-only lines are steps too (so `step` is a line
 // number, as in share links) but the timeline hides them and back/forward skip them.
+import type { SnapshotDelta } from './delta';
 import type { FrameDetail, Snapshot } from './snapshot';
 
 export type ResultKind = 'op' | 'expect' | 'note' | 'ask' | 'blank';
@@ -41,6 +42,11 @@ export interface ExecResult {
    * the epoch it belongs to (one round trip instead of two on the typing path).
    */
   snapshot?: Snapshot;
+  /**
+   * Instead of `snapshot`, when the call named the snapshot the caller holds (`base`, the last
+   * one the worker sent it): only what changed since (delta.ts). SimClient makes it `snapshot`.
+   */
+  delta?: SnapshotDelta;
   epoch?: number;
 }
 
@@ -144,7 +150,7 @@ export const MAX_VIOLATIONS = 100;
 /** What the worker exposes (as seen from the UI: every call is asynchronous). */
 export interface SimApi {
   /** Runs one line at the current position (a recorded future is dropped first). */
-  exec(line: string, opts?: { snapshot?: boolean }): Promise<ExecResult>;
+  exec(line: string, opts?: { snapshot?: boolean; base?: number }): Promise<ExecResult>;
   /** A fresh session over a whole script, then a seek to `step` (default: its end). */
   load(script: string, step?: number): Promise<LoadResult>;
   /**

@@ -4,8 +4,10 @@
 // closed itself or hangs, with no event at all), every pending call rejects with WorkerDied, a new
 // worker starts, and `onCrash` tells the UI, which replays its script.
 import * as Comlink from 'comlink';
-import type { SimApi } from './api';
+import type { ExecResult, SimApi } from './api';
+import { wholeSnapshot } from './delta';
 import { LIVENESS, Liveness, type LivenessOptions } from './liveness';
+import type { Snapshot } from './snapshot';
 
 export class WorkerDied extends Error {
   constructor(message: string) {
@@ -60,6 +62,8 @@ interface Running {
   epoch: Int32Array | null;
   answered: boolean;
   alive: Liveness;
+  /** The last snapshot this worker sent, whole. */
+  held: Snapshot | null;
 }
 
 type WaitAsync = (
@@ -190,6 +194,7 @@ export class SimClient {
       epoch: null,
       answered: false,
       alive,
+      held: null,
     };
     this.current = run;
     const died = (event: Event) => {
@@ -240,6 +245,11 @@ export class SimClient {
   private call(method: keyof SimApi, args: unknown[]): Promise<unknown> {
     const run = this.current;
     if (!run) return Promise.reject(new WorkerDied('the simulation worker is not running'));
+    if (method === 'exec') {
+      // Name the snapshot held: the worker then sends only what changed since (delta.ts).
+      const opts = args[1] as Parameters<SimApi['exec']>[1];
+      if (opts?.snapshot && run.held) args = [args[0], { ...opts, base: run.held.seq }];
+    }
     return new Promise((resolve, reject) => {
       this.pending.add(reject);
       const fn = run.remote[method] as unknown as (...a: unknown[]) => Promise<unknown>;
@@ -247,6 +257,12 @@ export class SimClient {
         (value) => {
           if (!this.pending.delete(reject)) return;
           run.answered = true;
+          try {
+            received(run, method, value);
+          } catch (err) {
+            reject(err as Error);
+            return;
+          }
           if (CHANGING.has(method)) {
             this.localEpoch++;
             if (!run.epoch || !waitAsync) this.changed();
@@ -260,6 +276,23 @@ export class SimClient {
       );
     });
   }
+}
+
+/**
+ * Holds each snapshot a worker sends, and makes an exec result's delta its whole `snapshot` again.
+ * Called in the order the answers arrive, which is the order the worker sent them: each delta
+ * finds the snapshot it was made against.
+ */
+function received(run: Running, method: keyof SimApi, value: unknown): void {
+  if (method === 'snapshot') run.held = value as Snapshot;
+  if (method !== 'exec') return;
+  const r = value as ExecResult;
+  if (r.delta) {
+    if (!run.held) throw new Error('a snapshot delta reached a client holding no snapshot');
+    r.snapshot = wholeSnapshot(r.delta, run.held);
+    delete r.delta;
+  }
+  if (r.snapshot) run.held = r.snapshot;
 }
 
 export function createSimClient(options: SimClientOptions = {}): SimClient {

@@ -24,6 +24,7 @@ import {
 } from './api';
 import { complete } from './complete';
 import { historySession } from './session';
+import { snapshotDelta } from './delta';
 import { buildFrameDetail, buildSnapshot, type Snapshot } from './snapshot';
 import { exerciseInfo, exerciseKinds, judgeExercise, judgePrediction, predictionAt } from './teach';
 
@@ -132,11 +133,23 @@ export function createSimApi(session: Session = new Session()): SimHost {
     };
   }
 
+  /** The last snapshot sent: a caller that says it holds it gets only what changed since. */
+  let sent: Snapshot | null = null;
+
   /** The views' snapshot now; its `last` is the line the position is right after. */
   function snapshotOf(inspect?: number): Snapshot {
     const i = currentIndex();
     const last = i >= 0 ? (history.result(i) ?? null) : null;
-    return buildSnapshot(session, inspect === undefined ? { last } : { last, inspect });
+    const snap = buildSnapshot(session, inspect === undefined ? { last } : { last, inspect });
+    sent = snap;
+    return snap;
+  }
+
+  /** The snapshot now, as a delta when the caller holds the last one sent (`base`). */
+  function snapshotFor(base: number | undefined): Pick<ExecResult, 'snapshot' | 'delta'> {
+    const held = sent;
+    const snap = snapshotOf();
+    return held && held.seq === base ? { delta: snapshotDelta(snap, held) } : { snapshot: snap };
   }
 
   /** After an internal error: back to a consistent session over the lines before `at`. */
@@ -162,7 +175,10 @@ export function createSimApi(session: Session = new Session()): SimHost {
     session,
     history,
 
-    async exec(line: string, opts: { snapshot?: boolean } = {}): Promise<ExecResult> {
+    async exec(
+      line: string,
+      opts: { snapshot?: boolean; base?: number } = {},
+    ): Promise<ExecResult> {
       const at = history.position;
       if (/[\r\n]/.test(line)) {
         return {
@@ -187,7 +203,7 @@ export function createSimApi(session: Session = new Session()): SimHost {
           step: history.position,
           status: status(),
           ms: performance.now() - t0,
-          ...(opts.snapshot ? { snapshot: snapshotOf(), epoch: Atomics.load(epoch, 0) } : {}),
+          ...(opts.snapshot ? { ...snapshotFor(opts.base), epoch: Atomics.load(epoch, 0) } : {}),
         };
       } catch (err) {
         publish(() => recover(at));
