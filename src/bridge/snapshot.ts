@@ -269,6 +269,12 @@ export interface Snapshot {
   cpu: number;
   active: (string | null)[];
   shared: {
+    /**
+     * Names the meta, pageSlot and pool buffers below: the same name, the same three buffers.
+     * Every message brings new SharedArrayBuffer objects, even for the same memory, so the UI
+     * keeps the objects it has while the name stays (views/intern.ts).
+     */
+    memory: string;
     /** 16 u32 words a frame (shared_layout.ts W_*). */
     meta: SharedArrayBuffer;
     /** Frame contents: pfn → pool page (Int32, -1 never written), and the pool (replaced when it grows). */
@@ -306,6 +312,12 @@ export interface Snapshot {
   violations: ViolationInfo[];
   violationTotal: number;
   spaces: SpaceInfo[];
+  /**
+   * Per space id, the content version of each of its tree's nodes (PhysMem.version of their
+   * frames, bumped by every write): in the same `shared.memory`, the same version means the same
+   * entries. Apart from `spaces`, which a PTE's accessed bit does not change.
+   */
+  nodeVersions: Record<string, Uint32Array>;
   tlb: {
     cpus: number;
     entries: number;
@@ -369,6 +381,18 @@ export const MAX_EFFECTS = 100;
 export const DENSITY_BUCKETS = 32;
 
 let seqCounter = 0;
+
+/** The last buffers named, and their name: unique to this worker (a new worker names anew). */
+const memoryPrefix = Math.random().toString(36).slice(2);
+let memoryCount = 0;
+let lastMemory: { meta: object; pageSlot: object; pool: object; name: string } | null = null;
+
+function memoryName(meta: object, pageSlot: object, pool: object): string {
+  const l = lastMemory;
+  if (l && l.meta === meta && l.pageSlot === pageSlot && l.pool === pool) return l.name;
+  lastMemory = { meta, pageSlot, pool, name: `${memoryPrefix}.${++memoryCount}` };
+  return lastMemory.name;
+}
 
 /** Two class buffers per machine memory, used in turn. */
 const classBuffers = new WeakMap<object, { bufs: SharedArrayBuffer[]; next: number }>();
@@ -567,6 +591,7 @@ export function buildSnapshot(session: Session, opts: SnapshotOptions = {}): Sna
     cpu: g.cpu,
     active: [...g.active],
     shared: {
+      memory: memoryName(mem.metaSab, mem.pageSlotSab, mem.poolSab),
       meta: mem.metaSab,
       pageSlot: mem.pageSlotSab,
       pool: mem.poolSab,
@@ -604,6 +629,9 @@ export function buildSnapshot(session: Session, opts: SnapshotOptions = {}): Sna
     })),
     violationTotal: violations.length,
     spaces,
+    nodeVersions: Object.fromEntries(
+      spaces.map((sp) => [sp.id, Uint32Array.from(sp.tree.pfn, (p) => mem.version[p]!)]),
+    ),
     tlb: {
       cpus: tlb.cpus,
       entries: tlb.entries,

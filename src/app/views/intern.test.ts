@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createSimApi } from '../../bridge/host';
 import { snapshotOf } from '../../bridge/testing';
 import { FrameReader } from '../../bridge/shared_layout';
 import { intern, nodePages, SnapshotKeeper } from './intern';
@@ -97,5 +98,43 @@ describe('SnapshotKeeper', () => {
     expect(s3.spaces.find((x) => x.id === 'vs')!.tree).toBe(tree);
     expect(nodePages(s3, 'vs')).not.toBe(p1);
     expect(nodePages(snapshotOf(base).snapshot, 'vs')).toBeNull();
+  });
+
+  it('keeps the objects of the buffers read live while the worker names the same memory', async () => {
+    const api = createSimApi();
+    // As postMessage does: new SharedArrayBuffer objects for the same memory, every time.
+    const next = async (line: string) =>
+      structuredClone((await api.exec(line, { snapshot: true })).snapshot!);
+    const k = new SnapshotKeeper();
+    const s1 = k.keep(await next('machine mem=16M'));
+    const s2 = k.keep(await next('alloc as a'));
+    expect(s2.shared.meta).toBe(s1.shared.meta);
+    expect(s2.shared.pageSlot).toBe(s1.shared.pageSlot);
+    expect(s2.shared.pool).toBe(s1.shared.pool);
+    expect(k.keep(await next('expect no violation')).shared).toBe(s2.shared);
+    // A new machine has new memory.
+    const s3 = k.keep(await next('reset'));
+    expect(s3.shared.memory).not.toBe(s1.shared.memory);
+    expect(s3.shared.meta).not.toBe(s1.shared.meta);
+  });
+
+  it('keeps a space’s node copy while its nodes’ versions stay the same', async () => {
+    const api = createSimApi();
+    const next = async (line: string) =>
+      structuredClone((await api.exec(line, { snapshot: true })).snapshot!);
+    const k = new SnapshotKeeper();
+    for (const l of ['machine mem=16M', 'vmspace as vs', 'mmap vs 0x400000+8K', 'activate vs'])
+      k.keep(await next(l));
+    const p1 = nodePages(k.keep(await next('expect no violation')), 'vs')!;
+    expect(nodePages(k.keep(await next('alloc as a')), 'vs')).toBe(p1);
+    // A read sets the leaf's accessed bit: a new copy, equal to the memory.
+    const s3 = k.keep(await next('read 0x400000 1'));
+    const p3 = nodePages(s3, 'vs')!;
+    expect(p3).not.toBe(p1);
+    const live = new FrameReader(s3.shared.pageSlot, s3.shared.pool);
+    const tree = s3.spaces.find((x) => x.id === 'vs')!.tree;
+    for (let i = 0; i < tree.count; i++)
+      for (let e = 0; e < 512; e++)
+        expect(p3.pteLo(tree.pfn[i]!, e)).toBe(live.pteLo(tree.pfn[i]!, e));
   });
 });

@@ -133,7 +133,9 @@ function copyOf(live: SharedArrayBuffer, kept: SharedArrayBuffer | undefined): S
 /**
  * Interns each snapshot against the one before. The frame classes and the TLB arrays are replaced
  * by private copies (new buffers only when their bytes changed), so a view that draws them can tell
- * a change by identity, and reads what this snapshot had even after the worker wrote on.
+ * a change by identity, and reads what this snapshot had even after the worker wrote on. The
+ * buffers it reads live (meta, frame contents) keep their first object while the worker names the
+ * same memory.
  */
 export class SnapshotKeeper {
   private input: Snapshot | null = null;
@@ -143,10 +145,13 @@ export class SnapshotKeeper {
     if (next === this.input && this.output) return this.output;
     const kept = this.output?.shared;
     const t = next.shared.tlb;
+    // The same memory as before: the objects kept stand for it, so that identity means unchanged.
+    const same = kept?.memory === next.shared.memory ? kept : undefined;
     const copied: Snapshot = {
       ...next,
       shared: {
         ...next.shared,
+        ...(same && { meta: same.meta, pageSlot: same.pageSlot, pool: same.pool }),
         classes: copyOf(next.shared.classes, kept?.classes),
         tlb: {
           vpn: copyOf(t.vpn, kept?.tlb.vpn),
@@ -160,18 +165,29 @@ export class SnapshotKeeper {
     };
     this.input = next;
     this.output = intern(this.output, copied);
+    const copies = new Map<string, NodeCopy | null>();
     const pages = new Map<string, NodePages | null>();
-    for (const sp of this.output.spaces)
-      pages.set(sp.id, copyNodes(next, sp, this.pages?.get(sp.id) ?? undefined));
-    this.pages = pages;
+    for (const sp of this.output.spaces) {
+      const c = copyNodes(next, sp, this.copies?.get(sp.id) ?? undefined);
+      copies.set(sp.id, c);
+      pages.set(sp.id, c?.pages ?? null);
+    }
+    this.copies = copies;
     nodePagesOf.set(this.output, pages);
     return this.output;
   }
 
-  private pages: Map<string, NodePages | null> | null = null;
+  private copies: Map<string, NodeCopy | null> | null = null;
 }
 
 const nodePagesOf = new WeakMap<Snapshot, Map<string, NodePages | null>>();
+
+/** A space's node copy, with the memory and the node versions it was taken from. */
+interface NodeCopy {
+  pages: NodePages;
+  memory: string;
+  versions: Uint32Array;
+}
 
 /**
  * A space's page-table nodes as the keeper copied them for this snapshot; null when it did not
@@ -206,43 +222,67 @@ export class NodePages {
 /** Past this many nodes a space's tree reads shared memory directly, as it changes (no copy). */
 export const MAX_COPIED_NODES = 1024;
 
-function nodeFrames(sp: SpaceInfo): Float64Array {
+/** The frames of the skeleton's nodes (groups of empty nodes left out), and their versions. */
+function nodeFrames(
+  sp: SpaceInfo,
+  version: Uint32Array,
+): { nodes: Float64Array; versions: Uint32Array } {
   const t = sp.tree;
-  const out: number[] = [];
-  for (let i = 0; i < t.count; i++) if (t.span[i] === 1) out.push(t.pfn[i]!);
-  return Float64Array.from(out);
+  let n = 0;
+  for (let i = 0; i < t.count; i++) if (t.span[i] === 1) n++;
+  const nodes = new Float64Array(n);
+  const versions = new Uint32Array(n);
+  for (let i = 0, k = 0; i < t.count; i++)
+    if (t.span[i] === 1) {
+      nodes[k] = t.pfn[i]!;
+      versions[k++] = version[i]!;
+    }
+  return { nodes, versions };
 }
 
-/** `kept` when the nodes and their words are the same, else a new copy (null: too many to copy). */
-function copyNodes(s: Snapshot, sp: SpaceInfo, kept: NodePages | undefined): NodePages | null {
-  const nodes = nodeFrames(sp);
+/**
+ * `kept` when the nodes and their words are the same, else a new copy (null: too many to copy). In
+ * the same memory the node versions tell; in another (a new machine) the words are compared.
+ */
+function copyNodes(s: Snapshot, sp: SpaceInfo, kept: NodeCopy | undefined): NodeCopy | null {
+  const { nodes, versions } = nodeFrames(sp, s.nodeVersions[sp.id]);
   if (nodes.length > MAX_COPIED_NODES) return null;
+  const memory = s.shared.memory;
   const slot = new Int32Array(s.shared.pageSlot);
   const pool = new Uint32Array(s.shared.pool);
-  const page = (pfn: number): Uint32Array | null => {
+  // Where a node's words start in the pool; -1: never written (all zero).
+  const at = (pfn: number): number => {
     const p = slot[pfn] ?? -1;
-    return p >= 0 && (p + 1) * PAGE_WORDS <= pool.length
-      ? pool.subarray(p * PAGE_WORDS, (p + 1) * PAGE_WORDS)
-      : null;
+    return p >= 0 && (p + 1) * PAGE_WORDS <= pool.length ? p * PAGE_WORDS : -1;
   };
-  if (kept && sameTyped(kept.nodes, nodes)) {
-    let same = true;
-    for (let k = 0; k < nodes.length && same; k++) {
-      const src = page(nodes[k]!);
-      const w = kept.words;
-      const o = k * PAGE_WORDS;
-      if (!src) {
-        for (let i = 0; i < PAGE_WORDS && same; i++) same = w[o + i] === 0;
-      } else for (let i = 0; i < PAGE_WORDS && same; i++) same = w[o + i] === src[i];
-    }
-    if (same) return kept;
+  if (kept && sameTyped(kept.pages.nodes, nodes)) {
+    if (kept.memory === memory && sameTyped(kept.versions, versions)) return kept;
+    if (kept.memory !== memory && sameNodeWords(kept.pages.words, nodes, at, pool))
+      return { pages: kept.pages, memory, versions };
   }
   const words = new Uint32Array(nodes.length * PAGE_WORDS);
-  const at = new Map<number, number>();
-  nodes.forEach((pfn, k) => {
-    at.set(pfn, k);
-    const src = page(pfn);
-    if (src) words.set(src, k * PAGE_WORDS);
-  });
-  return new NodePages(nodes, words, at);
+  const index = new Map<number, number>();
+  for (let k = 0; k < nodes.length; k++) {
+    index.set(nodes[k]!, k);
+    const from = at(nodes[k]!);
+    if (from >= 0) words.set(pool.subarray(from, from + PAGE_WORDS), k * PAGE_WORDS);
+  }
+  return { pages: new NodePages(nodes, words, index), memory, versions };
+}
+
+/** Are `words` (PAGE_WORDS a node, in the order of `nodes`) what the pool holds now? */
+function sameNodeWords(
+  words: Uint32Array,
+  nodes: Float64Array,
+  at: (pfn: number) => number,
+  pool: Uint32Array,
+): boolean {
+  for (let k = 0; k < nodes.length; k++) {
+    const o = k * PAGE_WORDS;
+    const from = at(nodes[k]!);
+    if (from < 0) {
+      for (let i = 0; i < PAGE_WORDS; i++) if (words[o + i] !== 0) return false;
+    } else for (let i = 0; i < PAGE_WORDS; i++) if (words[o + i] !== pool[from + i]) return false;
+  }
+  return true;
 }

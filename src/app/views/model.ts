@@ -43,10 +43,11 @@ export interface SharedViews {
   tlb: TlbArrays;
 }
 
-const sharedCache = new WeakMap<Snapshot, SharedViews>();
+/** By `shared`, which an interned snapshot keeps while its buffers stay the same. */
+const sharedCache = new WeakMap<Snapshot['shared'], SharedViews>();
 
 export function sharedOf(s: Snapshot): SharedViews {
-  let v = sharedCache.get(s);
+  let v = sharedCache.get(s.shared);
   if (!v) {
     const t = s.shared.tlb;
     v = {
@@ -61,7 +62,7 @@ export function sharedOf(s: Snapshot): SharedViews {
         clock: new Int32Array(t.clock),
       },
     };
-    sharedCache.set(s, v);
+    sharedCache.set(s.shared, v);
   }
   return v;
 }
