@@ -152,7 +152,8 @@ function PublishProbe({ sim }: { sim: Sim }) {
 }
 
 const TimelineArea = memo(function TimelineArea({ sim }: { sim: Sim }) {
-  const status = useSession((s) => s.status);
+  const step = useSession((s) => s.status?.step ?? 0);
+  const current = useSession((s) => s.status?.current ?? null);
   const timeline = useSession((s) => s.timeline);
   const length = useSession((s) => s.lines.length);
   const onSeek = useCallback((n: number) => void sim.seek(n), [sim]);
@@ -161,7 +162,8 @@ const TimelineArea = memo(function TimelineArea({ sim }: { sim: Sim }) {
   return (
     <Timeline
       timeline={timeline}
-      status={status}
+      step={step}
+      current={current}
       length={length}
       onSeek={onSeek}
       onBack={onBack}

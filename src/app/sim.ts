@@ -14,6 +14,7 @@ import { SimClient, WorkerDied } from '../bridge/client';
 import type { Snapshot } from '../bridge/snapshot';
 import defaultScenario from '../scenarios/default.lab?raw';
 import { helpText } from './help';
+import { intern } from './views/intern';
 import { useLog, type LogKind, type LogLine } from './store/log';
 import { afterExec, notify, useSession } from './store/session';
 
@@ -160,20 +161,22 @@ export class Sim {
       const probe: Probe = { sent: performance.now(), epoch: this.client.epoch() };
       this.probe = probe;
       let r: ExecResult;
+      // The views' snapshot, when it came with the result: set with the status, in one update.
+      let shown: { snapshot: Snapshot } | null = null;
       this.execs++;
       try {
         r = await this.client.api.exec(line, { snapshot: true });
         probe.execDone = performance.now();
         probe.worker = r.ms;
         if (r.snapshot && r.epoch !== undefined) {
-          // The views' snapshot came with the result: no second round trip for this epoch.
+          // No second round trip for this epoch.
           this.seenEpoch = Math.max(this.seenEpoch, r.epoch);
           probe.asked = probe.execDone;
           probe.got = probe.execDone;
           this.probe = null;
           this.rendering = probe;
           this.arrived(r.snapshot);
-          useSession.setState({ snapshot: r.snapshot });
+          shown = { snapshot: r.snapshot };
         }
         this.execs--;
         this.tick(); // in case the epoch moved past this result meanwhile
@@ -206,9 +209,9 @@ export class Sim {
               text: `(typed at step ${before}: the ${dropped} later line${dropped === 1 ? ' was' : 's were'} dropped, as an editor does)`,
             },
           ]);
-        useSession.setState({ ...next, status: r.status });
+        useSession.setState({ ...next, status: r.status, ...shown });
       } else {
-        useSession.setState({ status: r.status });
+        useSession.setState({ status: r.status, ...shown });
         await this.resync();
       }
       this.save();
@@ -316,8 +319,10 @@ export class Sim {
       const asked = useSession.getState().status;
       this.client.api.status().then(
         (st) => {
-          // Only if nothing changed meanwhile (a newer status would be newer than this hash).
-          if (useSession.getState().status === asked) useSession.setState({ status: st });
+          // Only if nothing changed meanwhile (a newer status would be newer than this hash). The
+          // parts it shares with the status shown stay the same objects: only the hash is new.
+          if (useSession.getState().status === asked)
+            useSession.setState({ status: intern(asked, st) });
         },
         () => {},
       );

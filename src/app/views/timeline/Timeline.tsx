@@ -7,7 +7,9 @@ import { currentEntry } from '../../store/session';
 
 export interface TimelineProps {
   timeline: readonly TimelineEntry[];
-  status: SessionStatus | null;
+  /** The position, and the line it is right after (SessionStatus). */
+  step: number;
+  current: SessionStatus['current'];
   length: number;
   onSeek: (step: number) => void;
   onBack: () => void;
@@ -24,11 +26,23 @@ function Icon({ d }: { d: string }) {
     </svg>
   );
 }
-const TO_START = 'M1 1h2v10H1zM11 1v10L4 6z';
-const BACK = 'M10 1v10L2 6z';
-const FORWARD = 'M2 1v10l8-5z';
-const TO_END = 'M9 1h2v10H9zM1 1v10l7-5z';
+// Made once: the same element again is not rendered again.
+const TO_START = <Icon d="M1 1h2v10H1zM11 1v10L4 6z" />;
+const BACK = <Icon d="M10 1v10L2 6z" />;
+const FORWARD = <Icon d="M2 1v10l8-5z" />;
+const TO_END = <Icon d="M9 1h2v10H9zM1 1v10l7-5z" />;
 const OVERSCAN = 8;
+
+/**
+ * The rows to render at a scroll position: those in view and at least OVERSCAN more each side, in
+ * blocks of OVERSCAN rows, so that the scroll a new line makes (one row) mostly renders nothing.
+ */
+function rowsFor(top: number, height: number): { first: number; last: number } {
+  return {
+    first: Math.max(0, (Math.floor(top / ROW / OVERSCAN) - 1) * OVERSCAN),
+    last: (Math.ceil((top + height) / ROW / OVERSCAN) + 1) * OVERSCAN,
+  };
+}
 
 function mark(e: TimelineEntry): { sign: string; cls: string; label: string } {
   if (e.ok === undefined) return { sign: '○', cls: 'pending', label: 'not run yet' };
@@ -72,12 +86,115 @@ const Row = memo(function Row(props: {
   );
 });
 
-export function Timeline({ timeline, status, length, onSeek, onBack, onForward }: TimelineProps) {
-  const step = status?.step ?? 0;
+// Three parts, each rendered only when its own props change: a new line re-renders the bar, the
+// rows that changed and the current step's text; scrolling re-renders only the list.
+export function Timeline({
+  timeline,
+  step,
+  current,
+  length,
+  onSeek,
+  onBack,
+  onForward,
+}: TimelineProps) {
+  return (
+    <section className="timeline" aria-label="Timeline" data-testid="timeline">
+      <Bar step={step} length={length} onSeek={onSeek} onBack={onBack} onForward={onForward} />
+      <div className="timeline-body">
+        <Steps timeline={timeline} step={step} onSeek={onSeek} />
+        <Current current={current} />
+      </div>
+    </section>
+  );
+}
+
+const Bar = memo(function Bar(props: {
+  step: number;
+  length: number;
+  onSeek: (step: number) => void;
+  onBack: () => void;
+  onForward: () => void;
+}) {
+  const { step, length, onSeek, onBack, onForward } = props;
+  const [drag, setDrag] = useState<number | null>(null);
+  return (
+    <div className="timeline-bar">
+      <button
+        type="button"
+        onClick={() => onSeek(0)}
+        disabled={step === 0}
+        title="To the start (a fresh machine)"
+        aria-label="To the start"
+      >
+        {TO_START}
+      </button>
+      <button
+        type="button"
+        onClick={onBack}
+        disabled={step === 0}
+        title="Step back (←)"
+        aria-label="Step back"
+        data-testid="step-back"
+      >
+        {BACK}
+      </button>
+      <button
+        type="button"
+        onClick={onForward}
+        disabled={step >= length}
+        title="Step forward (→)"
+        aria-label="Step forward"
+        data-testid="step-forward"
+      >
+        {FORWARD}
+      </button>
+      <button
+        type="button"
+        onClick={() => onSeek(length)}
+        disabled={step >= length}
+        title="To the end"
+        aria-label="To the end"
+      >
+        {TO_END}
+      </button>
+      <input
+        type="range"
+        className="timeline-slider"
+        min={0}
+        max={length}
+        value={drag ?? step}
+        aria-label="Seek to a step"
+        data-testid="timeline-slider"
+        onChange={(e) => {
+          const v = Number(e.target.value);
+          setDrag(v);
+          onSeek(v);
+        }}
+        onPointerUp={() => setDrag(null)}
+        onKeyUp={() => setDrag(null)}
+        onBlur={() => setDrag(null)}
+      />
+      <span className="timeline-pos" data-testid="timeline-position">
+        step {step} / {length}
+      </span>
+    </div>
+  );
+});
+
+/** The list of steps: virtualized, the current one kept in view. */
+const Steps = memo(function Steps(props: {
+  timeline: readonly TimelineEntry[];
+  step: number;
+  onSeek: (step: number) => void;
+}) {
+  const { timeline, step, onSeek } = props;
   const at = currentEntry(timeline, step);
   const list = useRef<HTMLDivElement>(null);
-  const [scroll, setScroll] = useState({ top: 0, height: 200 });
-  const [drag, setDrag] = useState<number | null>(null);
+  const [rows, setRows] = useState(() => rowsFor(0, 200));
+  const measure = (el: HTMLElement) => {
+    const next = rowsFor(el.scrollTop, el.clientHeight);
+    setRows((r) => (r.first === next.first && r.last === next.last ? r : next));
+  };
 
   // Keep the current step in view. On the next frame: reading the list's scroll position right
   // after the commit would force a layout of the whole page inside it.
@@ -96,135 +213,73 @@ export function Timeline({ timeline, status, length, onSeek, onBack, onForward }
   useEffect(() => {
     const el = list.current;
     if (!el) return;
-    const measure = () => setScroll({ top: el.scrollTop, height: el.clientHeight });
-    measure();
-    const ro = new ResizeObserver(measure);
+    const update = () => measure(el);
+    update();
+    const ro = new ResizeObserver(update);
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
 
-  const first = Math.max(0, Math.floor(scroll.top / ROW) - OVERSCAN);
-  const last = Math.min(timeline.length, Math.ceil((scroll.top + scroll.height) / ROW) + OVERSCAN);
-  const current = status?.current;
-
+  const { first } = rows;
+  const last = Math.min(timeline.length, rows.last);
   return (
-    <section className="timeline" aria-label="Timeline" data-testid="timeline">
-      <div className="timeline-bar">
-        <button
-          type="button"
-          onClick={() => onSeek(0)}
-          disabled={step === 0}
-          title="To the start (a fresh machine)"
-          aria-label="To the start"
-        >
-          <Icon d={TO_START} />
-        </button>
-        <button
-          type="button"
-          onClick={onBack}
-          disabled={step === 0}
-          title="Step back (←)"
-          aria-label="Step back"
-          data-testid="step-back"
-        >
-          <Icon d={BACK} />
-        </button>
-        <button
-          type="button"
-          onClick={onForward}
-          disabled={step >= length}
-          title="Step forward (→)"
-          aria-label="Step forward"
-          data-testid="step-forward"
-        >
-          <Icon d={FORWARD} />
-        </button>
-        <button
-          type="button"
-          onClick={() => onSeek(length)}
-          disabled={step >= length}
-          title="To the end"
-          aria-label="To the end"
-        >
-          <Icon d={TO_END} />
-        </button>
-        <input
-          type="range"
-          className="timeline-slider"
-          min={0}
-          max={length}
-          value={drag ?? step}
-          aria-label="Seek to a step"
-          data-testid="timeline-slider"
-          onChange={(e) => {
-            const v = Number(e.target.value);
-            setDrag(v);
-            onSeek(v);
-          }}
-          onPointerUp={() => setDrag(null)}
-          onKeyUp={() => setDrag(null)}
-          onBlur={() => setDrag(null)}
-        />
-        <span className="timeline-pos" data-testid="timeline-position">
-          step {step} / {length}
-        </span>
+    <div
+      className="timeline-list"
+      ref={list}
+      role="list"
+      aria-label="Steps"
+      onScroll={(e) => measure(e.currentTarget)}
+    >
+      {timeline.length === 0 && <p className="muted timeline-empty">No commands yet.</p>}
+      <div style={{ height: timeline.length * ROW, position: 'relative' }}>
+        {timeline.slice(first, last).map((e, k) => (
+          <Row
+            key={e.step}
+            entry={e}
+            index={first + k}
+            current={first + k === at}
+            future={e.step > step}
+            onSeek={onSeek}
+          />
+        ))}
       </div>
-      <div className="timeline-body">
-        <div
-          className="timeline-list"
-          ref={list}
-          role="list"
-          aria-label="Steps"
-          onScroll={(e) =>
-            setScroll({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })
-          }
-        >
-          {timeline.length === 0 && <p className="muted timeline-empty">No commands yet.</p>}
-          <div style={{ height: timeline.length * ROW, position: 'relative' }}>
-            {timeline.slice(first, last).map((e, k) => (
-              <Row
-                key={e.step}
-                entry={e}
-                index={first + k}
-                current={first + k === at}
-                future={e.step > step}
-                onSeek={onSeek}
-              />
-            ))}
-          </div>
-        </div>
-        <div className="timeline-current" data-testid="timeline-current" aria-live="polite">
-          {current ? (
-            <>
-              {current.kind === 'ask' ? (
-                <p className="timeline-ask" data-testid="timeline-ask">
-                  <strong>Predict:</strong> {current.text.replace(/^ask /, '')}
-                  <br />
-                  <span className="muted">Think about it, then step forward (→) to see.</span>
-                </p>
-              ) : (
-                <p className={current.ok ? 'ok' : 'bad'}>
-                  <span className="muted">line {current.step}:</span>{' '}
-                  <code>{current.source.trim()}</code>
-                  <br />
-                  {current.text.split('\n', 1)[0]}
-                </p>
-              )}
-              {current.kind === 'ask' ? null : current.effects.length > 0 ? (
-                <ul className="timeline-effects" aria-label="Effects of this step">
-                  {current.effects.map((x, i) => (
-                    <li key={i}>{x}</li>
-                  ))}
-                </ul>
-              ) : (
-                <p className="muted">No effects: this step changed nothing in the machine.</p>
-              )}
-            </>
-          ) : (
-            <p className="muted">Step 0: a fresh machine, nothing run yet.</p>
-          )}
-        </div>
-      </div>
-    </section>
+    </div>
   );
-}
+});
+
+/** The current step's line, result and effects. */
+const Current = memo(function Current({ current }: { current: SessionStatus['current'] }) {
+  return (
+    <div className="timeline-current" data-testid="timeline-current" aria-live="polite">
+      {current ? (
+        <>
+          {current.kind === 'ask' ? (
+            <p className="timeline-ask" data-testid="timeline-ask">
+              <strong>Predict:</strong> {current.text.replace(/^ask /, '')}
+              <br />
+              <span className="muted">Think about it, then step forward (→) to see.</span>
+            </p>
+          ) : (
+            <p className={current.ok ? 'ok' : 'bad'}>
+              <span className="muted">line {current.step}:</span>{' '}
+              <code>{current.source.trim()}</code>
+              <br />
+              {current.text.split('\n', 1)[0]}
+            </p>
+          )}
+          {current.kind === 'ask' ? null : current.effects.length > 0 ? (
+            <ul className="timeline-effects" aria-label="Effects of this step">
+              {current.effects.map((x, i) => (
+                <li key={i}>{x}</li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">No effects: this step changed nothing in the machine.</p>
+          )}
+        </>
+      ) : (
+        <p className="muted">Step 0: a fresh machine, nothing run yet.</p>
+      )}
+    </div>
+  );
+});
