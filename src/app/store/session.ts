@@ -73,7 +73,11 @@ export function afterExec(
   r: ExecResult,
 ): { lines: string[]; timeline: TimelineEntry[] } | null {
   if (r.step !== before + 1) return null;
-  const kept = timeline.filter((e) => e.step <= before);
+  // Typed at the end (the usual case), nothing is dropped: a copy, not a filter.
+  const kept =
+    (timeline.at(-1)?.step ?? 0) <= before
+      ? timeline.slice()
+      : timeline.filter((e) => e.step <= before);
   if (r.kind !== 'blank')
     kept.push({
       step: r.step,
@@ -83,7 +87,9 @@ export function afterExec(
       kind: r.kind,
       summary: summaryOf(r.text),
     });
-  return { lines: [...lines.slice(0, before), line], timeline: kept };
+  const out = lines.slice(0, before);
+  out.push(line);
+  return { lines: out, timeline: kept };
 }
 
 /** The timeline entry the position is at (the last visible one at or before it), or -1. */

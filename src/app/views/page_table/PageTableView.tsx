@@ -376,11 +376,18 @@ export const PageTableView = viewMemo(
 
 /** Did the last command change the frame of a page-table node some space shows? */
 function touchesNodes(s: Snapshot): boolean {
-  const f = s.last?.frames;
-  if (!f || f.length === 0) return false;
-  const runs = pairs(f);
-  return s.spaces.some((sp) => sp.tree.pfn.some((p) => inRanges(runs, p)));
+  let t = touched.get(s);
+  if (t === undefined) {
+    const f = s.last?.frames;
+    const runs = f && f.length > 0 ? pairs(f) : null;
+    t = !!runs && s.spaces.some((sp) => sp.tree.pfn.some((p) => inRanges(runs, p)));
+    touched.set(s, t);
+  }
+  return t;
 }
+
+/** touchesNodes per snapshot: the memo asks it of each snapshot twice. */
+const touched = new WeakMap<Snapshot, boolean>();
 
 function openAll(space: SpaceInfo): Map<string, boolean> {
   const m = new Map<string, boolean>();

@@ -299,10 +299,13 @@ const LogList = memo(function LogList({ lines }: { lines: readonly LogLine[] }) 
   return (
     <ol className="sr-only" data-testid="log" aria-live="polite" aria-label="Terminal output">
       {lines.slice(-200).map((l) => (
-        <li key={l.id} data-kind={l.kind}>
-          {l.kind === 'input' ? `pagelab> ${l.text}` : l.text}
-        </li>
+        <LogItem key={l.id} line={l} />
       ))}
     </ol>
   );
+});
+
+/** One line (memo: a line once printed never changes, so a new line renders only itself). */
+const LogItem = memo(function LogItem({ line: l }: { line: LogLine }) {
+  return <li data-kind={l.kind}>{l.kind === 'input' ? `pagelab> ${l.text}` : l.text}</li>;
 });
