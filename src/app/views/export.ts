@@ -15,10 +15,21 @@ function svgImage(svg: SVGSVGElement): Promise<HTMLImageElement> {
   const clone = svg.cloneNode(true) as SVGSVGElement;
   const from = [svg, ...svg.querySelectorAll('*')];
   const to = [clone, ...clone.querySelectorAll('*')];
-  const props = ['fill', 'stroke', 'stroke-width', 'opacity', 'font-size', 'font-family', 'font-weight'];
+  const props = [
+    'fill',
+    'stroke',
+    'stroke-width',
+    'opacity',
+    'font-size',
+    'font-family',
+    'font-weight',
+  ];
   from.forEach((el, i) => {
     const cs = getComputedStyle(el);
-    (to[i] as SVGElement).setAttribute('style', props.map((p) => `${p}:${cs.getPropertyValue(p)}`).join(';'));
+    (to[i] as SVGElement).setAttribute(
+      'style',
+      props.map((p) => `${p}:${cs.getPropertyValue(p)}`).join(';'),
+    );
   });
   const r = svg.getBoundingClientRect();
   clone.setAttribute('width', String(r.width));
@@ -34,7 +45,11 @@ export async function panelPng(panel: HTMLElement): Promise<Blob> {
   const cs = getComputedStyle(panel);
   const fg = cs.color;
   const bg = cs.backgroundColor;
-  const figures = [...panel.querySelectorAll<HTMLCanvasElement | SVGSVGElement>('.view-body canvas, .view-body svg')].filter((el) => el.getBoundingClientRect().width > 40);
+  const figures = [
+    ...panel.querySelectorAll<HTMLCanvasElement | SVGSVGElement>(
+      '.view-body canvas, .view-body svg',
+    ),
+  ].filter((el) => el.getBoundingClientRect().width > 40);
   // Figures keep their places on the page (an overlay canvas stays over the canvas below it).
   const rects = figures.map((el) => el.getBoundingClientRect());
   const left = Math.min(...rects.map((r) => r.left));
@@ -42,7 +57,13 @@ export async function panelPng(panel: HTMLElement): Promise<Blob> {
   const parts: { img: CanvasImageSource; x: number; y: number; w: number; h: number }[] = [];
   for (const [i, el] of figures.entries()) {
     const r = rects[i]!;
-    parts.push({ img: el instanceof SVGSVGElement ? await svgImage(el) : el, x: r.left - left, y: r.top - top, w: r.width, h: r.height });
+    parts.push({
+      img: el instanceof SVGSVGElement ? await svgImage(el) : el,
+      x: r.left - left,
+      y: r.top - top,
+      w: r.width,
+      h: r.height,
+    });
   }
   const figW = Math.max(0, ...parts.map((p) => p.x + p.w));
   const figH = Math.max(0, ...parts.map((p) => p.y + p.h));
@@ -56,7 +77,9 @@ export async function panelPng(panel: HTMLElement): Promise<Blob> {
   const titleFont = 'bold 14px system-ui, sans-serif';
   const widths = lines.map((l) => measure.measureText(l).width);
   measure.font = titleFont;
-  const width = Math.ceil(Math.max(320, measure.measureText(title).width, figW, ...widths) + 2 * pad);
+  const width = Math.ceil(
+    Math.max(320, measure.measureText(title).width, figW, ...widths) + 2 * pad,
+  );
   const height = Math.ceil(head + pad + figH + lines.length * 16);
   const dpr = window.devicePixelRatio || 1;
   const out = document.createElement('canvas');
@@ -72,7 +95,9 @@ export async function panelPng(panel: HTMLElement): Promise<Blob> {
   for (const p of parts) ctx.drawImage(p.img, pad + p.x, head + p.y, p.w, p.h);
   ctx.font = font;
   lines.forEach((l, i) => ctx.fillText(l, pad, head + 12 + i * 16));
-  return new Promise((resolve, reject) => out.toBlob((b) => (b ? resolve(b) : reject(new Error('toBlob gave nothing'))), 'image/png'));
+  return new Promise((resolve, reject) =>
+    out.toBlob((b) => (b ? resolve(b) : reject(new Error('toBlob gave nothing'))), 'image/png'),
+  );
 }
 
 /** Saves a blob as a file through a temporary link. */

@@ -3,11 +3,31 @@
 // The text twin lists the runs of frames that are not free, with what holds them.
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { FrameDetail, Snapshot } from '../../../bridge/snapshot';
-import { USAGE_NAMES, rcText, slotRc, SLOT_WORDS, W_OBLIG, W_PATHS, W_USAGE } from '../../../bridge/shared_layout';
+import {
+  USAGE_NAMES,
+  rcText,
+  slotRc,
+  SLOT_WORDS,
+  W_OBLIG,
+  W_PATHS,
+  W_USAGE,
+} from '../../../bridge/shared_layout';
 import { Panel, Twin, prepareCanvas, recordDraw, timed, useBoxSize, viewMemo } from '../common';
 import { num, paddr, pairs, sharedOf, type Highlight, type Selection } from '../model';
 import { usePalette, type Palette } from '../palette';
-import { CLASSES, FC_FREE, bucket, cellAt, cellFrames, cellOf, classPixels, gridFor, paintPixels, representative, type Grid } from './raster';
+import {
+  CLASSES,
+  FC_FREE,
+  bucket,
+  cellAt,
+  cellFrames,
+  cellOf,
+  classPixels,
+  gridFor,
+  paintPixels,
+  representative,
+  type Grid,
+} from './raster';
 import { FrameInspector } from './Inspector';
 
 const MAX_TWIN_ROWS = 400;
@@ -24,92 +44,145 @@ function selectedFrame(selection: Selection): number | null {
   return selection?.kind === 'frame' || selection?.kind === 'mapping' ? selection.pfn : null;
 }
 
-export const FramesView = viewMemo(function FramesView({ snapshot: s, selection, highlight, onSelect, inspect }: FramesViewProps) {
-  const [boxRef, size] = useBoxSize<HTMLDivElement>();
-  const canvasRef = useRef<HTMLCanvasElement>(null);
-  const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
-  const n = s.config.nframes;
-  // One class byte a frame, computed by the worker for this snapshot.
-  const classes = useMemo(() => new Uint8Array(s.shared.classes), [s.shared.classes]);
-  const grid = useMemo(() => gridFor(n, size.width, size.height), [n, size.width, size.height]);
-  const cells = useMemo(() => timed('frames-bucket', () => bucket(classes, grid, new Uint8Array(grid.cells))), [classes, grid]);
-  const lastFrames = s.last?.frames;
-  const changed = useMemo(() => (lastFrames ? pairs(lastFrames) : []), [lastFrames]);
-  const selectedPfn = selectedFrame(selection);
-  const palette = usePalette();
+export const FramesView = viewMemo(
+  function FramesView({ snapshot: s, selection, highlight, onSelect, inspect }: FramesViewProps) {
+    const [boxRef, size] = useBoxSize<HTMLDivElement>();
+    const canvasRef = useRef<HTMLCanvasElement>(null);
+    const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
+    const n = s.config.nframes;
+    // One class byte a frame, computed by the worker for this snapshot.
+    const classes = useMemo(() => new Uint8Array(s.shared.classes), [s.shared.classes]);
+    const grid = useMemo(() => gridFor(n, size.width, size.height), [n, size.width, size.height]);
+    const cells = useMemo(
+      () => timed('frames-bucket', () => bucket(classes, grid, new Uint8Array(grid.cells))),
+      [classes, grid],
+    );
+    const lastFrames = s.last?.frames;
+    const changed = useMemo(() => (lastFrames ? pairs(lastFrames) : []), [lastFrames]);
+    const selectedPfn = selectedFrame(selection);
+    const palette = usePalette();
 
-  useEffect(() => {
-    const canvas = canvasRef.current;
-    if (!canvas || size.width < 2 || size.height < 2) return;
-    const t0 = performance.now();
-    const ctx = prepareCanvas(canvas, size.width, size.height);
-    if (!ctx) return;
-    drawFrames(ctx, palette, bitmap(canvas, grid), grid, cells, size.width, size.height, highlight.frames, changed, selectedPfn);
-    recordDraw('frames', performance.now() - t0);
-  }, [palette, grid, cells, size.width, size.height, highlight, changed, selectedPfn]);
+    useEffect(() => {
+      const canvas = canvasRef.current;
+      if (!canvas || size.width < 2 || size.height < 2) return;
+      const t0 = performance.now();
+      const ctx = prepareCanvas(canvas, size.width, size.height);
+      if (!ctx) return;
+      drawFrames(
+        ctx,
+        palette,
+        bitmap(canvas, grid),
+        grid,
+        cells,
+        size.width,
+        size.height,
+        highlight.frames,
+        changed,
+        selectedPfn,
+      );
+      recordDraw('frames', performance.now() - t0);
+    }, [palette, grid, cells, size.width, size.height, highlight, changed, selectedPfn]);
 
-  const pointFrame = (e: React.MouseEvent<HTMLCanvasElement>): number => {
-    const r = e.currentTarget.getBoundingClientRect();
-    const c = cellAt(grid, e.clientX - r.left, e.clientY - r.top);
-    return c < 0 ? -1 : representative(classes, grid, c);
-  };
-  const onMove = (e: React.MouseEvent<HTMLCanvasElement>): void => {
-    const p = pointFrame(e);
-    if (p < 0) return setHover(null);
-    const r = e.currentTarget.getBoundingClientRect();
-    const c = cellOf(grid, p);
-    const [a, b] = cellFrames(grid, c);
-    setHover({ x: e.clientX - r.left, y: e.clientY - r.top, text: (b - a > 1 ? `${paddr(a)}..${paddr(b)} (${b - a} frames): ` : '') + frameSummary(s, classes, p) });
-  };
-  const onClick = (e: React.MouseEvent<HTMLCanvasElement>): void => {
-    const p = pointFrame(e);
-    if (p >= 0) onSelect({ kind: 'frame', pfn: p });
-  };
-  const onKey = (e: React.KeyboardEvent<HTMLCanvasElement>): void => {
-    if (selectedPfn === null) return;
-    const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : e.key === 'ArrowDown' ? grid.cols * grid.per : e.key === 'ArrowUp' ? -grid.cols * grid.per : 0;
-    if (!step) return;
-    e.preventDefault();
-    onSelect({ kind: 'frame', pfn: Math.min(n - 1, Math.max(0, selectedPfn + step)) });
-  };
+    const pointFrame = (e: React.MouseEvent<HTMLCanvasElement>): number => {
+      const r = e.currentTarget.getBoundingClientRect();
+      const c = cellAt(grid, e.clientX - r.left, e.clientY - r.top);
+      return c < 0 ? -1 : representative(classes, grid, c);
+    };
+    const onMove = (e: React.MouseEvent<HTMLCanvasElement>): void => {
+      const p = pointFrame(e);
+      if (p < 0) return setHover(null);
+      const r = e.currentTarget.getBoundingClientRect();
+      const c = cellOf(grid, p);
+      const [a, b] = cellFrames(grid, c);
+      setHover({
+        x: e.clientX - r.left,
+        y: e.clientY - r.top,
+        text:
+          (b - a > 1 ? `${paddr(a)}..${paddr(b)} (${b - a} frames): ` : '') +
+          frameSummary(s, classes, p),
+      });
+    };
+    const onClick = (e: React.MouseEvent<HTMLCanvasElement>): void => {
+      const p = pointFrame(e);
+      if (p >= 0) onSelect({ kind: 'frame', pfn: p });
+    };
+    const onKey = (e: React.KeyboardEvent<HTMLCanvasElement>): void => {
+      if (selectedPfn === null) return;
+      const step =
+        e.key === 'ArrowRight'
+          ? 1
+          : e.key === 'ArrowLeft'
+            ? -1
+            : e.key === 'ArrowDown'
+              ? grid.cols * grid.per
+              : e.key === 'ArrowUp'
+                ? -grid.cols * grid.per
+                : 0;
+      if (!step) return;
+      e.preventDefault();
+      onSelect({ kind: 'frame', pfn: Math.min(n - 1, Math.max(0, selectedPfn + step)) });
+    };
 
-  const c = s.counts;
-  const summary = `${num(n)} frames · ${num(c.shared + c.unique)} data in use · ${c.pageTable} page-table · ${num(c.free)} free${grid.per > 1 ? ` · ${grid.per} frames a pixel` : ''}`;
-  return (
-    <Panel id="frames" title="Physical frames" summary={summary} className="panel-frames">
-      <div className="frames-layout">
-        <div className="frames-main">
-          <div className="canvas-box frames-box" ref={boxRef}>
-            <canvas
-              ref={canvasRef}
-              data-testid="frames-canvas"
-              data-grid={`${grid.cols}x${grid.rows}x${grid.cell}x${grid.per}`}
-              tabIndex={0}
-              role="img"
-              aria-label={`Physical frames: ${summary}. The table below lists them.`}
-              onMouseMove={onMove}
-              onMouseLeave={() => setHover(null)}
-              onClick={onClick}
-              onKeyDown={onKey}
-            />
-            {hover && (
-              <div className="tooltip" style={{ left: Math.min(hover.x + 12, Math.max(0, size.width - 260)), top: hover.y + 14 }} role="status">
-                {hover.text}
-              </div>
-            )}
+    const c = s.counts;
+    const summary = `${num(n)} frames · ${num(c.shared + c.unique)} data in use · ${c.pageTable} page-table · ${num(c.free)} free${grid.per > 1 ? ` · ${grid.per} frames a pixel` : ''}`;
+    return (
+      <Panel id="frames" title="Physical frames" summary={summary} className="panel-frames">
+        <div className="frames-layout">
+          <div className="frames-main">
+            <div className="canvas-box frames-box" ref={boxRef}>
+              <canvas
+                ref={canvasRef}
+                data-testid="frames-canvas"
+                data-grid={`${grid.cols}x${grid.rows}x${grid.cell}x${grid.per}`}
+                tabIndex={0}
+                role="img"
+                aria-label={`Physical frames: ${summary}. The table below lists them.`}
+                onMouseMove={onMove}
+                onMouseLeave={() => setHover(null)}
+                onClick={onClick}
+                onKeyDown={onKey}
+              />
+              {hover && (
+                <div
+                  className="tooltip"
+                  style={{
+                    left: Math.min(hover.x + 12, Math.max(0, size.width - 260)),
+                    top: hover.y + 14,
+                  }}
+                  role="status"
+                >
+                  {hover.text}
+                </div>
+              )}
+            </div>
+            <Legend counts={s.classCounts} colors={palette.classes} />
           </div>
-          <Legend counts={s.classCounts} colors={palette.classes} />
+          <FrameInspector snapshot={s} pfn={selectedPfn} inspect={inspect} onSelect={onSelect} />
         </div>
-        <FrameInspector snapshot={s} pfn={selectedPfn} inspect={inspect} onSelect={onSelect} />
-      </div>
-      <Twin label="Frames table" testid="frames">
-        <FramesTable snapshot={s} highlight={highlight} onSelect={onSelect} />
-      </Twin>
-    </Panel>
-  );
-},
-// The inspector shows everything about its frame: with one open, every snapshot counts.
-(s, p) => (selectedFrame(p.selection) !== null ? [s] : [s.config, s.shared.classes, s.shared.meta, s.counts, s.classCounts, s.last?.frames, s.handles, s.frameRuns, s.frameRunCount, s.frameRunsTruncated, s.dma.objects]));
+        <Twin label="Frames table" testid="frames">
+          <FramesTable snapshot={s} highlight={highlight} onSelect={onSelect} />
+        </Twin>
+      </Panel>
+    );
+  },
+  // The inspector shows everything about its frame: with one open, every snapshot counts.
+  (s, p) =>
+    selectedFrame(p.selection) !== null
+      ? [s]
+      : [
+          s.config,
+          s.shared.classes,
+          s.shared.meta,
+          s.counts,
+          s.classCounts,
+          s.last?.frames,
+          s.handles,
+          s.frameRuns,
+          s.frameRunCount,
+          s.frameRunsTruncated,
+          s.dma.objects,
+        ],
+);
 
 /** One pixel a cell: an image and a canvas to scale it from, kept per canvas while the grid stays. */
 interface Bitmap {
@@ -130,7 +203,13 @@ function bitmap(canvas: HTMLCanvasElement, g: Grid): Bitmap | null {
   return b;
 }
 
-const Legend = memo(function Legend({ counts, colors }: { counts: number[]; colors: readonly string[] }) {
+const Legend = memo(function Legend({
+  counts,
+  colors,
+}: {
+  counts: number[];
+  colors: readonly string[];
+}) {
   return (
     <ul className="legend" aria-label="Colours">
       {CLASSES.map((c, i) =>
@@ -152,7 +231,9 @@ function frameSummary(s: Snapshot, classes: Uint8Array, p: number): string {
   const usage = USAGE_NAMES[sh.meta[b + W_USAGE]!] ?? '?';
   const paths = sh.meta[b + W_PATHS]!;
   const obl = sh.meta[b + W_OBLIG]!;
-  const holders = s.handles.filter((h) => h.pfn !== undefined && p >= h.pfn && p < h.pfn + (h.pages ?? 1)).map((h) => h.name);
+  const holders = s.handles
+    .filter((h) => h.pfn !== undefined && p >= h.pfn && p < h.pfn + (h.pages ?? 1))
+    .map((h) => h.name);
   return `${paddr(p)} ${CLASSES[classes[p]!]!.name}: ${usage}, refcount ${rcText(rc)}${paths ? `, mapped ×${paths}` : ''}${obl ? `, obligations ${obl}` : ''}${holders.length ? `, held by ${holders.join(', ')}` : ''}`;
 }
 
@@ -201,7 +282,8 @@ function drawFrames(
       for (let c = c0; c <= c1 && c - c0 < 100_000; c++) {
         const x = (c % g.cols) * g.cell;
         const y = Math.floor(c / g.cols) * g.cell;
-        if (g.cell >= 4) ctx.strokeRect(x + inset, y + inset, g.cell - 1 - 2 * inset, g.cell - 1 - 2 * inset);
+        if (g.cell >= 4)
+          ctx.strokeRect(x + inset, y + inset, g.cell - 1 - 2 * inset, g.cell - 1 - 2 * inset);
         else {
           ctx.fillStyle = color;
           ctx.fillRect(x - 1, y - 1, 3, 3);
@@ -222,7 +304,15 @@ function drawFrames(
   }
 }
 
-function FramesTable({ snapshot: s, highlight, onSelect }: { snapshot: Snapshot; highlight: Highlight; onSelect: (s: Selection) => void }) {
+function FramesTable({
+  snapshot: s,
+  highlight,
+  onSelect,
+}: {
+  snapshot: Snapshot;
+  highlight: Highlight;
+  onSelect: (s: Selection) => void;
+}) {
   const rows: React.ReactNode[] = [];
   const runs = s.frameRuns;
   let shown = 0;
@@ -239,13 +329,21 @@ function FramesTable({ snapshot: s, highlight, onSelect }: { snapshot: Snapshot;
       continue;
     }
     shown++;
-    const holders = s.handles.filter((h) => h.pfn !== undefined && h.pfn < end && h.pfn + (h.pages ?? 1) > start).map((h) => h.name);
-    const dma = s.dma.objects.filter((d) => d.pfn < end && d.pfn + d.pages > start).map((d) => d.name);
+    const holders = s.handles
+      .filter((h) => h.pfn !== undefined && h.pfn < end && h.pfn + (h.pages ?? 1) > start)
+      .map((h) => h.name);
+    const dma = s.dma.objects
+      .filter((d) => d.pfn < end && d.pfn + d.pages > start)
+      .map((d) => d.name);
     const hl = highlight.frames.some(([a, b]) => a < end && b > start);
     rows.push(
       <tr key={start} data-pfn={start} className={hl ? 'hl' : undefined}>
         <td>
-          <button type="button" className="link" onClick={() => onSelect({ kind: 'frame', pfn: start })}>
+          <button
+            type="button"
+            className="link"
+            onClick={() => onSelect({ kind: 'frame', pfn: start })}
+          >
             {end - start === 1 ? paddr(start) : `${paddr(start)}..${paddr(end)}`}
           </button>
         </td>
@@ -273,11 +371,12 @@ function FramesTable({ snapshot: s, highlight, onSelect }: { snapshot: Snapshot;
         </thead>
         <tbody>{rows}</tbody>
       </table>
-      {(hidden > 0 || s.frameRunsTruncated) && <p className="muted">… and {hidden || 'more'} runs not listed.</p>}
+      {(hidden > 0 || s.frameRunsTruncated) && (
+        <p className="muted">… and {hidden || 'more'} runs not listed.</p>
+      )}
       <p className="muted">
         Free: {num(s.counts.free)} never used, {num(s.counts.freed)} freed.
       </p>
     </>
   );
 }
-
