@@ -33,29 +33,33 @@ export const accRefcountExact = {
         continue;
       }
       if (rc === RC_UNUSED || rc <= 0) continue;
+      const handles = countOf(h.frames, p);
+      const mapped = h.mappings.count(p);
+      const covers = countOf(h.covers, p);
+      const others = countOf(h.others, p);
+      const sum = handles + mapped + covers + (f ? f.frames : 0) + others;
+      // Judged on the counts; the parts are spelled out only for a message.
+      if (sum === 0 || rc === sum) continue; // sum 0: an orphan, acc.no_orphan reports it
       const parts: [string, number][] = [
-        ['handles', countOf(h.frames, p)],
-        ['mappings', h.mappings.count(p)],
-        ['segment covers', countOf(h.covers, p)],
+        ['handles', handles],
+        ['mappings', mapped],
+        ['segment covers', covers],
         ['forgotten', f ? f.frames : 0],
-        ['other holders', countOf(h.others, p)],
+        ['other holders', others],
       ];
-      const sum = parts.reduce((a, [, n]) => a + n, 0);
-      if (sum === 0) continue; // an orphan: acc.no_orphan reports it
-      if (rc !== sum)
-        out.push({
-          id: this.id,
-          severity: this.severity,
-          message:
-            `frame ${paddrText(p)} has refcount ${rcText(rc)} but ${sum} reference${sum === 1 ? '' : 's'} hold it (` +
-            parts
-              .filter(([, n]) => n > 0)
-              .map(([k, n]) => `${n} ${k}`)
-              .join(', ') +
-            `: ${holderNames(ctx, p).join(', ')})`,
-          frames: [p],
-          handles: handleNamesAt(ctx, p),
-        });
+      out.push({
+        id: this.id,
+        severity: this.severity,
+        message:
+          `frame ${paddrText(p)} has refcount ${rcText(rc)} but ${sum} reference${sum === 1 ? '' : 's'} hold it (` +
+          parts
+            .filter(([, n]) => n > 0)
+            .map(([k, n]) => `${n} ${k}`)
+            .join(', ') +
+          `: ${holderNames(ctx, p).join(', ')})`,
+        frames: [p],
+        handles: handleNamesAt(ctx, p),
+      });
     }
     return out;
   },
