@@ -409,6 +409,14 @@ function disagreements(s: Session, m: Model): string[] {
     const target = mp ? { num: BigInt(mp.frame * PAGE + 0x123) } : ('fault' as const);
     const why = s.machine.expectTranslate('vs', BigInt(vaOf(pg) + 0x123), target);
     if (why !== null) out.push(`translate vs ${hex(vaOf(pg) + 0x123)}: ${why}`);
+    // Its non-canonical aliases (the same low 48 bits, bits 63..48 not copying bit 47): never.
+    for (const alias of [
+      BigInt(vaOf(pg)) + (1n << 48n),
+      BigInt(vaOf(pg)) | 0xffff_0000_0000_0000n,
+    ]) {
+      const no = s.machine.expectTranslate('vs', alias, 'fault');
+      if (no !== null) out.push(`translate vs 0x${alias.toString(16)}: ${no}`);
+    }
   }
   // 3. Refcounts: handles + mappings; a frame nothing holds is free (or has become a node).
   const refs = m.refs();
