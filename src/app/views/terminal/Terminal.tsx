@@ -101,7 +101,9 @@ export function Terminal({ onRun, onComplete, ready }: TerminalProps) {
     const term = new XTerm({
       fontFamily: "ui-monospace, 'DejaVu Sans Mono', Menlo, monospace",
       fontSize: 13,
-      cursorBlink: true,
+      // A steady cursor: a blinking one is a CSS animation that restyles and recommits the page
+      // (every canvas produced anew) on every frame, ~40 ms of main thread a second while idle.
+      cursorBlink: false,
       scrollback: 5000,
       theme: THEMES[useUi.getState().theme],
       allowProposedApi: false,
