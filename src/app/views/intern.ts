@@ -83,29 +83,25 @@ export function intern<T>(prev: unknown, next: T): T {
   if (!isPlain(next) || !isPlain(prev)) return next;
   const p = prev as Record<string, unknown>;
   const n = next as Record<string, unknown>;
-  let keys = 0;
-  for (const k in p) if (Object.hasOwn(p, k)) keys++;
+  // Own keys as arrays (plain objects have nothing else to enumerate): for…in over the many
+  // shapes of a snapshot's parts stays on V8's slow path.
+  const keys = Object.keys(n);
   let out: Record<string, unknown> | null = null;
-  let seen = 0;
-  for (const k in n) {
-    if (!Object.hasOwn(n, k)) continue;
-    seen++;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
     const y = intern(p[k], n[k]);
     if (out) out[k] = y;
-    else if (y !== p[k] || !Object.hasOwn(p, k)) {
+    else if (y !== p[k] || (y === undefined && !Object.hasOwn(p, k))) {
       out = {};
       // The keys before this one were all equal: take them from `next`'s order, `prev`'s values.
-      for (const j in n) {
-        if (j === k) break;
-        if (Object.hasOwn(n, j)) out[j] = p[j];
-      }
+      for (let j = 0; j < i; j++) out[keys[j]!] = p[keys[j]!];
       out[k] = y;
     }
   }
-  if (!out && seen !== keys) {
+  if (!out && Object.keys(p).length !== keys.length) {
     // `prev` has more keys; every one `next` has is equal.
     out = {};
-    for (const k in n) if (Object.hasOwn(n, k)) out[k] = p[k];
+    for (const k of keys) out[k] = p[k];
   }
   return (out ?? prev) as T;
 }
