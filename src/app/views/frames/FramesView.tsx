@@ -237,6 +237,26 @@ function frameSummary(s: Snapshot, classes: Uint8Array, p: number): string {
   return `${paddr(p)} ${CLASSES[classes[p]!]!.name}: ${usage}, refcount ${rcText(rc)}${paths ? `, mapped ×${paths}` : ''}${obl ? `, obligations ${obl}` : ''}${holders.length ? `, held by ${holders.join(', ')}` : ''}`;
 }
 
+/** The cell borders of a grid as one path, made once per grid. */
+const borderPaths = new WeakMap<Grid, Path2D>();
+
+function borders(g: Grid): Path2D {
+  let path = borderPaths.get(g);
+  if (!path) {
+    path = new Path2D();
+    for (let c = 1; c <= g.cols; c++) {
+      path.moveTo(c * g.cell - 0.5, 0);
+      path.lineTo(c * g.cell - 0.5, g.rows * g.cell);
+    }
+    for (let r = 1; r <= g.rows; r++) {
+      path.moveTo(0, r * g.cell - 0.5);
+      path.lineTo(g.cols * g.cell, r * g.cell - 0.5);
+    }
+    borderPaths.set(g, path);
+  }
+  return path;
+}
+
 function drawFrames(
   ctx: CanvasRenderingContext2D,
   pal: Palette,
@@ -258,19 +278,9 @@ function drawFrames(
     ctx.drawImage(bm.off, 0, 0, g.cols * g.cell, g.rows * g.cell);
   }
   if (g.cell >= 6) {
-    // Cell borders, one path.
     ctx.strokeStyle = pal.grid;
     ctx.lineWidth = 1;
-    ctx.beginPath();
-    for (let c = 1; c <= g.cols; c++) {
-      ctx.moveTo(c * g.cell - 0.5, 0);
-      ctx.lineTo(c * g.cell - 0.5, g.rows * g.cell);
-    }
-    for (let r = 1; r <= g.rows; r++) {
-      ctx.moveTo(0, r * g.cell - 0.5);
-      ctx.lineTo(g.cols * g.cell, r * g.cell - 0.5);
-    }
-    ctx.stroke();
+    ctx.stroke(borders(g));
   }
   // What the last command changed: a yellow mark.
   const mark = (ranges: [number, number][], color: string, inset: number): void => {
