@@ -296,18 +296,38 @@ function LogTwin() {
   return <LogList lines={useDeferredValue(useLog((s) => s.lines))} />;
 }
 
-/** The last 200 lines as a list. */
+/** The last 200 lines as a list, in blocks of consecutive lines. */
 const LogList = memo(function LogList({ lines }: { lines: readonly LogLine[] }) {
+  const blocks: LogLine[][] = [];
+  for (const l of lines.slice(-200)) {
+    const b = blocks.at(-1);
+    if (b && blockOf(b[0]!) === blockOf(l)) b.push(l);
+    else blocks.push([l]);
+  }
   return (
     <ol className="sr-only" data-testid="log" aria-live="polite" aria-label="Terminal output">
-      {lines.slice(-200).map((l) => (
-        <LogItem key={l.id} line={l} />
+      {blocks.map((b) => (
+        <LogBlock key={blockOf(b[0]!)} lines={b} />
       ))}
     </ol>
   );
 });
 
-/** One line (memo: a line once printed never changes, so a new line renders only itself). */
-const LogItem = memo(function LogItem({ line: l }: { line: LogLine }) {
-  return <li data-kind={l.kind}>{l.kind === 'input' ? `pagelab> ${l.text}` : l.text}</li>;
-});
+/**
+ * Lines are grouped by id, BLOCK to a group: a new line renders its own group (and the first, when
+ * the oldest line leaves), not all 200.
+ */
+const BLOCK = 25;
+const blockOf = (l: LogLine): number => Math.floor(l.id / BLOCK);
+
+/** Lines never change once printed: a block with the same first and last line is the same. */
+const LogBlock = memo(
+  function LogBlock({ lines }: { lines: readonly LogLine[] }) {
+    return lines.map((l) => (
+      <li key={l.id} data-kind={l.kind}>
+        {l.kind === 'input' ? `pagelab> ${l.text}` : l.text}
+      </li>
+    ));
+  },
+  (a, b) => a.lines[0] === b.lines[0] && a.lines.at(-1) === b.lines.at(-1),
+);
