@@ -3,12 +3,27 @@
 // selects it: every view highlights the frames and handles it blames, and the clause is explained
 // here in plain words with its vostd counterpart.
 import { memo } from 'react';
-import type { HandleInfo, HandleKind, InvariantStatus, Snapshot, ViolationInfo } from '../../../bridge/snapshot';
+import type {
+  HandleInfo,
+  HandleKind,
+  InvariantStatus,
+  Snapshot,
+  ViolationInfo,
+} from '../../../bridge/snapshot';
 import { Panel, viewMemo } from '../common';
 import { paddr, selectedViolation, type Highlight, type Selection } from '../model';
 import { EXPLANATIONS } from './explanations';
 
-const KIND_ORDER: HandleKind[] = ['frame', 'unique', 'segment', 'vmspace', 'cursor', 'reader', 'writer', 'dma'];
+const KIND_ORDER: HandleKind[] = [
+  'frame',
+  'unique',
+  'segment',
+  'vmspace',
+  'cursor',
+  'reader',
+  'writer',
+  'dma',
+];
 const KIND_TITLE: Record<HandleKind, string> = {
   frame: 'UFrame',
   unique: 'UniqueFrame',
@@ -21,91 +36,162 @@ const KIND_TITLE: Record<HandleKind, string> = {
 };
 const MAX_LIST = 300;
 
-export const LedgerView = viewMemo(function LedgerView({ snapshot: s, selection, highlight, onSelect }: { snapshot: Snapshot; selection: Selection; highlight: Highlight; onSelect: (x: Selection) => void }) {
-  const failing = s.invariants.filter((i) => i.status === 'fail').length;
-  const warning = s.invariants.filter((i) => i.status === 'warn').length;
-  const selected = selection?.kind === 'violation' && selectedViolation(s, selection) ? selection.index : -1;
-  const summary = `${s.handles.length} live handle${s.handles.length === 1 ? '' : 's'}; ${failing ? `${failing} invariant${failing === 1 ? '' : 's'} failing` : 'every invariant holds'}${warning ? `, ${warning} warning${warning === 1 ? '' : 's'}` : ''}`;
-  let oblTotal = 0;
-  for (let k = 0; k < s.obligationRunCount; k++) oblTotal += (s.obligations[k * 3 + 1]! - s.obligations[k * 3]!) * s.obligations[k * 3 + 2]!;
-  return (
-    <Panel id="ledger" title="Ownership ledger" summary={summary} className="panel-ledger">
-      <div className="ledger-grid">
-        <section aria-label="Invariants" className="ledger-invariants">
-          <h3>Invariants</h3>
-          <Invariants invariants={s.invariants} violations={s.violations} selected={selected >= 0 ? s.violations[selected]?.id : undefined} onSelect={onSelect} />
-        </section>
-        <section aria-label="Violations" className="ledger-violations">
-          <h3>Violations {s.violationTotal > 0 && <span className="muted">({s.violationTotal})</span>}</h3>
-          {s.violations.length === 0 ? (
-            <p className="muted" data-testid="ledger-violations">
-              None: every invariant holds after the last command.
-            </p>
-          ) : (
-            <ol className="violations" data-testid="ledger-violations">
-              {s.violations.map((v, i) => (
-                <li key={i} className={`${v.severity === 'warning' ? 'warn' : 'bad'}${i === selected ? ' selected' : ''}`}>
-                  <button type="button" className="link" aria-pressed={i === selected} onClick={() => onSelect(i === selected ? null : { kind: 'violation', index: i, id: v.id })}>
-                    <strong>{v.id}</strong>: {v.message}
-                  </button>
+export const LedgerView = viewMemo(
+  function LedgerView({
+    snapshot: s,
+    selection,
+    highlight,
+    onSelect,
+  }: {
+    snapshot: Snapshot;
+    selection: Selection;
+    highlight: Highlight;
+    onSelect: (x: Selection) => void;
+  }) {
+    const failing = s.invariants.filter((i) => i.status === 'fail').length;
+    const warning = s.invariants.filter((i) => i.status === 'warn').length;
+    const selected =
+      selection?.kind === 'violation' && selectedViolation(s, selection) ? selection.index : -1;
+    const summary = `${s.handles.length} live handle${s.handles.length === 1 ? '' : 's'}; ${failing ? `${failing} invariant${failing === 1 ? '' : 's'} failing` : 'every invariant holds'}${warning ? `, ${warning} warning${warning === 1 ? '' : 's'}` : ''}`;
+    let oblTotal = 0;
+    for (let k = 0; k < s.obligationRunCount; k++)
+      oblTotal += (s.obligations[k * 3 + 1]! - s.obligations[k * 3]!) * s.obligations[k * 3 + 2]!;
+    return (
+      <Panel id="ledger" title="Ownership ledger" summary={summary} className="panel-ledger">
+        <div className="ledger-grid">
+          <section aria-label="Invariants" className="ledger-invariants">
+            <h3>Invariants</h3>
+            <Invariants
+              invariants={s.invariants}
+              violations={s.violations}
+              selected={selected >= 0 ? s.violations[selected]?.id : undefined}
+              onSelect={onSelect}
+            />
+          </section>
+          <section aria-label="Violations" className="ledger-violations">
+            <h3>
+              Violations{' '}
+              {s.violationTotal > 0 && <span className="muted">({s.violationTotal})</span>}
+            </h3>
+            {s.violations.length === 0 ? (
+              <p className="muted" data-testid="ledger-violations">
+                None: every invariant holds after the last command.
+              </p>
+            ) : (
+              <ol className="violations" data-testid="ledger-violations">
+                {s.violations.map((v, i) => (
+                  <li
+                    key={i}
+                    className={`${v.severity === 'warning' ? 'warn' : 'bad'}${i === selected ? ' selected' : ''}`}
+                  >
+                    <button
+                      type="button"
+                      className="link"
+                      aria-pressed={i === selected}
+                      onClick={() =>
+                        onSelect(i === selected ? null : { kind: 'violation', index: i, id: v.id })
+                      }
+                    >
+                      <strong>{v.id}</strong>: {v.message}
+                    </button>
+                  </li>
+                ))}
+                {s.violationTotal > s.violations.length && (
+                  <li className="muted">… {s.violationTotal - s.violations.length} more</li>
+                )}
+              </ol>
+            )}
+            {selected >= 0 && s.violations[selected] && (
+              <Explain s={s} index={selected} onSelect={onSelect} />
+            )}
+          </section>
+          <section aria-label="Live handles" className="ledger-handles">
+            <h3>Live handles</h3>
+            <div data-testid="ledger-handles">
+              {s.handles.length === 0 && <p className="muted">none</p>}
+              {KIND_ORDER.map((k) => {
+                const hs = s.handles.filter((h) => h.kind === k);
+                return hs.length === 0 ? null : (
+                  <HandleGroup
+                    key={k}
+                    kind={k}
+                    handles={hs}
+                    highlight={highlight.handles}
+                    onSelect={onSelect}
+                  />
+                );
+              })}
+            </div>
+          </section>
+          <section aria-label="Obligations and forgotten references" className="ledger-obligations">
+            <h3>
+              Obligations <span className="muted">({oblTotal})</span>
+            </h3>
+            <ul data-testid="ledger-obligations">
+              {s.obligationRunCount === 0 && <li className="muted">none</li>}
+              {Array.from({ length: Math.min(s.obligationRunCount, MAX_LIST) }, (_, k) => {
+                const a = s.obligations[k * 3]!;
+                const b = s.obligations[k * 3 + 1]!;
+                const n = s.obligations[k * 3 + 2]!;
+                return (
+                  <li key={a}>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => onSelect({ kind: 'frame', pfn: a })}
+                    >
+                      {b - a === 1 ? paddr(a) : `${paddr(a)}..${paddr(b)}`}
+                    </button>{' '}
+                    ×{n}
+                  </li>
+                );
+              })}
+            </ul>
+            <h3>Forgotten references</h3>
+            <ul data-testid="ledger-forgotten">
+              {s.forgotten.length === 0 && <li className="muted">none</li>}
+              {s.forgotten.slice(0, MAX_LIST).map((f) => (
+                <li key={f.pfn}>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => onSelect({ kind: 'frame', pfn: f.pfn })}
+                  >
+                    {paddr(f.pfn)}
+                  </button>{' '}
+                  ×{f.count} <span className="muted">({f.by.join('; ')})</span>
                 </li>
               ))}
-              {s.violationTotal > s.violations.length && <li className="muted">… {s.violationTotal - s.violations.length} more</li>}
-            </ol>
-          )}
-          {selected >= 0 && s.violations[selected] && <Explain s={s} index={selected} onSelect={onSelect} />}
-        </section>
-        <section aria-label="Live handles" className="ledger-handles">
-          <h3>Live handles</h3>
-          <div data-testid="ledger-handles">
-            {s.handles.length === 0 && <p className="muted">none</p>}
-            {KIND_ORDER.map((k) => {
-              const hs = s.handles.filter((h) => h.kind === k);
-              return hs.length === 0 ? null : <HandleGroup key={k} kind={k} handles={hs} highlight={highlight.handles} onSelect={onSelect} />;
-            })}
-          </div>
-        </section>
-        <section aria-label="Obligations and forgotten references" className="ledger-obligations">
-          <h3>
-            Obligations <span className="muted">({oblTotal})</span>
-          </h3>
-          <ul data-testid="ledger-obligations">
-            {s.obligationRunCount === 0 && <li className="muted">none</li>}
-            {Array.from({ length: Math.min(s.obligationRunCount, MAX_LIST) }, (_, k) => {
-              const a = s.obligations[k * 3]!;
-              const b = s.obligations[k * 3 + 1]!;
-              const n = s.obligations[k * 3 + 2]!;
-              return (
-                <li key={a}>
-                  <button type="button" className="link" onClick={() => onSelect({ kind: 'frame', pfn: a })}>
-                    {b - a === 1 ? paddr(a) : `${paddr(a)}..${paddr(b)}`}
-                  </button>{' '}
-                  ×{n}
-                </li>
-              );
-            })}
-          </ul>
-          <h3>Forgotten references</h3>
-          <ul data-testid="ledger-forgotten">
-            {s.forgotten.length === 0 && <li className="muted">none</li>}
-            {s.forgotten.slice(0, MAX_LIST).map((f) => (
-              <li key={f.pfn}>
-                <button type="button" className="link" onClick={() => onSelect({ kind: 'frame', pfn: f.pfn })}>
-                  {paddr(f.pfn)}
-                </button>{' '}
-                ×{f.count} <span className="muted">({f.by.join('; ')})</span>
-              </li>
-            ))}
-          </ul>
-        </section>
-      </div>
-    </Panel>
-  );
-}, (s) => [s.invariants, s.violations, s.violationTotal, s.handles, s.obligations, s.obligationRunCount, s.forgotten]);
+            </ul>
+          </section>
+        </div>
+      </Panel>
+    );
+  },
+  (s) => [
+    s.invariants,
+    s.violations,
+    s.violationTotal,
+    s.handles,
+    s.obligations,
+    s.obligationRunCount,
+    s.forgotten,
+  ],
+);
 
 /** The live handles of one kind: rendered again only when one of them (or the highlight) changes. */
 const HandleGroup = memo(
-  function HandleGroup({ kind, handles: hs, highlight, onSelect }: { kind: HandleKind; handles: HandleInfo[]; highlight: ReadonlySet<string>; onSelect: (x: Selection) => void }) {
+  function HandleGroup({
+    kind,
+    handles: hs,
+    highlight,
+    onSelect,
+  }: {
+    kind: HandleKind;
+    handles: HandleInfo[];
+    highlight: ReadonlySet<string>;
+    onSelect: (x: Selection) => void;
+  }) {
     return (
       <div className="handle-group">
         <h4>
@@ -113,8 +199,17 @@ const HandleGroup = memo(
         </h4>
         <ul>
           {hs.slice(0, MAX_LIST).map((h) => (
-            <li key={h.name} data-handle={h.name} className={highlight.has(h.name) ? 'hl' : undefined}>
-              <button type="button" className="link" onClick={() => onSelect({ kind: 'handle', name: h.name })} title={h.site}>
+            <li
+              key={h.name}
+              data-handle={h.name}
+              className={highlight.has(h.name) ? 'hl' : undefined}
+            >
+              <button
+                type="button"
+                className="link"
+                onClick={() => onSelect({ kind: 'handle', name: h.name })}
+                title={h.site}
+              >
                 {h.text}
               </button>
             </li>
@@ -125,25 +220,56 @@ const HandleGroup = memo(
     );
   },
   // A fresh list each time, of the same (interned) handles when nothing changed.
-  (a, b) => a.kind === b.kind && a.highlight === b.highlight && a.onSelect === b.onSelect && a.handles.length === b.handles.length && a.handles.every((h, i) => h === b.handles[i]),
+  (a, b) =>
+    a.kind === b.kind &&
+    a.highlight === b.highlight &&
+    a.onSelect === b.onSelect &&
+    a.handles.length === b.handles.length &&
+    a.handles.every((h, i) => h === b.handles[i]),
 );
 
 /** The checklist: every ID of the catalogue, rendered again only when a status changes. */
-const Invariants = memo(function Invariants({ invariants, violations, selected, onSelect }: { invariants: InvariantStatus[]; violations: ViolationInfo[]; selected: string | undefined; onSelect: (x: Selection) => void }) {
+const Invariants = memo(function Invariants({
+  invariants,
+  violations,
+  selected,
+  onSelect,
+}: {
+  invariants: InvariantStatus[];
+  violations: ViolationInfo[];
+  selected: string | undefined;
+  onSelect: (x: Selection) => void;
+}) {
   return (
     <table className="twin-table compact" data-testid="ledger-invariants">
       <tbody>
         {invariants.map((inv) => {
           const first = violations.findIndex((v) => v.id === inv.id);
-          const mark = inv.status === 'pass' ? '✓' : inv.status === 'warn' ? '⚠' : inv.status === 'fail' ? '✗' : '·';
+          const mark =
+            inv.status === 'pass'
+              ? '✓'
+              : inv.status === 'warn'
+                ? '⚠'
+                : inv.status === 'fail'
+                  ? '✗'
+                  : '·';
           return (
-            <tr key={inv.id} data-id={inv.id} data-status={inv.status} className={`inv-${inv.status}${selected === inv.id ? ' hl' : ''}`}>
+            <tr
+              key={inv.id}
+              data-id={inv.id}
+              data-status={inv.status}
+              className={`inv-${inv.status}${selected === inv.id ? ' hl' : ''}`}
+            >
               <td aria-hidden="true" className="inv-mark">
                 {mark}
               </td>
               <td>
                 {first >= 0 ? (
-                  <button type="button" className="link" onClick={() => onSelect({ kind: 'violation', index: first, id: inv.id })}>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => onSelect({ kind: 'violation', index: first, id: inv.id })}
+                  >
                     {inv.id}
                   </button>
                 ) : (
@@ -162,12 +288,25 @@ const Invariants = memo(function Invariants({ invariants, violations, selected, 
   );
 });
 
-function Explain({ s, index, onSelect }: { s: Snapshot; index: number; onSelect: (x: Selection) => void }) {
+function Explain({
+  s,
+  index,
+  onSelect,
+}: {
+  s: Snapshot;
+  index: number;
+  onSelect: (x: Selection) => void;
+}) {
   const v = s.violations[index]!;
   const e = EXPLANATIONS[v.id];
   const inv = s.invariants.find((i) => i.id === v.id);
   return (
-    <div className="explain" data-testid="violation-explanation" role="region" aria-label={`About ${v.id}`}>
+    <div
+      className="explain"
+      data-testid="violation-explanation"
+      role="region"
+      aria-label={`About ${v.id}`}
+    >
       <h4>
         {v.id} <span className="muted">({v.severity})</span>
       </h4>
@@ -190,12 +329,22 @@ function Explain({ s, index, onSelect }: { s: Snapshot; index: number; onSelect:
         <p>
           <strong>Blamed:</strong>{' '}
           {v.frames.slice(0, 20).map((p) => (
-            <button key={`f${p}`} type="button" className="link chip" onClick={() => onSelect({ kind: 'frame', pfn: p })}>
+            <button
+              key={`f${p}`}
+              type="button"
+              className="link chip"
+              onClick={() => onSelect({ kind: 'frame', pfn: p })}
+            >
               {paddr(p)}
             </button>
           ))}
           {v.handles.map((h) => (
-            <button key={`h${h}`} type="button" className="link chip" onClick={() => onSelect({ kind: 'handle', name: h })}>
+            <button
+              key={`h${h}`}
+              type="button"
+              className="link chip"
+              onClick={() => onSelect({ kind: 'handle', name: h })}
+            >
               {h}
             </button>
           ))}
