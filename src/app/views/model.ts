@@ -71,10 +71,18 @@ export function sharedOf(s: Snapshot): SharedViews {
 
 /** One formatter for every count: `n.toLocaleString()` builds a new one each call (~45 µs). */
 const counts = new Intl.NumberFormat();
+/** Formatted counts: each publication formats the same few again, and a format costs microseconds. */
+const formatted = new Map<number, string>();
 
 /** A count with the locale's digit grouping (4,096). */
 export function num(n: number): string {
-  return counts.format(n);
+  let t = formatted.get(n);
+  if (t === undefined) {
+    if (formatted.size >= 4096) formatted.clear();
+    t = counts.format(n);
+    formatted.set(n, t);
+  }
+  return t;
 }
 
 export function paddr(pfn: number): string {
