@@ -1,6 +1,14 @@
 // Pieces every view uses: a panel frame, a text twin, the size of a canvas box, and a canvas
 // context scaled for the device pixel ratio.
-import { memo, useLayoutEffect, useRef, useState, type FunctionComponent, type ReactNode, type RefObject } from 'react';
+import {
+  memo,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type FunctionComponent,
+  type ReactNode,
+  type RefObject,
+} from 'react';
 import type { Snapshot } from '../../bridge/snapshot';
 import { download, panelPng, panelText } from './export';
 
@@ -9,9 +17,13 @@ import { download, panelPng, panelText } from './export';
  * the parts `uses` picks from its snapshot did (by identity: Views interns each snapshot against
  * the one before, so an unchanged part is the same object).
  */
-export function viewMemo<P extends { snapshot: Snapshot }>(view: FunctionComponent<P>, uses: (s: Snapshot, props: P) => readonly unknown[]) {
+export function viewMemo<P extends { snapshot: Snapshot }>(
+  view: FunctionComponent<P>,
+  uses: (s: Snapshot, props: P) => readonly unknown[],
+) {
   return memo(view, (a, b) => {
-    for (const k of Object.keys(b) as (keyof P)[]) if (k !== 'snapshot' && a[k] !== b[k]) return false;
+    for (const k of Object.keys(b) as (keyof P)[])
+      if (k !== 'snapshot' && a[k] !== b[k]) return false;
     if (Object.keys(a).length !== Object.keys(b).length) return false;
     if (a.snapshot === b.snapshot) return true;
     const x = uses(a.snapshot, a);
@@ -21,7 +33,13 @@ export function viewMemo<P extends { snapshot: Snapshot }>(view: FunctionCompone
 }
 
 /** Export a panel: a PNG of its figure, its text copied or downloaded (memo: a panel's new content does not touch it). */
-const ExportMenu = memo(function ExportMenu({ id, panel }: { id: string; panel: RefObject<HTMLElement | null> }) {
+const ExportMenu = memo(function ExportMenu({
+  id,
+  panel,
+}: {
+  id: string;
+  panel: RefObject<HTMLElement | null>;
+}) {
   const [said, setSaid] = useState('');
   const run = (f: (el: HTMLElement) => Promise<string>) => () => {
     const el = panel.current;
@@ -31,13 +49,34 @@ const ExportMenu = memo(function ExportMenu({ id, panel }: { id: string; panel: 
     <details className="export" data-testid={`export-${id}`} onToggle={() => setSaid('')}>
       <summary>Export</summary>
       <div className="export-menu">
-        <button type="button" data-testid="export-png" onClick={run(async (el) => (download(await panelPng(el), `pagelab-${id}.png`), 'PNG saved'))}>
+        <button
+          type="button"
+          data-testid="export-png"
+          onClick={run(
+            async (el) => (download(await panelPng(el), `pagelab-${id}.png`), 'PNG saved'),
+          )}
+        >
           PNG
         </button>
-        <button type="button" data-testid="export-copy" onClick={run(async (el) => (await navigator.clipboard.writeText(panelText(el)), 'Copied'))}>
+        <button
+          type="button"
+          data-testid="export-copy"
+          onClick={run(
+            async (el) => (await navigator.clipboard.writeText(panelText(el)), 'Copied'),
+          )}
+        >
           Copy text
         </button>
-        <button type="button" data-testid="export-text" onClick={run(async (el) => (download(new Blob([panelText(el)], { type: 'text/plain' }), `pagelab-${id}.txt`), 'Text saved'))}>
+        <button
+          type="button"
+          data-testid="export-text"
+          onClick={run(
+            async (el) => (
+              download(new Blob([panelText(el)], { type: 'text/plain' }), `pagelab-${id}.txt`),
+              'Text saved'
+            ),
+          )}
+        >
           Text file
         </button>
         <span role="status" className="muted" data-testid="export-status">
@@ -48,10 +87,22 @@ const ExportMenu = memo(function ExportMenu({ id, panel }: { id: string; panel: 
   );
 });
 
-export function Panel(props: { id: string; title: string; summary?: ReactNode; actions?: ReactNode; className?: string; children: ReactNode }) {
+export function Panel(props: {
+  id: string;
+  title: string;
+  summary?: ReactNode;
+  actions?: ReactNode;
+  className?: string;
+  children: ReactNode;
+}) {
   const ref = useRef<HTMLElement>(null);
   return (
-    <section ref={ref} className={`view-panel ${props.className ?? ''}`} aria-labelledby={`${props.id}-title`} data-testid={`view-${props.id}`}>
+    <section
+      ref={ref}
+      className={`view-panel ${props.className ?? ''}`}
+      aria-labelledby={`${props.id}-title`}
+      data-testid={`view-${props.id}`}
+    >
       <header className="view-head">
         <h2 id={`${props.id}-title`}>{props.title}</h2>
         {props.summary !== undefined && <span className="view-summary">{props.summary}</span>}
@@ -64,10 +115,20 @@ export function Panel(props: { id: string; title: string; summary?: ReactNode; a
 }
 
 /** The table or list a screen reader and a test read: collapsible under a canvas, rendered only when open. */
-export function Twin(props: { label: string; testid: string; open?: boolean; children: ReactNode }) {
+export function Twin(props: {
+  label: string;
+  testid: string;
+  open?: boolean;
+  children: ReactNode;
+}) {
   const [open, setOpen] = useState(props.open ?? false);
   return (
-    <details className="twin" open={open} onToggle={(e) => setOpen(e.currentTarget.open)} data-testid={`${props.testid}-twin`}>
+    <details
+      className="twin"
+      open={open}
+      onToggle={(e) => setOpen(e.currentTarget.open)}
+      data-testid={`${props.testid}-twin`}
+    >
       <summary>{props.label}</summary>
       {open && <div className="twin-body">{props.children}</div>}
     </details>
@@ -75,7 +136,10 @@ export function Twin(props: { label: string; testid: string; open?: boolean; chi
 }
 
 /** The CSS size of an element, kept up to date. */
-export function useBoxSize<T extends HTMLElement>(): [RefObject<T | null>, { width: number; height: number }] {
+export function useBoxSize<T extends HTMLElement>(): [
+  RefObject<T | null>,
+  { width: number; height: number },
+] {
   const ref = useRef<T | null>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
   useLayoutEffect(() => {
@@ -83,7 +147,11 @@ export function useBoxSize<T extends HTMLElement>(): [RefObject<T | null>, { wid
     if (!el) return;
     const update = (): void => {
       const r = el.getBoundingClientRect();
-      setSize((s) => (Math.abs(s.width - r.width) < 0.5 && Math.abs(s.height - r.height) < 0.5 ? s : { width: r.width, height: r.height }));
+      setSize((s) =>
+        Math.abs(s.width - r.width) < 0.5 && Math.abs(s.height - r.height) < 0.5
+          ? s
+          : { width: r.width, height: r.height },
+      );
     };
     update();
     const ro = new ResizeObserver(update);
@@ -94,7 +162,11 @@ export function useBoxSize<T extends HTMLElement>(): [RefObject<T | null>, { wid
 }
 
 /** Sizes a canvas to CSS width×height at the device pixel ratio; returns its 2D context, scaled. */
-export function prepareCanvas(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D | null {
+export function prepareCanvas(
+  canvas: HTMLCanvasElement,
+  width: number,
+  height: number,
+): CanvasRenderingContext2D | null {
   const dpr = window.devicePixelRatio || 1;
   const w = Math.max(1, Math.round(width * dpr));
   const h = Math.max(1, Math.round(height * dpr));

@@ -9,7 +9,18 @@ import type { HandleInfo, Snapshot, SpaceInfo } from '../../../bridge/snapshot';
 import { PERM_R, PERM_W, PERM_X, vpnHex } from '../../../bridge/shared_layout';
 import { Panel, Twin, prepareCanvas, recordDraw, useBoxSize, viewMemo } from '../common';
 import { Keeper } from '../intern';
-import { bytesText, ioConflicts, meetsRanges, num, paddr, pairs, permText, type Highlight, type IoConflict, type Selection } from '../model';
+import {
+  bytesText,
+  ioConflicts,
+  meetsRanges,
+  num,
+  paddr,
+  pairs,
+  permText,
+  type Highlight,
+  type IoConflict,
+  type Selection,
+} from '../model';
 import { usePalette, type Palette } from '../palette';
 import { piecewiseAxis, type Axis } from './axis';
 
@@ -40,162 +51,212 @@ function pageRange(h: HandleInfo): [number, number] {
 
 export function permColor(perm: number): string {
   const p = perm & (PERM_R | PERM_W | PERM_X);
-  return p === (PERM_R | PERM_W) ? '#2ea043' : p === PERM_R ? '#3b7dd8' : p === (PERM_R | PERM_X) ? '#8957e5' : p === 7 ? '#da3633' : '#6e7681';
+  return p === (PERM_R | PERM_W)
+    ? '#2ea043'
+    : p === PERM_R
+      ? '#3b7dd8'
+      : p === (PERM_R | PERM_X)
+        ? '#8957e5'
+        : p === 7
+          ? '#da3633'
+          : '#6e7681';
 }
 
-export const AddressSpaceView = viewMemo(function AddressSpaceView({ snapshot: s, highlight, onSelect }: AddressSpaceViewProps) {
-  const { spaces, handles, last } = s;
-  // Kept while equal: a new handle elsewhere (a frame, a segment) changes no row.
-  const [keep] = useState(() => new Keeper<Row[]>());
-  const rows: Row[] = useMemo(() => {
-    const conflicts = ioConflicts(handles);
-    return keep.keep(
-      spaces
-        .filter((x) => x.kind === 'user')
-        .map((space) => ({
-          space,
-          cursors: handles.filter((h) => h.kind === 'cursor' && h.vs === space.id),
-          io: handles.filter((h) => (h.kind === 'reader' || h.kind === 'writer') && h.vs === space.id),
-          conflicts: conflicts.filter((c) => c.space === space.id),
-        })),
-    );
-  }, [keep, spaces, handles]);
-  const fault = last?.fault;
-  const lastPtes = last?.ptes;
-  const intervals = useMemo(() => {
-    const iv: [number, number][] = [];
-    for (const r of rows) {
-      for (let k = 0; k < r.space.runCount; k++) iv.push([r.space.runs[k * 4]!, r.space.runs[k * 4]! + r.space.runs[k * 4 + 1]!]);
-      for (const c of r.cursors) iv.push([c.start!, c.end!]);
-      for (const h of r.io) iv.push(pageRange(h));
-    }
-    if (fault && fault.vpn < USER_END) iv.push([fault.vpn, fault.vpn + 1]);
-    return iv;
-  }, [rows, fault]);
+export const AddressSpaceView = viewMemo(
+  function AddressSpaceView({ snapshot: s, highlight, onSelect }: AddressSpaceViewProps) {
+    const { spaces, handles, last } = s;
+    // Kept while equal: a new handle elsewhere (a frame, a segment) changes no row.
+    const [keep] = useState(() => new Keeper<Row[]>());
+    const rows: Row[] = useMemo(() => {
+      const conflicts = ioConflicts(handles);
+      return keep.keep(
+        spaces
+          .filter((x) => x.kind === 'user')
+          .map((space) => ({
+            space,
+            cursors: handles.filter((h) => h.kind === 'cursor' && h.vs === space.id),
+            io: handles.filter(
+              (h) => (h.kind === 'reader' || h.kind === 'writer') && h.vs === space.id,
+            ),
+            conflicts: conflicts.filter((c) => c.space === space.id),
+          })),
+      );
+    }, [keep, spaces, handles]);
+    const fault = last?.fault;
+    const lastPtes = last?.ptes;
+    const intervals = useMemo(() => {
+      const iv: [number, number][] = [];
+      for (const r of rows) {
+        for (let k = 0; k < r.space.runCount; k++)
+          iv.push([r.space.runs[k * 4]!, r.space.runs[k * 4]! + r.space.runs[k * 4 + 1]!]);
+        for (const c of r.cursors) iv.push([c.start!, c.end!]);
+        for (const h of r.io) iv.push(pageRange(h));
+      }
+      if (fault && fault.vpn < USER_END) iv.push([fault.vpn, fault.vpn + 1]);
+      return iv;
+    }, [rows, fault]);
 
-  const [boxRef, size] = useBoxSize<HTMLDivElement>();
-  const plotW = Math.max(50, size.width - LABEL_W - 8);
-  const axis = useMemo(() => piecewiseAxis(intervals, [0, USER_END], plotW), [intervals, plotW]);
-  const canvasRef = useRef<HTMLCanvasElement>(null);
-  const tRef = useRef<ZoomTransform>(zoomIdentity);
-  const pending = useRef(0);
-  const palette = usePalette();
-  const state = useRef({ rows, axis, fault, lastPtes, highlight, size, palette });
-  const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
-  const height = AXIS_H + Math.max(1, rows.length) * ROW_H + 6;
+    const [boxRef, size] = useBoxSize<HTMLDivElement>();
+    const plotW = Math.max(50, size.width - LABEL_W - 8);
+    const axis = useMemo(() => piecewiseAxis(intervals, [0, USER_END], plotW), [intervals, plotW]);
+    const canvasRef = useRef<HTMLCanvasElement>(null);
+    const tRef = useRef<ZoomTransform>(zoomIdentity);
+    const pending = useRef(0);
+    const palette = usePalette();
+    const state = useRef({ rows, axis, fault, lastPtes, highlight, size, palette });
+    const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
+    const height = AXIS_H + Math.max(1, rows.length) * ROW_H + 6;
 
-  const drawNow = useCallback(() => {
-    pending.current = 0;
-    const c = canvasRef.current;
-    const st = state.current;
-    if (!c || st.size.width < 2) return;
-    const t0 = performance.now();
-    const ctx = prepareCanvas(c, st.size.width, AXIS_H + Math.max(1, st.rows.length) * ROW_H + 6);
-    if (!ctx) return;
-    drawRibbon(ctx, st.palette, st.rows, st.axis, tRef.current, st.fault, st.lastPtes, st.highlight, st.size.width);
-    recordDraw('ribbon', performance.now() - t0);
-  }, []);
-  const schedule = useCallback(() => {
-    if (!pending.current) pending.current = requestAnimationFrame(drawNow);
-  }, [drawNow]);
-  // Redrawn at once when what it shows changed, and only then; zooming draws on animation frames.
-  useEffect(() => {
-    state.current = { rows, axis, fault, lastPtes, highlight, size, palette };
-    cancelAnimationFrame(pending.current);
-    drawNow();
-  }, [rows, axis, fault, lastPtes, highlight, size, palette, drawNow]);
-  useEffect(() => {
-    const c = canvasRef.current;
-    if (!c) return;
-    const z = zoom<HTMLCanvasElement, unknown>()
-      .scaleExtent([1, 1e7])
-      .on('zoom', (e: { transform: ZoomTransform }) => {
-        // Horizontal only: the rows stay put.
-        tRef.current = zoomIdentity.translate(e.transform.x, 0).scale(e.transform.k);
-        schedule();
-      });
-    const sel = select(c);
-    sel.call(z).on('dblclick.zoom', () => sel.call(z.transform, zoomIdentity));
-    return () => {
-      sel.on('.zoom', null);
-      cancelAnimationFrame(pending.current);
+    const drawNow = useCallback(() => {
       pending.current = 0;
+      const c = canvasRef.current;
+      const st = state.current;
+      if (!c || st.size.width < 2) return;
+      const t0 = performance.now();
+      const ctx = prepareCanvas(c, st.size.width, AXIS_H + Math.max(1, st.rows.length) * ROW_H + 6);
+      if (!ctx) return;
+      drawRibbon(
+        ctx,
+        st.palette,
+        st.rows,
+        st.axis,
+        tRef.current,
+        st.fault,
+        st.lastPtes,
+        st.highlight,
+        st.size.width,
+      );
+      recordDraw('ribbon', performance.now() - t0);
+    }, []);
+    const schedule = useCallback(() => {
+      if (!pending.current) pending.current = requestAnimationFrame(drawNow);
+    }, [drawNow]);
+    // Redrawn at once when what it shows changed, and only then; zooming draws on animation frames.
+    useEffect(() => {
+      state.current = { rows, axis, fault, lastPtes, highlight, size, palette };
+      cancelAnimationFrame(pending.current);
+      drawNow();
+    }, [rows, axis, fault, lastPtes, highlight, size, palette, drawNow]);
+    useEffect(() => {
+      const c = canvasRef.current;
+      if (!c) return;
+      const z = zoom<HTMLCanvasElement, unknown>()
+        .scaleExtent([1, 1e7])
+        .on('zoom', (e: { transform: ZoomTransform }) => {
+          // Horizontal only: the rows stay put.
+          tRef.current = zoomIdentity.translate(e.transform.x, 0).scale(e.transform.k);
+          schedule();
+        });
+      const sel = select(c);
+      sel.call(z).on('dblclick.zoom', () => sel.call(z.transform, zoomIdentity));
+      return () => {
+        sel.on('.zoom', null);
+        cancelAnimationFrame(pending.current);
+        pending.current = 0;
+      };
+    }, [schedule]);
+
+    const locate = (
+      e: React.MouseEvent<HTMLCanvasElement>,
+    ): { row: Row | null; vpn: number; x: number; y: number; lane: number } => {
+      const r = e.currentTarget.getBoundingClientRect();
+      const x = e.clientX - r.left;
+      const y = e.clientY - r.top;
+      const t = tRef.current;
+      const vpn = Math.floor(axis.invert((x - LABEL_W - t.x) / t.k));
+      const ri = Math.floor((y - AXIS_H) / ROW_H);
+      const row = x >= LABEL_W && ri >= 0 && ri < rows.length ? rows[ri]! : null;
+      const within = y - AXIS_H - ri * ROW_H;
+      return { row, vpn, x, y, lane: within < 28 ? 0 : within < 42 ? 1 : 2 };
     };
-  }, [schedule]);
-
-  const locate = (e: React.MouseEvent<HTMLCanvasElement>): { row: Row | null; vpn: number; x: number; y: number; lane: number } => {
-    const r = e.currentTarget.getBoundingClientRect();
-    const x = e.clientX - r.left;
-    const y = e.clientY - r.top;
-    const t = tRef.current;
-    const vpn = Math.floor(axis.invert((x - LABEL_W - t.x) / t.k));
-    const ri = Math.floor((y - AXIS_H) / ROW_H);
-    const row = x >= LABEL_W && ri >= 0 && ri < rows.length ? rows[ri]! : null;
-    const within = y - AXIS_H - ri * ROW_H;
-    return { row, vpn, x, y, lane: within < 28 ? 0 : within < 42 ? 1 : 2 };
-  };
-  const findAt = (row: Row, vpn: number, lane: number): { text: string; sel: Selection } | null => {
-    if (lane === 0) {
-      const sp = row.space;
-      for (let k = 0; k < sp.runCount; k++) {
-        const v = sp.runs[k * 4]!;
-        const n = sp.runs[k * 4 + 1]!;
-        if (vpn >= v && vpn < v + n) {
-          const pfn = sp.runs[k * 4 + 2]! + (vpn - v);
-          return { text: `${vpnHex(vpn)} → ${paddr(pfn)} ${permText(sp.runs[k * 4 + 3]!)} (a run of ${n} page${n === 1 ? '' : 's'} from ${vpnHex(v)})`, sel: { kind: 'mapping', space: sp.id, vpn, pfn } };
+    const findAt = (
+      row: Row,
+      vpn: number,
+      lane: number,
+    ): { text: string; sel: Selection } | null => {
+      if (lane === 0) {
+        const sp = row.space;
+        for (let k = 0; k < sp.runCount; k++) {
+          const v = sp.runs[k * 4]!;
+          const n = sp.runs[k * 4 + 1]!;
+          if (vpn >= v && vpn < v + n) {
+            const pfn = sp.runs[k * 4 + 2]! + (vpn - v);
+            return {
+              text: `${vpnHex(vpn)} → ${paddr(pfn)} ${permText(sp.runs[k * 4 + 3]!)} (a run of ${n} page${n === 1 ? '' : 's'} from ${vpnHex(v)})`,
+              sel: { kind: 'mapping', space: sp.id, vpn, pfn },
+            };
+          }
         }
+        return null;
       }
+      if (lane === 1)
+        for (const c of row.cursors)
+          if (vpn >= c.lockStart! && vpn < c.lockEnd!)
+            return {
+              text: `${c.text}; locks ${vpnHex(c.lockStart!)}..${vpnHex(c.lockEnd!)} (level ${c.guardLevel} subtree)`,
+              sel: { kind: 'handle', name: c.name },
+            };
+      if (lane === 2)
+        for (const h of row.io) {
+          const [a, b] = pageRange(h);
+          if (vpn >= a && vpn < b) return { text: h.text, sel: { kind: 'handle', name: h.name } };
+        }
       return null;
-    }
-    if (lane === 1)
-      for (const c of row.cursors)
-        if (vpn >= c.lockStart! && vpn < c.lockEnd!) return { text: `${c.text}; locks ${vpnHex(c.lockStart!)}..${vpnHex(c.lockEnd!)} (level ${c.guardLevel} subtree)`, sel: { kind: 'handle', name: c.name } };
-    if (lane === 2)
-      for (const h of row.io) {
-        const [a, b] = pageRange(h);
-        if (vpn >= a && vpn < b) return { text: h.text, sel: { kind: 'handle', name: h.name } };
-      }
-    return null;
-  };
-  const onMove = (e: React.MouseEvent<HTMLCanvasElement>): void => {
-    const p = locate(e);
-    if (!p.row) return setHover(null);
-    const f = findAt(p.row, p.vpn, p.lane);
-    setHover({ x: p.x, y: p.y, text: f ? f.text : `${p.row.space.label} ${vpnHex(Math.max(0, p.vpn))}: nothing here` });
-  };
-  const onClick = (e: React.MouseEvent<HTMLCanvasElement>): void => {
-    const p = locate(e);
-    if (!p.row) return;
-    const f = findAt(p.row, p.vpn, p.lane);
-    onSelect(f ? f.sel : { kind: 'handle', name: p.row.space.id });
-  };
+    };
+    const onMove = (e: React.MouseEvent<HTMLCanvasElement>): void => {
+      const p = locate(e);
+      if (!p.row) return setHover(null);
+      const f = findAt(p.row, p.vpn, p.lane);
+      setHover({
+        x: p.x,
+        y: p.y,
+        text: f ? f.text : `${p.row.space.label} ${vpnHex(Math.max(0, p.vpn))}: nothing here`,
+      });
+    };
+    const onClick = (e: React.MouseEvent<HTMLCanvasElement>): void => {
+      const p = locate(e);
+      if (!p.row) return;
+      const f = findAt(p.row, p.vpn, p.lane);
+      onSelect(f ? f.sel : { kind: 'handle', name: p.row.space.id });
+    };
 
-  const summary = rows.length ? `${rows.length} VM space${rows.length === 1 ? '' : 's'}; wheel to zoom, drag to pan, double-click to reset` : 'no VM space yet (`vmspace as vs`)';
-  return (
-    <Panel id="address-space" title="Address spaces" summary={summary} className="panel-ribbon">
-      <div className="canvas-box ribbon-box" ref={boxRef} style={{ height }}>
-        <canvas
-          ref={canvasRef}
-          data-testid="as-canvas"
-          role="img"
-          aria-label="Address-space ribbon: mappings, cursors, readers and writers of each VM space. The table below lists them."
-          onMouseMove={onMove}
-          onMouseLeave={() => setHover(null)}
-          onClick={onClick}
-        />
-        {hover && (
-          <div className="tooltip" style={{ left: Math.min(hover.x + 12, Math.max(0, size.width - 300)), top: hover.y + 14 }} role="status">
-            {hover.text}
-          </div>
-        )}
-      </div>
-      <Twin label="Address-space table" testid="as">
-        <RibbonTable rows={rows} s={s} onSelect={onSelect} />
-      </Twin>
-    </Panel>
-  );
-  // Only cursors, readers and writers show here: a new frame or segment handle changes nothing.
-}, (s) => [s.spaces, s.last?.fault ? s.last : s.last?.ptes, ...s.handles.filter(onRibbon)]);
+    const summary = rows.length
+      ? `${rows.length} VM space${rows.length === 1 ? '' : 's'}; wheel to zoom, drag to pan, double-click to reset`
+      : 'no VM space yet (`vmspace as vs`)';
+    return (
+      <Panel id="address-space" title="Address spaces" summary={summary} className="panel-ribbon">
+        <div className="canvas-box ribbon-box" ref={boxRef} style={{ height }}>
+          <canvas
+            ref={canvasRef}
+            data-testid="as-canvas"
+            role="img"
+            aria-label="Address-space ribbon: mappings, cursors, readers and writers of each VM space. The table below lists them."
+            onMouseMove={onMove}
+            onMouseLeave={() => setHover(null)}
+            onClick={onClick}
+          />
+          {hover && (
+            <div
+              className="tooltip"
+              style={{
+                left: Math.min(hover.x + 12, Math.max(0, size.width - 300)),
+                top: hover.y + 14,
+              }}
+              role="status"
+            >
+              {hover.text}
+            </div>
+          )}
+        </div>
+        <Twin label="Address-space table" testid="as">
+          <RibbonTable rows={rows} s={s} onSelect={onSelect} />
+        </Twin>
+      </Panel>
+    );
+    // Only cursors, readers and writers show here: a new frame or segment handle changes nothing.
+  },
+  (s) => [s.spaces, s.last?.fault ? s.last : s.last?.ptes, ...s.handles.filter(onRibbon)],
+);
 
 function onRibbon(h: HandleInfo): boolean {
   return h.kind === 'cursor' || h.kind === 'reader' || h.kind === 'writer';
@@ -203,7 +264,17 @@ function onRibbon(h: HandleInfo): boolean {
 
 type LastStep = NonNullable<Snapshot['last']>;
 
-function drawRibbon(ctx: CanvasRenderingContext2D, pal: Palette, rows: Row[], axis: Axis, t: ZoomTransform, f: LastStep['fault'], lastPtes: LastStep['ptes'] | undefined, hl: Highlight, W: number): void {
+function drawRibbon(
+  ctx: CanvasRenderingContext2D,
+  pal: Palette,
+  rows: Row[],
+  axis: Axis,
+  t: ZoomTransform,
+  f: LastStep['fault'],
+  lastPtes: LastStep['ptes'] | undefined,
+  hl: Highlight,
+  W: number,
+): void {
   const H = AXIS_H + Math.max(1, rows.length) * ROW_H + 6;
   ctx.clearRect(0, 0, W, H);
   const X = (a: number): number => LABEL_W + t.x + t.k * axis.x(a);
@@ -218,7 +289,12 @@ function drawRibbon(ctx: CanvasRenderingContext2D, pal: Palette, rows: Row[], ax
     const x1 = X(p.a1);
     if (x1 < xMin || x0 > xMax) continue;
     ctx.fillStyle = pal.gap;
-    ctx.fillRect(Math.max(xMin, x0), AXIS_H - 6, Math.min(x1, xMax) - Math.max(xMin, x0), H - AXIS_H);
+    ctx.fillRect(
+      Math.max(xMin, x0),
+      AXIS_H - 6,
+      Math.min(x1, xMax) - Math.max(xMin, x0),
+      H - AXIS_H,
+    );
     if (x1 - x0 > 10) {
       ctx.fillStyle = pal.muted;
       ctx.fillText('≈', (x0 + x1) / 2 - 3, AXIS_H - 8);
@@ -285,7 +361,8 @@ function drawRibbon(ctx: CanvasRenderingContext2D, pal: Palette, rows: Row[], ax
         cx1 = x1;
         cColor = color;
       }
-      if (hl.frames.length && meetsRanges(hl.frames, sp.runs[k * 4 + 2]!, sp.runs[k * 4 + 2]! + n)) picked.push(k);
+      if (hl.frames.length && meetsRanges(hl.frames, sp.runs[k * 4 + 2]!, sp.runs[k * 4 + 2]! + n))
+        picked.push(k);
     }
     flush();
     // Selected frames inside a run (its physical pages are contiguous too), over the fills.
@@ -333,7 +410,8 @@ function drawRibbon(ctx: CanvasRenderingContext2D, pal: Palette, rows: Row[], ax
       ctx.fillStyle = pal.walk;
       ctx.fillRect(xv - 1, top + 27, 2, 16);
       ctx.fillStyle = pal.fg;
-      if (b1 - b0 > 30 || hl.handles.has(c.name)) ctx.fillText(c.name, Math.max(b0, xMin) + 3, top + 35);
+      if (b1 - b0 > 30 || hl.handles.has(c.name))
+        ctx.fillText(c.name, Math.max(b0, xMin) + 3, top + 35);
       if (hl.handles.has(c.name)) {
         ctx.strokeStyle = pal.select;
         ctx.strokeRect(b0 - 2, top + 28, Math.max(2, b1 - b0) + 4, 14);
@@ -391,7 +469,15 @@ function drawRibbon(ctx: CanvasRenderingContext2D, pal: Palette, rows: Row[], ax
   }
 }
 
-function RibbonTable({ rows, s, onSelect }: { rows: Row[]; s: Snapshot; onSelect: (x: Selection) => void }) {
+function RibbonTable({
+  rows,
+  s,
+  onSelect,
+}: {
+  rows: Row[];
+  s: Snapshot;
+  onSelect: (x: Selection) => void;
+}) {
   if (rows.length === 0) return <p>No VM space.</p>;
   return (
     <>
@@ -406,7 +492,11 @@ function RibbonTable({ rows, s, onSelect }: { rows: Row[]; s: Snapshot; onSelect
             <tr key={`m${k}`} data-kind="mapping">
               <td>mapping</td>
               <td>
-                <button type="button" className="link" onClick={() => onSelect({ kind: 'mapping', space: sp.id, vpn: v, pfn: f })}>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => onSelect({ kind: 'mapping', space: sp.id, vpn: v, pfn: f })}
+                >
                   {vpnHex(v)}..{vpnHex(v + n)}
                 </button>
               </td>
@@ -422,13 +512,18 @@ function RibbonTable({ rows, s, onSelect }: { rows: Row[]; s: Snapshot; onSelect
             <tr key={c.name} data-kind="cursor">
               <td>{c.mut ? 'CursorMut' : 'Cursor'}</td>
               <td>
-                <button type="button" className="link" onClick={() => onSelect({ kind: 'handle', name: c.name })}>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => onSelect({ kind: 'handle', name: c.name })}
+                >
                   {c.name}
                 </button>{' '}
                 {vpnHex(c.start!)}..{vpnHex(c.end!)}
               </td>
               <td>
-                at {vpnHex(c.va!)}; locks {vpnHex(c.lockStart!)}..{vpnHex(c.lockEnd!)} (a level-{c.guardLevel} subtree)
+                at {vpnHex(c.va!)}; locks {vpnHex(c.lockStart!)}..{vpnHex(c.lockEnd!)} (a level-
+                {c.guardLevel} subtree)
               </td>
               <td />
             </tr>,
@@ -438,7 +533,11 @@ function RibbonTable({ rows, s, onSelect }: { rows: Row[]; s: Snapshot; onSelect
             <tr key={h.name} data-kind={h.kind}>
               <td>{h.type}</td>
               <td>
-                <button type="button" className="link" onClick={() => onSelect({ kind: 'handle', name: h.name })}>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => onSelect({ kind: 'handle', name: h.name })}
+                >
                   {h.name}
                 </button>{' '}
                 0x{h.ioStart!.toString(16)}..0x{h.ioEnd!.toString(16)}
