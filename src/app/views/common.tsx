@@ -199,3 +199,24 @@ export function timed<T>(view: string, f: () => T): T {
   recordDraw(view, performance.now() - t0);
   return out;
 }
+
+/** What a canvas view's pointer is over: where, and its one-line summary. */
+export type Hover = { x: number; y: number; text: string } | null;
+
+/** The summary beside the pointer, kept inside a box `boxWidth` wide (a tip is at most `tipWidth`). */
+export function HoverTip(props: { hover: Hover; boxWidth: number; tipWidth: number }) {
+  const { hover } = props;
+  if (!hover) return null;
+  return (
+    <div
+      className="tooltip"
+      style={{
+        left: Math.min(hover.x + 12, Math.max(0, props.boxWidth - props.tipWidth)),
+        top: hover.y + 14,
+      }}
+      role="status"
+    >
+      {hover.text}
+    </div>
+  );
+}

@@ -7,7 +7,16 @@ import { select } from 'd3-selection';
 import { zoom, zoomIdentity, type ZoomTransform } from 'd3-zoom';
 import type { HandleInfo, Snapshot, SpaceInfo } from '../../../bridge/snapshot';
 import { PERM_R, PERM_W, PERM_X, vpnHex } from '../../../bridge/shared_layout';
-import { Panel, Twin, prepareCanvas, recordDraw, useBoxSize, viewMemo } from '../common';
+import {
+  HoverTip,
+  Panel,
+  Twin,
+  prepareCanvas,
+  recordDraw,
+  useBoxSize,
+  viewMemo,
+  type Hover,
+} from '../common';
 import { Keeper } from '../intern';
 import {
   bytesText,
@@ -104,7 +113,7 @@ export const AddressSpaceView = viewMemo(
     const pending = useRef(0);
     const palette = usePalette();
     const state = useRef({ rows, axis, fault, lastPtes, highlight, size, palette });
-    const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
+    const [hover, setHover] = useState<Hover>(null);
     const height = AXIS_H + Math.max(1, rows.length) * ROW_H + 6;
 
     const drawNow = useCallback(() => {
@@ -235,18 +244,7 @@ export const AddressSpaceView = viewMemo(
             onMouseLeave={() => setHover(null)}
             onClick={onClick}
           />
-          {hover && (
-            <div
-              className="tooltip"
-              style={{
-                left: Math.min(hover.x + 12, Math.max(0, size.width - 300)),
-                top: hover.y + 14,
-              }}
-              role="status"
-            >
-              {hover.text}
-            </div>
-          )}
+          <HoverTip hover={hover} boxWidth={size.width} tipWidth={300} />
         </div>
         <Twin label="Address-space table" testid="as">
           <RibbonTable rows={rows} s={s} onSelect={onSelect} />

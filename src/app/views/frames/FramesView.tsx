@@ -12,7 +12,17 @@ import {
   W_PATHS,
   W_USAGE,
 } from '../../../bridge/shared_layout';
-import { Panel, Twin, prepareCanvas, recordDraw, timed, useBoxSize, viewMemo } from '../common';
+import {
+  HoverTip,
+  Panel,
+  Twin,
+  prepareCanvas,
+  recordDraw,
+  timed,
+  useBoxSize,
+  viewMemo,
+  type Hover,
+} from '../common';
 import { num, paddr, pairs, sharedOf, type Highlight, type Selection } from '../model';
 import { usePalette, type Palette } from '../palette';
 import {
@@ -48,7 +58,7 @@ export const FramesView = viewMemo(
   function FramesView({ snapshot: s, selection, highlight, onSelect, inspect }: FramesViewProps) {
     const [boxRef, size] = useBoxSize<HTMLDivElement>();
     const canvasRef = useRef<HTMLCanvasElement>(null);
-    const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
+    const [hover, setHover] = useState<Hover>(null);
     const n = s.config.nframes;
     // One class byte a frame, computed by the worker for this snapshot.
     const classes = useMemo(() => new Uint8Array(s.shared.classes), [s.shared.classes]);
@@ -142,18 +152,7 @@ export const FramesView = viewMemo(
                 onClick={onClick}
                 onKeyDown={onKey}
               />
-              {hover && (
-                <div
-                  className="tooltip"
-                  style={{
-                    left: Math.min(hover.x + 12, Math.max(0, size.width - 260)),
-                    top: hover.y + 14,
-                  }}
-                  role="status"
-                >
-                  {hover.text}
-                </div>
-              )}
+              <HoverTip hover={hover} boxWidth={size.width} tipWidth={260} />
             </div>
             <Legend counts={s.classCounts} colors={palette.classes} />
           </div>

@@ -17,7 +17,17 @@ import {
   pteRwx,
   vpnHex,
 } from '../../../bridge/shared_layout';
-import { Panel, Twin, prepareCanvas, recordDraw, timed, useBoxSize, viewMemo } from '../common';
+import {
+  HoverTip,
+  Panel,
+  Twin,
+  prepareCanvas,
+  recordDraw,
+  timed,
+  useBoxSize,
+  viewMemo,
+  type Hover,
+} from '../common';
 import { Keeper, nodePages } from '../intern';
 import {
   activeSpaceId,
@@ -122,7 +132,7 @@ export const PageTableView = viewMemo(
     const fitted = useRef('');
     const userMoved = useRef(false);
     const pulseStart = useRef(-1e9);
-    const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
+    const [hover, setHover] = useState<Hover>(null);
 
     const drawNow = useCallback(() => {
       pending.current = 0;
@@ -326,18 +336,7 @@ export const PageTableView = viewMemo(
             onMouseMove={onMove}
             onMouseLeave={() => setHover(null)}
           />
-          {hover && (
-            <div
-              className="tooltip"
-              style={{
-                left: Math.min(hover.x + 12, Math.max(0, size.width - 280)),
-                top: hover.y + 14,
-              }}
-              role="status"
-            >
-              {hover.text}
-            </div>
-          )}
+          <HoverTip hover={hover} boxWidth={size.width} tipWidth={280} />
           <div className="tree-legend" aria-hidden="true">
             <span className="k-changed">last command</span>{' '}
             <span className="k-walk">last walk</span> <span className="k-sel">selection</span>{' '}
