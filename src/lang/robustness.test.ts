@@ -50,7 +50,32 @@ const token = fc.oneof(
     .map((t) => t.join('')),
   fc.constantFrom('"hi"', 'x"de ad"', 'zeros 8', 'fill 255 4'),
 );
-const line = fc.array(token, { minLength: 1, maxLength: 6 }).map((t) => t.join(' '));
+/** Data literals of every size the language can spell, 2^64 − 1 bytes included. */
+const data = fc.oneof(
+  fc.constantFrom('"hi"', 'x"de ad"', '""'),
+  fc.constantFrom(...NUMBERS).map((n) => `zeros ${n}`),
+  fc.constantFrom(...NUMBERS).map((n) => `fill 7 ${n}`),
+);
+/** Expectations and data-carrying commands, well-formed but with any sizes and addresses. */
+const shaped = fc.oneof(
+  data.map((d) => `expect data ${d}`),
+  fc
+    .tuple(fc.constantFrom(...NAMES, ...NUMBERS), fc.constantFrom('0', '1', 'unused', 'unique'))
+    .map(([h, n]) => `expect refcount ${h} ${n}`),
+  fc
+    .tuple(fc.constantFrom(...NUMBERS), fc.constantFrom('fault', ...NUMBERS))
+    .map(([va, t]) => `expect translate vs ${va} ${t}`),
+  fc.tuple(fc.constantFrom(...NUMBERS), data).map(([va, d]) => `write ${va} ${d}`),
+  fc.tuple(fc.constantFrom('w', 'zz'), data).map(([w, d]) => `write ${w} ${d}`),
+  fc
+    .tuple(fc.constantFrom(...NUMBERS), fc.constantFrom(...NUMBERS))
+    .map(([va, n]) => `read ${va} ${n}`),
+  fc.constantFrom(...NUMBERS).map((n) => `read r ${n}`),
+);
+const line = fc.oneof(
+  fc.array(token, { minLength: 1, maxLength: 6 }).map((t) => t.join(' ')),
+  shaped,
+);
 const setup = [
   'machine mem=4M cpus=2 iommu=on',
   'vmspace as vs',
@@ -58,6 +83,10 @@ const setup = [
   'mmap vs 0x10000+16K',
   'alloc 2 as s1',
   'alloc as f1',
+  'reader f1 as r',
+  'alloc as wf',
+  'writer wf as w',
+  'read r 4',
 ];
 
 describe('robustness', () => {
