@@ -843,11 +843,12 @@ export function canonicalVpn(vpn: number): boolean {
  * PageFault on failure.
  */
 export function access(core: Core, vpn: number, write: boolean, va: bigint | number): Access {
-  const what = `${write ? 'write to' : 'read of'} ${hex(va)}`;
+  // The fault texts are built only for a fault: this runs for every page a command touches.
+  const what = (): string => `${write ? 'write to' : 'read of'} ${hex(va)}`;
   if (!canonicalVpn(vpn))
     fail(
       'PageFault',
-      `${what}: a non-canonical address (bits 63..48 must repeat bit 47; the CPU raises #GP, nothing is walked)`,
+      `${what()}: a non-canonical address (bits 63..48 must repeat bit 47; the CPU raises #GP, nothing is walked)`,
     );
   const pfn = translateUser(core, core.ghost.cpu, vpn, write);
   const steps = (): string => {
@@ -855,14 +856,16 @@ export function access(core: Core, vpn: number, write: boolean, va: bigint | num
     for (let l = 4; l >= xlate.leaf.level; l--) out.push(`L${l}[${indexAt(vpn, l)}]`);
     return out.join('→');
   };
-  const why = [
-    '',
-    `not present (walk ${xlate.fault === FAULT_NOT_PRESENT ? steps() : ''} stopped at level ${xlate.leaf.level})`,
-    'a kernel page (no USER bit)',
-    'the page is read-only',
-    'the TLB entry does not allow it',
-  ][xlate.fault];
-  if (pfn < 0) fail('PageFault', `${what}: ${why}`);
+  if (pfn < 0) {
+    const why = [
+      '',
+      `not present (walk ${steps()} stopped at level ${xlate.leaf.level})`,
+      'a kernel page (no USER bit)',
+      'the page is read-only',
+      'the TLB entry does not allow it',
+    ][xlate.fault];
+    fail('PageFault', `${what()}: ${why}`);
+  }
   if (xlate.hit) return { pfn, text: `tlb hit ${vaText(vpn)} → ${paddrText(pfn)}` };
   return { pfn, text: `tlb miss ${vaText(vpn)}, walk ${steps()} → ${paddrText(pfn)} (filled)` };
 }
