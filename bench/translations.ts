@@ -29,7 +29,7 @@ export function coreOf(m: Machine): Core {
     site: { line: 0, text: 'bench' },
     effects: [],
     tlb: m.tlb,
-    walker: m.walker,
+    mmu: m.mmu,
   };
 }
 

@@ -4,7 +4,7 @@ import type { PagingConsts } from './arch';
 import type { LowestFitAllocator } from './frame/allocator';
 import type { PhysMem } from './mem';
 import type { Tlb } from './tlb';
-import type { Walker } from './page_table/node';
+import type { Mmu } from './mmu';
 import type { Ghost, Site } from './state';
 
 export interface ResolvedConfig {
@@ -60,7 +60,7 @@ export interface Core {
   readonly site: Site;
   readonly effects: Effect[];
   readonly tlb: Tlb;
-  readonly walker: Walker;
+  readonly mmu: Mmu;
   /** Bytes the step returns (`read`), for `expect data`. */
   data?: Uint8Array;
   /** Page-table root per CPU (CR3), derived from ghost.active on first use; cleared when it changes. */

@@ -35,7 +35,7 @@ import * as frames from './frame/ops';
 import { describeHandle, lookup, resolvePaddr } from './handles';
 import { dataBytes } from './ops';
 import { Tlb } from './tlb';
-import { Walker } from './page_table';
+import { Mmu } from './mmu';
 import * as vm from './vm_space';
 import * as io from './io';
 import * as dma from './dma';
@@ -110,8 +110,8 @@ export class Machine {
   layout!: BootLayout;
   allocator!: LowestFitAllocator;
   tlb!: Tlb;
-  /** The MMU's walk with its exact memo (derived, never state). */
-  walker!: Walker;
+  /** The CPUs' translation path over the TLBs (with an exact walk memo: derived, never state). */
+  mmu!: Mmu;
   /** The violations of the last check: shown in the ledger until repaired. */
   violations: Violation[] = [];
   checking: CheckingMode = 'incremental';
@@ -139,7 +139,7 @@ export class Machine {
     this.mem.setJournaling(false);
     this.layout = boot(this.consts, this.mem, this.config.iommu);
     this.tlb = new Tlb(this.mem, this.config.cpus, this.config.tlbEntries);
-    this.walker = new Walker(this.mem);
+    this.mmu = new Mmu(this.mem, this.tlb);
     this.mem.setJournaling(true);
     this.ghost = newGhost(this.config.cpus);
     this.index = new PtIndex(this.mem);
@@ -609,7 +609,7 @@ export class Machine {
       site,
       effects: [],
       tlb: this.tlb,
-      walker: this.walker,
+      mmu: this.mmu,
     };
   }
 

@@ -1,4 +1,5 @@
 // Per-CPU TLBs: set-associative (4 ways, LRU), on SharedArrayBuffers, journaled like memory.
+// This is the TLB's state and its flushes; the probe and the fill on an access are the MMU's (mmu.ts).
 // An entry caches one leaf translation of the space active on that CPU when it was filled:
 // page number → frame, with the permissions the walk saw. Flush ops follow OSTD's TlbFlushOp
 // (All / Address / Range) and its ops-stack rules; dispatch applies every op in full (stronger
@@ -12,10 +13,6 @@ export const TE_USER = 4;
 export const TE_GLOBAL = 8;
 export const TE_DIRTY = 16;
 export const TE_EXEC = 32;
-/** Flags bits 0 (valid) and 8..11 (leaf level), and their values for 4 KiB / 2 MiB entries. */
-const LEVEL_AND_VALID = 0xf01;
-const SMALL_VALID = 0x101;
-const HUGE_VALID = 0x201;
 
 export type TlbFlushOp =
   | { kind: 'all' }
@@ -60,8 +57,6 @@ export interface TlbEntry {
 // so every read of a typed array through `this` pays a check (≈ 40 % of a TLB lookup). Same in PhysMem.
 export class Tlb {
   declare readonly sets: number;
-  /** sets - 1 when `sets` is a power of two (index by mask), else -1 (index by remainder). */
-  declare private readonly setMask: number;
   declare readonly vpn: Float64Array;
   declare readonly pfn: Int32Array;
   /** TE_* bits, and the leaf level in bits 8..11. */
@@ -71,8 +66,6 @@ export class Tlb {
   declare readonly gen: Int32Array;
   /** [0] = the LRU clock. */
   declare readonly clock: Int32Array;
-  /** Per CPU, the entry of its last 4 KiB hit (a hint only: checked like any way; not state). */
-  declare private readonly lastHit: Int32Array;
   /** Per CPU, how many valid 2 MiB entries it holds (lookups skip the second probe at 0). */
   declare readonly huge: Int32Array;
   declare private readonly idVpn: number;
@@ -92,7 +85,6 @@ export class Tlb {
     this.cpus = cpus;
     this.entries = entries;
     this.sets = entries / TLB_WAYS;
-    this.setMask = (this.sets & (this.sets - 1)) === 0 ? this.sets - 1 : -1;
     const n = cpus * entries;
     this.vpn = new Float64Array(new SharedArrayBuffer(n * 8));
     this.pfn = new Int32Array(new SharedArrayBuffer(n * 4));
@@ -101,7 +93,6 @@ export class Tlb {
     this.gen = new Int32Array(new SharedArrayBuffer(n * 4));
     this.clock = new Int32Array(new SharedArrayBuffer(4));
     this.huge = new Int32Array(new SharedArrayBuffer(cpus * 4));
-    this.lastHit = Int32Array.from({ length: cpus }, (_, c) => c * entries);
     this.idVpn = mem.register(this.vpn);
     this.idPfn = mem.register(this.pfn);
     this.idFlags = mem.register(this.flags);
@@ -110,37 +101,6 @@ export class Tlb {
     this.idClock = mem.register(this.clock);
     mem.useClock(this.clock);
     this.idHuge = mem.register(this.huge);
-  }
-
-  /** The entry index caching `vpn` on `cpu` (4 KiB entries by vpn, 2 MiB entries by their base), or -1. */
-  lookup(cpu: number, vpn: number): number {
-    const vpns = this.vpn;
-    const flags = this.flags;
-    // The entry this CPU hit last, first: a run of accesses to one page costs one compare. The
-    // same test as the set scan below (a page sits in at most one way), so the answer is the same.
-    const last = this.lastHit[cpu]!;
-    if (vpns[last] === vpn && (flags[last]! & LEVEL_AND_VALID) === SMALL_VALID) return last;
-    let first = cpu * this.entries + this.setOf(vpn) * TLB_WAYS;
-    for (let i = first; i < first + TLB_WAYS; i++)
-      if (vpns[i] === vpn && (flags[i]! & LEVEL_AND_VALID) === SMALL_VALID) {
-        this.lastHit[cpu] = i;
-        return i;
-      }
-    // 2 MiB entries exist only where a huge leaf was walked (the kernel's linear map).
-    if (this.huge[cpu] === 0) return -1;
-    const base = vpn - (vpn % 512);
-    first = cpu * this.entries + this.setOf(base / 512) * TLB_WAYS;
-    for (let i = first; i < first + TLB_WAYS; i++)
-      if (vpns[i] === base && (flags[i]! & LEVEL_AND_VALID) === HUGE_VALID) return i;
-    return -1;
-  }
-
-  /**
-   * The set of a 4 KiB page number, or of a 2 MiB page's number (its base / 512): by mask when
-   * the key fits in 31 bits and the set count is a power of two, else by remainder.
-   */
-  private setOf(key: number): number {
-    return this.setMask >= 0 && key < 0x8000_0000 ? key & this.setMask : key % this.sets;
   }
 
   /** Marks entry `i` most recently used. */
@@ -168,42 +128,8 @@ export class Tlb {
     arr[i] = v;
   }
 
-  /** Fill after a walk: the invalid or least recently used way of the set. */
-  fill(cpu: number, baseVpn: number, pfn: number, level: number, flags: number): number {
-    const first = cpu * this.entries + this.setOf(level === 1 ? baseVpn : baseVpn / 512) * TLB_WAYS;
-    const f = this.flags;
-    const age = this.age;
-    let i = first;
-    if ((f[first]! & f[first + 1]! & f[first + 2]! & f[first + 3]! & TE_VALID) === 0) {
-      while (f[i]! & TE_VALID) i++;
-    } else {
-      // The least recently used way, by `before`, without branches: which way is older is a coin
-      // toss on random misses, and a mispredicted branch per way cost more than the rest of the fill.
-      let a = age[first]!;
-      for (let k = first + 1; k < first + TLB_WAYS; k++) {
-        const ak = age[k]!;
-        const older = ((ak - a) | 0) >> 31; // all ones when before(ak, a)
-        i = (k & older) | (i & ~older);
-        a = (ak & older) | (a & ~older);
-      }
-    }
-    if (((f[i]! & LEVEL_AND_VALID) === HUGE_VALID) !== (level === 2))
-      this.setHuge(cpu, level === 2 ? 1 : -1);
-    // Written directly (this runs on every TLB miss); journaled first when the journal is on.
-    const t = this.clock[0]! + 1;
-    if (this.mem.journaling) this.logEntry(i);
-    this.vpn[i] = baseVpn;
-    this.pfn[i] = pfn;
-    f[i] = flags | TE_VALID | (level << 8);
-    this.gen[i] = t;
-    age[i] = t;
-    this.clock[0] = t;
-    if (level === 1) this.lastHit[cpu] = i;
-    return i;
-  }
-
-  /** Journals entry `i` and the clock before they are overwritten (kept out of `fill`, so it inlines). */
-  private logEntry(i: number): void {
+  /** Journals entry `i` and the clock before the MMU's fill overwrites them (when the journal is on). */
+  journalEntry(i: number): void {
     const mem = this.mem;
     mem.logExtra(this.idVpn, i, this.vpn[i]!);
     mem.logExtra(this.idPfn, i, this.pfn[i]!);
@@ -213,12 +139,13 @@ export class Tlb {
     mem.logExtra(this.idClock, 0, this.clock[0]!);
   }
 
-  private setHuge(cpu: number, d: number): void {
+  /** Counts a 2 MiB entry in (d = 1) or out (d = -1) of `cpu`'s TLB. */
+  addHuge(cpu: number, d: number): void {
     this.set(this.huge, this.idHuge, cpu, this.huge[cpu]! + d);
   }
 
   private invalidate(i: number, cpu: number): void {
-    if (((this.flags[i]! >> 8) & 15) === 2) this.setHuge(cpu, -1);
+    if (((this.flags[i]! >> 8) & 15) === 2) this.addHuge(cpu, -1);
     this.set(this.flags, this.idFlags, i, 0);
     this.set(this.vpn, this.idVpn, i, 0);
     this.set(this.pfn, this.idPfn, i, 0);

@@ -8,13 +8,7 @@ import {
   PF_W,
   PF_X,
   PRIV_USER,
-  PTE_ACCESSED,
-  PTE_DIRTY,
-  PTE_GLOBAL,
-  PTE_PRESENT,
   PTE_USER,
-  PTE_WRITABLE,
-  PTEH_NO_EXECUTE,
   cacheText,
   decodeProp,
   encodeLeaf,
@@ -58,19 +52,10 @@ import {
   pteLo,
   setPte,
   walk,
-  type LeafRef,
 } from './page_table/node';
 import { guardLevelOf, leavesUnder, nextEntry, nodeSpan } from './page_table/cursor';
 import type { CursorHandle, VmSpaceHandle } from './state';
-import {
-  TE_DIRTY,
-  TE_EXEC,
-  TE_GLOBAL,
-  TE_USER,
-  TE_WRITABLE,
-  pushFlushOp,
-  type TlbFlushOp,
-} from './tlb';
+import { TE_DIRTY, TE_GLOBAL, TE_USER, TE_WRITABLE, pushFlushOp, type TlbFlushOp } from './tlb';
 
 const PAGE = 4096;
 /** MAX_USERSPACE_VADDR in pages: VmSpace cursors stay below it (the top user page is excluded). */
@@ -757,76 +742,9 @@ interface Access {
   text: string;
 }
 
-export const FAULT_NONE = 0;
-export const FAULT_NOT_PRESENT = 1;
-export const FAULT_KERNEL_PAGE = 2;
-export const FAULT_READ_ONLY = 3;
-export const FAULT_TLB_DENIED = 4;
-
-/** What the last translateUser saw, for the command's text. Reused: the hot path allocates nothing. */
-export const xlate = {
-  hit: false,
-  fault: FAULT_NONE,
-  leaf: { level: 0, node: 0, idx: 0, lo: 0, hi: 0 } as LeafRef,
-};
-
-/**
- * The MMU for a user-mode access by `cpu` to page `vpn`: the TLB, then a walk that fills it and
- * sets ACCESSED (and DIRTY on a write) in the PTE. Returns the frame, or -1 with `xlate.fault` set.
- */
+/** The MMU for a user-mode access by `cpu` to page `vpn` (Mmu.translate with the CPU's CR3). */
 export function translateUser(core: Core, cpu: number, vpn: number, write: boolean): number {
-  const tlb = core.tlb;
-  const i = tlb.lookup(cpu, vpn);
-  if (i < 0) return translateMiss(core, cpu, vpn, write);
-  xlate.hit = true;
-  const f = tlb.flags[i]!;
-  if (!(f & TE_USER) || (write && !(f & TE_WRITABLE))) {
-    xlate.fault = FAULT_TLB_DENIED;
-    return -1;
-  }
-  xlate.fault = FAULT_NONE;
-  tlb.touch(i);
-  if (write && !(f & TE_DIRTY)) {
-    // The hardware walks once more to set DIRTY in the PTE.
-    const leaf = xlate.leaf;
-    if (core.walker.walk(activeRoot(core, cpu), vpn, leaf) && !(leaf.lo & PTE_DIRTY))
-      core.mem.writeWord(leaf.node, leaf.idx * 8, (leaf.lo | PTE_ACCESSED | PTE_DIRTY) >>> 0);
-    tlb.setFlags(i, f | TE_DIRTY);
-  }
-  return tlb.pfn[i]! + (vpn - tlb.vpn[i]!);
-}
-
-/** translateUser after a TLB miss: the walk, the permission checks, the fill, ACCESSED/DIRTY. */
-function translateMiss(core: Core, cpu: number, vpn: number, write: boolean): number {
-  const leaf = xlate.leaf;
-  xlate.hit = false;
-  if (!core.walker.walk(activeRoot(core, cpu), vpn, leaf) || !(leaf.lo & PTE_PRESENT)) {
-    xlate.fault = FAULT_NOT_PRESENT;
-    return -1;
-  }
-  const lo = leaf.lo;
-  if (!(lo & PTE_USER)) {
-    xlate.fault = FAULT_KERNEL_PAGE;
-    return -1;
-  }
-  if (write && !(lo & PTE_WRITABLE)) {
-    xlate.fault = FAULT_READ_ONLY;
-    return -1;
-  }
-  xlate.fault = FAULT_NONE;
-  // Integer arithmetic in the common case (a 4 KiB leaf below 4 GiB of physical memory).
-  const base = leaf.level === 1 ? vpn : vpn - (vpn % entryPages(leaf.level));
-  const hiAddr = leaf.hi & PTEH_ADDR;
-  const leafPfn = hiAddr === 0 ? lo >>> 12 : hiAddr * 2 ** 20 + (lo >>> 12);
-  let te = TE_USER;
-  if (lo & PTE_WRITABLE) te |= TE_WRITABLE;
-  if (lo & PTE_GLOBAL) te |= TE_GLOBAL;
-  if (!(leaf.hi & PTEH_NO_EXECUTE)) te |= TE_EXEC;
-  if (write || lo & PTE_DIRTY) te |= TE_DIRTY;
-  core.tlb.fill(cpu, base, leafPfn, leaf.level, te);
-  const nlo = lo | PTE_ACCESSED | (write ? PTE_DIRTY : 0);
-  if (nlo !== lo) core.mem.writeWord(leaf.node, leaf.idx * 8, nlo >>> 0);
-  return leafPfn + (vpn - base);
+  return core.mmu.translate(cpu, activeRoot(core, cpu), vpn, write);
 }
 
 /**
@@ -851,22 +769,23 @@ export function access(core: Core, vpn: number, write: boolean, va: bigint | num
       `${what()}: a non-canonical address (bits 63..48 must repeat bit 47; the CPU raises #GP, nothing is walked)`,
     );
   const pfn = translateUser(core, core.ghost.cpu, vpn, write);
+  const mmu = core.mmu;
   const steps = (): string => {
     const out: string[] = [];
-    for (let l = 4; l >= xlate.leaf.level; l--) out.push(`L${l}[${indexAt(vpn, l)}]`);
+    for (let l = 4; l >= mmu.level; l--) out.push(`L${l}[${indexAt(vpn, l)}]`);
     return out.join('→');
   };
   if (pfn < 0) {
     const why = [
       '',
-      `not present (walk ${steps()} stopped at level ${xlate.leaf.level})`,
+      `not present (walk ${steps()} stopped at level ${mmu.level})`,
       'a kernel page (no USER bit)',
       'the page is read-only',
       'the TLB entry does not allow it',
-    ][xlate.fault];
+    ][mmu.fault];
     fail('PageFault', `${what()}: ${why}`);
   }
-  if (xlate.hit) return { pfn, text: `tlb hit ${vaText(vpn)} → ${paddrText(pfn)}` };
+  if (mmu.hit) return { pfn, text: `tlb hit ${vaText(vpn)} → ${paddrText(pfn)}` };
   return { pfn, text: `tlb miss ${vaText(vpn)}, walk ${steps()} → ${paddrText(pfn)} (filled)` };
 }
 

@@ -15,7 +15,6 @@ export {
   allocNode,
   freeNode,
   childOrCreate,
-  Walker,
   type Walk,
 } from './node';
 export * as cursor from './cursor';

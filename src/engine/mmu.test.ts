@@ -1,11 +1,11 @@
 // The walk memo must be invisible: after any sequence of maps, unmaps, unsafe PTE damage and
-// rollbacks, Walker.walk answers exactly what a fresh full walk answers.
+// rollbacks, Mmu.walk answers exactly what a fresh full walk answers.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 // eslint-disable-next-line no-restricted-imports -- tests drive the engine through the language
-import { Session } from '../../lang';
-import type { VmSpaceHandle } from '../state';
-import { walkInto, type LeafRef } from './node';
+import { Session } from '../lang';
+import type { VmSpaceHandle } from './state';
+import { walkInto, type LeafRef } from './page_table/node';
 
 const blank = (): LeafRef => ({ level: 0, node: 0, idx: 0, lo: 0, hi: 0 });
 
@@ -24,7 +24,7 @@ const cmd = fc.oneof(
   fc.constant('mark'),
 );
 
-describe('Walker (the memoised MMU walk)', () => {
+describe('Mmu.walk (the memoised MMU walk)', () => {
   it('always agrees with a full walk, through maps, unmaps and rollbacks', () => {
     fc.assert(
       fc.property(fc.array(cmd, { minLength: 1, maxLength: 25 }), (cmds) => {
@@ -39,7 +39,7 @@ describe('Walker (the memoised MMU walk)', () => {
           for (const p of PROBES)
             for (const d of [0, 1, 2]) {
               const vpn = p + d;
-              const x = m.walker.walk(root, vpn, a);
+              const x = m.mmu.walk(root, vpn, a);
               const y = walkInto(m.mem, root, vpn, b);
               expect({ ...a, found: x }).toEqual({ ...b, found: y });
             }
