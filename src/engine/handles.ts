@@ -104,9 +104,11 @@ export function bind(core: Core, h: Handle): Handle {
   return h;
 }
 
-/** The handle leaves the table; its name keeps naming its address. */
-export function retire(core: Core, h: Handle, how: string): void {
-  // Kernel readers/writers borrow what they read: Rust would not let the owner go first.
+/**
+ * Kernel readers/writers borrow what they read: Rust lets no one move the owner or take `&mut`
+ * of it (`Segment::next`) while they live.
+ */
+export function requireUnborrowed(core: Core, h: Handle): void {
   const borrowers = [...core.ghost.handles.values()]
     .filter((x) => (x.kind === 'reader' || x.kind === 'writer') && x.target === h.name)
     .map((x) => x.name);
@@ -116,6 +118,11 @@ export function retire(core: Core, h: Handle, how: string): void {
       `${h.name} is borrowed by ${borrowers.join(', ')}: drop ${borrowers.length === 1 ? 'it' : 'them'} first`,
       'borrowed',
     );
+}
+
+/** The handle leaves the table; its name keeps naming its address. */
+export function retire(core: Core, h: Handle, how: string): void {
+  requireUnborrowed(core, h);
   core.ghost.handles.delete(h.name);
   core.ghost.gone.set(h.name, {
     kind: h.kind,

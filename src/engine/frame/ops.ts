@@ -8,6 +8,7 @@ import {
   describeHandle,
   lookup,
   resolvePaddr,
+  requireUnborrowed,
   retire,
   checkPaddr,
 } from '../handles';
@@ -434,6 +435,7 @@ export function slice(core: Core, name: string, range: RangeRef, as?: string): s
 
 export function next(core: Core, name: string, as?: string): string {
   const s = lookup(core, name, ['segment']);
+  requireUnborrowed(core, s);
   if (s.start === s.end) return 'none (the segment is empty)';
   const newName = chooseName(core, 'frame', as);
   const pfn = s.start;
