@@ -208,18 +208,19 @@ export function clone(core: Core, name: string, as?: string): string {
   const pages = h.kind === 'segment' ? [h.start, h.end] : [h.pfn, h.pfn + 1];
   for (let p = pages[0]!; p < pages[1]!; p++) {
     const rc = readRc(core.mem, p);
+    // The precondition (rc > 0, rc ≠ UNUSED) first: only code past it reaches the overflow check.
+    requires(
+      core,
+      rc !== 0 && rc !== RC_UNUSED,
+      'clone.in_use',
+      `frame ${paddrText(p)} has refcount ${rcText(rc)}: cloning needs a frame in use`,
+    );
     if (atOrAboveMax(rc))
       fail(
         'Panic',
         `refcount of ${paddrText(p)} is ${rcText(rc)}, at or above REF_COUNT_MAX`,
         'refcount overflow',
       );
-    requires(
-      core,
-      rc > 0,
-      'clone.in_use',
-      `frame ${paddrText(p)} has refcount 0: cloning needs a frame in use`,
-    );
   }
   for (let p = pages[0]!; p < pages[1]!; p++) {
     writeRc(core.mem, p, readRc(core.mem, p) + 1);
