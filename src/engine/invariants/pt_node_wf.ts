@@ -1,4 +1,3 @@
-import { pteIsPresent } from '../arch';
 import { paddrText } from '../core';
 import {
   RC_UNUSED,
@@ -9,6 +8,7 @@ import {
   W_USAGE,
   readRc,
 } from '../frame/meta';
+import { presentEntries } from '../page_table/node';
 import type { CheckContext, Violation } from './context';
 
 /** NodeOwner inv + metaregion_sound_node: right level, child count = present entries, one path. */
@@ -27,8 +27,7 @@ export const ptNodeWf = {
       const level = where[0]!.level;
       if (ctx.mem.slotWord(p, W_PT_LEVEL) !== level)
         bad.push(`records level ${ctx.mem.slotWord(p, W_PT_LEVEL)} but sits at level ${level}`);
-      let present = 0;
-      for (let i = 0; i < 512; i++) if (pteIsPresent(ctx.mem.readWord(p, i * 8))) present++;
+      const present = presentEntries(ctx.mem, p);
       const nr = ctx.mem.slotWord(p, W_PT_NR_CHILDREN);
       if (nr !== present) bad.push(`counts ${nr} children but has ${present} present entries`);
       if (readRc(ctx.mem, p) === RC_UNUSED) bad.push('is a free (UNUSED) frame');
