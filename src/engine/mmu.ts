@@ -111,7 +111,7 @@ export class Mmu {
     this.huge = tlb.huge;
     this.lastHit = Int32Array.from({ length: tlb.cpus }, (_, c) => c * tlb.entries);
     this.entries = tlb.entries;
-    this.sets = tlb.entries / TLB_WAYS;
+    this.sets = tlb.sets;
     this.setMask = (this.sets & (this.sets - 1)) === 0 ? this.sets - 1 : -1;
     this.memoRoot = new Int32Array(MEMO_SIZE).fill(-1);
     this.memoRegion = new Float64Array(MEMO_SIZE);
