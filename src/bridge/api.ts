@@ -203,3 +203,12 @@ export interface SimApi {
    */
   hang(how: 'loop' | 'close'): Promise<void>;
 }
+
+/**
+ * What the worker exposes to SimClient: SimApi, plus the snapshot protocol the client keeps to
+ * itself. `snapshotSince(base)` is `snapshot()` for a caller holding snapshot `base` (the last one
+ * the worker sent it): a delta when it can be one. SimClient turns it back into a Snapshot.
+ */
+export interface WorkerApi extends SimApi {
+  snapshotSince(base: number): Promise<Pick<ExecResult, 'snapshot' | 'delta'>>;
+}

@@ -4,7 +4,7 @@
 // closed itself or hangs, with no event at all), every pending call rejects with WorkerDied, a new
 // worker starts, and `onCrash` tells the UI, which replays its script.
 import * as Comlink from 'comlink';
-import type { ExecResult, SimApi } from './api';
+import type { ExecResult, SimApi, WorkerApi } from './api';
 import { wholeSnapshot } from './delta';
 import { LIVENESS, Liveness, type LivenessOptions } from './liveness';
 import type { Snapshot } from './snapshot';
@@ -58,7 +58,7 @@ const CHANGING = new Set<string>(['exec', 'load', 'loadLink', 'reset', 'back', '
 
 interface Running {
   worker: Worker;
-  remote: Comlink.Remote<SimApi>;
+  remote: Comlink.Remote<WorkerApi>;
   epoch: Int32Array | null;
   answered: boolean;
   alive: Liveness;
@@ -190,7 +190,7 @@ export class SimClient {
     });
     const run: Running = {
       worker,
-      remote: Comlink.wrap<SimApi>(worker),
+      remote: Comlink.wrap<WorkerApi>(worker),
       epoch: null,
       answered: false,
       alive,
@@ -242,13 +242,19 @@ export class SimClient {
     this.options.onCrash?.(message);
   }
 
-  private call(method: keyof SimApi, args: unknown[]): Promise<unknown> {
+  private call(method: keyof WorkerApi, args: unknown[]): Promise<unknown> {
     const run = this.current;
     if (!run) return Promise.reject(new WorkerDied('the simulation worker is not running'));
+    // Name the snapshot held: the worker then sends only what changed since (delta.ts).
     if (method === 'exec') {
-      // Name the snapshot held: the worker then sends only what changed since (delta.ts).
       const opts = args[1] as Parameters<SimApi['exec']>[1];
       if (opts?.snapshot && run.held) args = [args[0], { ...opts, base: run.held.seq }];
+    } else if (method === 'snapshot' && run.held) {
+      const opts = args[0] as Parameters<SimApi['snapshot']>[0];
+      if (opts?.inspect === undefined) {
+        method = 'snapshotSince';
+        args = [run.held.seq];
+      }
     }
     return new Promise((resolve, reject) => {
       this.pending.add(reject);
@@ -257,8 +263,9 @@ export class SimClient {
         (value) => {
           if (!this.pending.delete(reject)) return;
           run.answered = true;
+          let answer: unknown;
           try {
-            received(run, method, value);
+            answer = received(run, method, value);
           } catch (err) {
             reject(err as Error);
             return;
@@ -267,7 +274,7 @@ export class SimClient {
             this.localEpoch++;
             if (!run.epoch || !waitAsync) this.changed();
           }
-          resolve(value);
+          resolve(answer);
         },
         (err: unknown) => {
           if (this.pending.delete(reject))
@@ -279,20 +286,21 @@ export class SimClient {
 }
 
 /**
- * Holds each snapshot a worker sends, and makes an exec result's delta its whole `snapshot` again.
- * Called in the order the answers arrive, which is the order the worker sent them: each delta
- * finds the snapshot it was made against.
+ * Holds each snapshot a worker sends, and makes a delta (of an exec result, or of snapshotSince)
+ * its whole snapshot again. Called in the order the answers arrive, which is the order the worker
+ * sent them: each delta finds the snapshot it was made against. Returns what the call answers.
  */
-function received(run: Running, method: keyof SimApi, value: unknown): void {
+function received(run: Running, method: keyof WorkerApi, value: unknown): unknown {
   if (method === 'snapshot') run.held = value as Snapshot;
-  if (method !== 'exec') return;
-  const r = value as ExecResult;
+  if (method !== 'exec' && method !== 'snapshotSince') return value;
+  const r = value as Pick<ExecResult, 'snapshot' | 'delta'>;
   if (r.delta) {
     if (!run.held) throw new Error('a snapshot delta reached a client holding no snapshot');
     r.snapshot = wholeSnapshot(r.delta, run.held);
     delete r.delta;
   }
   if (r.snapshot) run.held = r.snapshot;
+  return method === 'snapshotSince' ? r.snapshot : value;
 }
 
 export function createSimClient(options: SimClientOptions = {}): SimClient {

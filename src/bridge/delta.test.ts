@@ -84,6 +84,16 @@ describe('the host', () => {
     // A snapshot fetched on its own counts as sent too.
     const fetched = await api.snapshot();
     const next = await api.exec('drop b', { snapshot: true, base: fetched.seq });
-    expect(wholeSnapshot(next.delta!, fetched).handles.map((h) => h.name)).toEqual(['a']);
+    const third = wholeSnapshot(next.delta!, fetched);
+    expect(third.handles.map((h) => h.name)).toEqual(['a']);
+    // snapshotSince (a fetch after back/forward/seek): a delta against the one held…
+    await api.back();
+    const back = await api.snapshotSince(third.seq);
+    expect(back.snapshot).toBeUndefined();
+    const fourth = wholeSnapshot(back.delta!, third);
+    expect(fourth.handles.map((h) => h.name).sort()).toEqual(['a', 'b']);
+    expect({ ...fourth, seq: 0 }).toEqual({ ...(await api.snapshot()), seq: 0 });
+    // …and a whole one to a caller naming an older one.
+    expect((await api.snapshotSince(first.seq)).snapshot?.handles.length).toBe(2);
   });
 });

@@ -18,7 +18,7 @@ import {
   type LoadResult,
   type ScriptLineResult,
   type SessionStatus,
-  type SimApi,
+  type WorkerApi,
   type TimelineEntry,
   type ViolationSummary,
 } from './api';
@@ -82,7 +82,7 @@ function newEpoch(): Int32Array {
     : new Int32Array(2);
 }
 
-export interface SimHost extends SimApi {
+export interface SimHost extends WorkerApi {
   /** For tests: the session and its history. */
   readonly session: Session;
   readonly history: History<LineResult>;
@@ -309,6 +309,10 @@ export function createSimApi(session: Session = new Session()): SimHost {
 
     async snapshot(opts: { inspect?: number } = {}) {
       return snapshotOf(opts.inspect);
+    },
+
+    async snapshotSince(base: number) {
+      return snapshotFor(base);
     },
 
     async frame(pfn: number) {
