@@ -923,6 +923,10 @@ export function showPt(core: Core, vsName: string, range?: RangeRef): string {
       if (lo & 0x80 || level === 1) lines.push(`${indent}[${i}] ${leafText(cb, lo, hi)}`);
       else {
         const child = ptePaddr(lo, hi) / PAGE;
+        if (child >= core.layout.nframes) {
+          lines.push(`${indent}[${i}] → ${paddrText(child)}: not a frame of this machine`);
+          continue;
+        }
         lines.push(
           `${indent}[${i}] L${level - 1} node ${paddrText(child)} (${vaText(cb)}.., ${core.mem.slotWord(child, W_PT_NR_CHILDREN)} entries)`,
         );

@@ -1,3 +1,5 @@
+import { SimError } from '../errors';
+
 export const SLOT_WORDS = 16;
 export const PAGE_BYTES = 4096;
 const PAGE_WORDS = PAGE_BYTES / 4;
@@ -22,6 +24,19 @@ const ARR_EXTRA0 = 3;
 const ARR_SPAN = 2 ** 30;
 
 export type JournalMark = number;
+
+/**
+ * Software that follows a corrupt pointer (a page-table entry written with `unsafe`) to a frame
+ * this machine does not have faults in the kernel, as OSTD would: a panic, and the journal never
+ * records a write it could not undo.
+ */
+function noSuchFrame(pfn: number): never {
+  throw new SimError(
+    'Panic',
+    `frame ${Number.isFinite(pfn) ? '0x' + (pfn * PAGE_BYTES).toString(16) : pfn} does not exist on this machine (a corrupt page-table entry or pointer leads there)`,
+    'no such frame',
+  );
+}
 
 // Fields without an initializer are `declare`d (first set in the constructor): see Tlb for why.
 export class PhysMem {
@@ -244,7 +259,8 @@ export class PhysMem {
 
   setSlotWord(slot: number, word: number, v: number): void {
     const idx = slot * SLOT_WORDS + word;
-    const old = this.meta[idx]!;
+    const old = this.meta[idx];
+    if (old === undefined) noSuchFrame(slot);
     if (old === v >>> 0) return;
     if (this.journaling) this.push(ARR_META, idx, old);
     this.meta[idx] = v;
@@ -260,7 +276,8 @@ export class PhysMem {
   }
 
   writeWord(pfn: number, off: number, v: number): void {
-    let p = this.pageSlot[pfn]!;
+    let p = this.pageSlot[pfn];
+    if (p === undefined) noSuchFrame(pfn);
     if (p < 0) {
       if (v === 0) return;
       p = this.materialize(pfn);
