@@ -51,8 +51,14 @@ export class PtIndex {
   private olds: Map<number, Uint32Array> | null = null;
   /** During an update: nodes walked whole (their entries are all current already). */
   private readonly walked = new Set<number>();
-  /** Frame → its user leaf, or its leaves when it is mapped more than once (rare). */
-  private readonly leaves = new Map<number, PtLeaf | PtLeaf[]>();
+  /**
+   * Frame → the user leaf that maps it, as node·512 + index + 1 (0: none): numbers, not objects, so
+   * a 2^18-page map costs no allocation here (leavesOf makes PtLeafs on demand). `more` holds the
+   * leaves that found the frame's place taken (aliases) and those naming frames past the end of
+   * memory (corruption); a frame's leaves are its `single` one and its `more` ones, in any order.
+   */
+  private readonly single: Float64Array;
+  private readonly more = new Map<number, number[]>();
   /**
    * User leaves above level 1 (only corruption makes them): while there are any, a frame may be
    * mapped by a leaf that names another frame (Machine.contextFor then asks the whole context).
@@ -62,12 +68,15 @@ export class PtIndex {
   private readonly roots = new Map<string, number>();
   private affected: Set<number> | null = null;
 
-  constructor(private readonly mem: PhysMem) {}
+  constructor(private readonly mem: PhysMem) {
+    this.single = new Float64Array(mem.nframes);
+  }
 
   /** Index every tree from scratch; false when a node is reachable twice (no index then). */
   rebuild(layout: BootLayout, ghost: Ghost): boolean {
     this.pos.clear();
-    this.leaves.clear();
+    this.single.fill(0);
+    this.more.clear();
     this.hugeUserLeaves = 0;
     this.roots.clear();
     try {
@@ -146,9 +155,30 @@ export class PtIndex {
     return q && { level: q.level, path: `${q.space}:${q.path || 'root'}` };
   }
 
-  leavesOf(p: number): readonly PtLeaf[] {
-    const x = this.leaves.get(p);
-    return x === undefined ? [] : Array.isArray(x) ? x : [x];
+  /** The user leaves that map frame `p`, as the full walk records them. */
+  leavesOf(p: number): PtLeaf[] {
+    const out: PtLeaf[] = [];
+    const first = p < this.single.length ? this.single[p]! : 0;
+    if (first) out.push(this.leafAt(first - 1, p));
+    for (const k of this.more.get(p) ?? []) out.push(this.leafAt(k - 1, p));
+    return out;
+  }
+
+  /** Entry `at` (node·512 + index) as a PtLeaf: its words now (the index is up to date). */
+  private leafAt(at: number, pfn: number): PtLeaf {
+    const node = Math.floor(at / 512);
+    const idx = at % 512;
+    const q = this.pos.get(node)!;
+    return {
+      space: q.space,
+      vpn: q.base + idx * 512 ** (q.level - 1),
+      pfn,
+      level: q.level,
+      lo: this.mem.readWord(node, idx * 8),
+      hi: this.mem.readWord(node, idx * 8 + 4),
+      node,
+      idx,
+    };
   }
 
   /** Node `n`'s words as the index recorded them: before the step if it wrote them, else now. */
@@ -195,20 +225,13 @@ export class PtIndex {
     const pfn = ptePaddr(lo, hi) / 4096;
     if (pteIsLast(lo) || at.level === 1) {
       if (!at.user) return;
-      const leaf: PtLeaf = {
-        space: at.space,
-        vpn: at.base + i * 512 ** (at.level - 1),
-        pfn,
-        level: at.level,
-        lo,
-        hi,
-        node: n,
-        idx: i,
-      };
-      const x = this.leaves.get(pfn);
-      if (x === undefined) this.leaves.set(pfn, leaf);
-      else if (Array.isArray(x)) x.push(leaf);
-      else this.leaves.set(pfn, [x, leaf]);
+      const key = n * 512 + i + 1;
+      if (pfn < this.single.length && this.single[pfn] === 0) this.single[pfn] = key;
+      else {
+        const list = this.more.get(pfn);
+        if (list) list.push(key);
+        else this.more.set(pfn, [key]);
+      }
       if (at.level > 1) this.hugeUserLeaves++;
       this.affected?.add(pfn);
     } else if (pfn < this.mem.nframes)
@@ -226,14 +249,14 @@ export class PtIndex {
     const pfn = ptePaddr(lo, hi) / 4096;
     if (pteIsLast(lo) || at.level === 1) {
       if (!at.user) return;
-      const x = this.leaves.get(pfn);
-      if (x !== undefined && !Array.isArray(x)) {
-        if (x.node === n && x.idx === i) this.leaves.delete(pfn);
-      } else if (x) {
-        const k = x.findIndex((l) => l.node === n && l.idx === i);
-        if (k >= 0) x.splice(k, 1);
-        if (x.length === 1) this.leaves.set(pfn, x[0]!);
+      const key = n * 512 + i + 1;
+      const list = this.more.get(pfn);
+      if (pfn < this.single.length && this.single[pfn] === key) this.single[pfn] = 0;
+      else if (list) {
+        const k = list.indexOf(key);
+        if (k >= 0) list.splice(k, 1);
       }
+      if (list?.length === 0) this.more.delete(pfn);
       if (at.level > 1) this.hugeUserLeaves--;
       this.affected?.add(pfn);
     } else if (pfn < this.mem.nframes) this.detach(pfn);
@@ -313,7 +336,7 @@ export function restrictedContext(
   treesOf(full.layout, ghost).forEach(([name], k) => rank.set(name, k));
   const leaves: PtLeaf[] = [];
   for (const p of affected) {
-    const ls = [...index.leavesOf(p)];
+    const ls = index.leavesOf(p);
     if (ls.length) {
       ls.sort((a, b) => rank.get(a.space)! - rank.get(b.space)! || a.vpn - b.vpn);
       for (const l of ls) {
