@@ -5,6 +5,7 @@ import type { LowestFitAllocator } from './frame/allocator';
 import type { PhysMem } from './mem';
 import type { Tlb } from './tlb';
 import type { Mmu } from './mmu';
+import { fail } from './errors';
 import type { Ghost, Site } from './state';
 
 export interface ResolvedConfig {
@@ -65,6 +66,16 @@ export interface Core {
   data?: Uint8Array;
   /** Page-table root per CPU (CR3), derived from ghost.active on first use; cleared when it changes. */
   roots?: number[];
+}
+
+/** CPU `n` of this machine; `NotConfigured` when the machine was not booted with it. */
+export function configuredCpu(config: ResolvedConfig, n: bigint): number {
+  if (n < 0n || n >= BigInt(config.cpus))
+    fail(
+      'NotConfigured',
+      `cpu ${n} is not configured: this machine has CPUs 0..${config.cpus - 1} (machine cpus=${config.cpus})`,
+    );
+  return Number(n);
 }
 
 export function hex(n: number | bigint): string {

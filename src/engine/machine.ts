@@ -4,6 +4,7 @@
 import { X86_64, type PagingConsts } from './arch';
 import {
   DEFAULT_CONFIG,
+  configuredCpu,
   hex,
   paddrText,
   type BootLayout,
@@ -325,12 +326,9 @@ export class Machine {
 
   private exec(core: Core, op: Op): string {
     switch (op.op) {
-      case 'cpu': {
-        if (op.cpu < 0n || op.cpu >= BigInt(this.config.cpus))
-          fail('InvalidArgs', `this machine has CPUs 0..${this.config.cpus - 1}, not ${op.cpu}`);
-        core.ghost.cpu = Number(op.cpu);
+      case 'cpu':
+        core.ghost.cpu = configuredCpu(this.config, op.cpu);
         return `cpu ${op.cpu}`;
-      }
       case 'alloc':
         return frames.alloc(core, op.count, op.zeroed, op.unique, op.as);
       case 'frame':
@@ -409,9 +407,10 @@ export class Machine {
       case 'translate':
         return vm.translate(core, op.vs, op.va).text;
       case 'tlb':
-        if (op.cpu !== undefined && (op.cpu < 0n || op.cpu >= BigInt(this.config.cpus)))
-          fail('InvalidArgs', `this machine has CPUs 0..${this.config.cpus - 1}`);
-        return vm.tlbShow(core, op.cpu === undefined ? undefined : Number(op.cpu));
+        return vm.tlbShow(
+          core,
+          op.cpu === undefined ? undefined : configuredCpu(this.config, op.cpu),
+        );
       case 'tlb_flush':
         return vm.tlbFlushCmd(core, op.target, op.cpu);
       case 'reader':
@@ -749,10 +748,19 @@ function boundedBytes(d: DataLit): Uint8Array {
   return dataBytes(d);
 }
 
+/** Architectures OSTD supports besides x86_64: known, but not modelled. */
+const OTHER_ARCHES = ['riscv64', 'loongarch64'];
+
 export function resolveConfig(c: MachineConfig): ResolvedConfig {
   const out = { ...DEFAULT_CONFIG };
-  if (c.arch !== undefined && c.arch !== 'x86_64')
+  if (c.arch !== undefined && c.arch !== 'x86_64') {
+    if (OTHER_ARCHES.includes(c.arch))
+      fail(
+        'NotConfigured',
+        `arch=${c.arch}: Asterinas runs there too, but PageLab models x86_64 paging only`,
+      );
     fail('InvalidArgs', `unknown arch \`${c.arch}\` (supported: x86_64)`);
+  }
   if (c.mem !== undefined) {
     if (c.mem < BigInt(4 * MiB) || c.mem > BigInt(2 * GiB))
       fail('InvalidArgs', `mem=${c.mem} is outside 4M..2G (vostd's MAX_PADDR is 2 GiB)`);

@@ -18,7 +18,7 @@ import {
   ptePaddr,
   type PageProperty,
 } from './arch';
-import { hex, paddrText, type Core } from './core';
+import { configuredCpu, hex, paddrText, type Core } from './core';
 import { fail } from './errors';
 import {
   claimSlot,
@@ -883,9 +883,7 @@ export function tlbShow(core: Core, cpu?: number): string {
 }
 
 export function tlbFlushCmd(core: Core, target: 'all' | RangeRef | bigint, cpuB?: bigint): string {
-  const cpu = cpuB === undefined ? core.ghost.cpu : Number(cpuB);
-  if (cpuB !== undefined && (cpuB < 0n || cpuB >= BigInt(core.config.cpus)))
-    fail('InvalidArgs', `this machine has CPUs 0..${core.config.cpus - 1}`);
+  const cpu = cpuB === undefined ? core.ghost.cpu : configuredCpu(core.config, cpuB);
   let op: TlbFlushOp;
   if (target === 'all') op = { kind: 'all' };
   else if (typeof target === 'bigint') op = { kind: 'address', vpn: splitVa(target)[0] };
