@@ -172,6 +172,39 @@ describe('pagelab usage', () => {
   });
 });
 
+describe('run', () => {
+  it('prints every result and exits 1 only when check would fail the file', async () => {
+    const expected = file(
+      'expected.lab',
+      'alloc as a\nfrobnicate\nexpect error Syntax\nexpect ok\n',
+    );
+    let r = await cli('run', expected);
+    expect(r.out).toMatch(/error Syntax/);
+    expect(r.code).toBe(1); // `expect ok` is about the failed line before it
+    const fine = file(
+      'fine.lab',
+      'alloc as a\nfrobnicate\nexpect error Syntax\nexpect refcount a 1\n',
+    );
+    r = await cli('run', fine);
+    expect(r.code).toBe(0); // the error was expected
+    const wrong = file('wrong.lab', 'alloc as a\nexpect refcount a 2\n');
+    r = await cli('run', wrong);
+    expect(r.out).toMatch(/FAIL refcount/);
+    expect(r.code).toBe(1);
+    const unexpected = file('unexpected.lab', 'drop nothing\n');
+    expect((await cli('run', unexpected)).code).toBe(1);
+  });
+
+  it('refuses a file that is not UTF-8, as check and link do', async () => {
+    const bad = file('latin1.lab', new Uint8Array([0x6e, 0x6f, 0x74, 0x65, 0x20, 0xe9, 0x0a]));
+    for (const cmd of ['run', 'check']) {
+      const r = await cli(cmd, bad);
+      expect(r.out + r.err).toMatch(/not UTF-8 text/);
+      expect(r.code).not.toBe(0);
+    }
+  });
+});
+
 describe('--json', () => {
   it('gives one object per command, with the payload structured beside the printed line', async () => {
     const path = file(
