@@ -77,7 +77,7 @@ export function chooseName(
 ): string {
   if (as !== undefined) {
     if (!NAME_RE.test(as)) fail('Syntax', `\`${as}\` is not a valid handle name ([a-z][a-z0-9_]*)`);
-    if (taken.includes(as)) fail('NameInUse', `\`${as}\` is given twice`);
+    if (taken.includes(as)) fail('NameInUse', `\`${as}\` already names something in this command`);
     if (core.ghost.handles.has(as)) fail('NameInUse', `\`${as}\` already names a live handle`);
     return as;
   }
