@@ -179,11 +179,16 @@ function walkTree(
   else holders.nodes.set(node, [entry]);
   if (list) return; // reached twice: pt.node_wf reports it; do not walk it twice
   const ep = 512 ** (level - 1);
-  for (let i = 0; i < 512; i++) {
-    if (user && level === 4 && i >= 256) break; // kernel half: borrowed, walked once from the kernel root
-    const lo = mem.readWord(node, i * 8);
+  // The node's words straight from the pool (a whole check reads every entry of every node).
+  const slot = mem.pageSlot[node]!;
+  if (slot < 0) return; // never written: every entry is empty
+  const pool = mem.pool;
+  const w = slot * 1024;
+  const end = user && level === 4 ? 256 : 512; // a user root's kernel half: walked from the kernel root
+  for (let i = 0; i < end; i++) {
+    const lo = pool[w + 2 * i]!;
     if (!pteIsPresent(lo)) continue;
-    const hi = mem.readWord(node, i * 8 + 4);
+    const hi = pool[w + 2 * i + 1]!;
     const pfn = ptePaddr(lo, hi) / 4096;
     if (pteIsLast(lo) || level === 1) {
       if (user) {
