@@ -311,17 +311,18 @@ export function buildContext(
   const n = layout.nframes;
   const seen = new Uint8Array(n);
   const beyond = new Set<number>(); // referenced past the end of memory (corrupt leaves)
-  // Only slots that ever left their boot state can be interesting: the machine marks them, so a
-  // 2 GiB machine costs what it uses, not its size. Without the marks, look at every slot.
-  for (let i = 0; i < n; i++) {
-    if (candidates && !candidates[i]) continue;
-    if (isInteresting(mem, i)) seen[i] = 1;
-  }
   for (const m of referenceMaps(holders))
     for (const k of m.keys()) {
       if (k < n) seen[k] = 1;
       else beyond.add(k);
     }
+  // Only slots that ever left their boot state can be interesting: the machine marks them, so a
+  // 2 GiB machine costs what it uses, not its size. Without the marks, look at every slot.
+  // A referenced page is judged anyway: its slot need not be read here.
+  for (let i = 0; i < n; i++) {
+    if (seen[i] || (candidates && !candidates[i])) continue;
+    if (isInteresting(mem, i)) seen[i] = 1;
+  }
   const interesting: number[] = [];
   for (let i = 0; i < n; i++) if (seen[i]) interesting.push(i);
   for (const k of [...beyond].sort((a, b) => a - b)) interesting.push(k);
