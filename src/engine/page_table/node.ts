@@ -1,7 +1,7 @@
 // Page-table nodes live in simulated memory: a node is a frame (usage PageTable, storage PTNode
 // with its level and nr_children) holding 512 PTEs of 8 bytes. These helpers read and write
 // entries and keep the node's metadata in step, as OSTD's Entry/Child code does.
-import { encodeTable, PTE_PRESENT, pteIsLast, pteIsPresent, ptePaddr } from '../arch';
+import { encodeTable, PTE_HUGE, PTE_PRESENT, pteIsLast, pteIsPresent, ptePaddr } from '../arch';
 import type { Core } from '../core';
 import { fail } from '../errors';
 import {
@@ -111,11 +111,13 @@ export function childOrCreate(core: Core, node: number, level: number, idx: numb
 /** How many of node `pfn`'s 512 entries are present (what nr_children must count). */
 export function presentEntries(mem: PhysMem, pfn: number): number {
   // Straight from the pool: the checker counts every affected node's entries after each step.
+  // Present is vostd's `is_present` (PRESENT ∨ HUGE): a leaf without R still counts.
   const p = mem.pageSlot[pfn]!;
   if (p < 0) return 0;
   const pool = mem.pool;
   let n = 0;
-  for (let e = p << 10, end = e + 1024; e < end; e += 2) n += pool[e]! & PTE_PRESENT;
+  for (let e = p << 10, end = e + 1024; e < end; e += 2)
+    if (pool[e]! & (PTE_PRESENT | PTE_HUGE)) n++;
   return n;
 }
 
