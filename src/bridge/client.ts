@@ -302,7 +302,3 @@ function received(run: Running, method: keyof WorkerApi, value: unknown): unknow
   if (r.snapshot) run.held = r.snapshot;
   return method === 'snapshotSince' ? r.snapshot : value;
 }
-
-export function createSimClient(options: SimClientOptions = {}): SimClient {
-  return new SimClient(options);
-}

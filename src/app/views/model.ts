@@ -2,7 +2,7 @@
 // buffers (made once per snapshot), the highlight a selection casts over frames, handles and
 // virtual ranges, and the frame inspector's data as far as the UI can tell it without asking the
 // worker. Pure functions: no DOM, tested in Node.
-import type { FrameDetail, HandleInfo, Snapshot, SpaceInfo } from '../../bridge/snapshot';
+import type { FrameDetail, HandleInfo, Snapshot } from '../../bridge/snapshot';
 import {
   FrameReader,
   PERM_GLOBAL,
@@ -108,10 +108,6 @@ export function bytesText(n: number): string {
     u++;
   }
   return `${x >= 100 || Number.isInteger(x) ? Math.round(x) : x.toFixed(1)} ${units[u]}`;
-}
-
-export function spaceById(s: Snapshot, id: string): SpaceInfo | undefined {
-  return s.spaces.find((x) => x.id === id);
 }
 
 /** The space a CPU translates with (its active VmSpace, or the kernel's). */

@@ -11,7 +11,6 @@ export const PTE_DIRTY = 1 << 6;
 export const PTE_HUGE = 1 << 7;
 export const PTE_GLOBAL = 1 << 8;
 /** Bits of the high word. */
-export const PTEH_SHARED = 1 << (51 - 32);
 export const PTEH_AVAIL1 = 1 << (52 - 32);
 export const PTEH_AVAIL2 = 1 << (53 - 32);
 export const PTEH_NO_EXECUTE = (1 << (63 - 32)) >>> 0;
