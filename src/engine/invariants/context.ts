@@ -145,10 +145,6 @@ export class Mappings implements PageKeyed {
   keys(): readonly number[] {
     return this.order;
   }
-
-  *[Symbol.iterator](): IterableIterator<[number, PtLeaf[]]> {
-    for (const p of this.order) yield [p, this.get(p)!];
-  }
 }
 
 function push(m: Map<number, string[]>, k: number, v: string): void {

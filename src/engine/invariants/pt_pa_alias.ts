@@ -9,8 +9,10 @@ export const ptPaAlias = {
   check(ctx: CheckContext): Violation[] {
     const out: Violation[] = [];
     // Pages mapped more than once (holders.mappings lists them in walk order), then by space.
-    for (const [p, leaves] of ctx.holders.mappings) {
-      if (leaves.length < 2) continue;
+    const m = ctx.holders.mappings;
+    for (const p of m.keys()) {
+      if (m.count(p) < 2) continue; // most pages: decided without listing their leaf
+      const leaves = m.get(p)!;
       const bySpace = new Map<string, number[]>();
       for (const l of leaves) {
         const a = bySpace.get(l.space);
