@@ -227,8 +227,7 @@ function cursorRange(range: RangeRef): [number, number] {
   if ('name' in range.start) fail('InvalidArgs', 'a virtual range starts with a number');
   const s = range.start.num;
   const e = range.end ?? s + (range.len ?? 0n);
-  if (s % 4096n !== 0n || e % 4096n !== 0n)
-    fail('AccessDenied', `virtual range ${hex(s)}..${hex(e)} is not page-aligned (UnalignedVaddr)`);
+  // In Cursor::new's order: the range's validity (InvalidVaddrRange), then its alignment.
   if (s >= e)
     fail('AccessDenied', `virtual range ${hex(s)}..${hex(e)} is empty (InvalidVaddrRange)`);
   if (e > BigInt(USER_END_VPN) * 4096n)
@@ -236,6 +235,8 @@ function cursorRange(range: RangeRef): [number, number] {
       'AccessDenied',
       `virtual range ${hex(s)}..${hex(e)} leaves user space (InvalidVaddrRange)`,
     );
+  if (s % 4096n !== 0n || e % 4096n !== 0n)
+    fail('AccessDenied', `virtual range ${hex(s)}..${hex(e)} is not page-aligned (UnalignedVaddr)`);
   return [Number(s / 4096n), Number(e / 4096n)];
 }
 
