@@ -1092,10 +1092,12 @@ export function buildFrameDetail(session: Session, pfn: number): FrameDetail | n
   const f = h.forgotten.get(pfn);
   const ptes: FrameDetail['ptes'] = [];
   let pteTotal = 0;
-  for (const l of ctx.leaves) {
-    if (l.pfn > pfn || pfn >= l.pfn + 512 ** (l.level - 1)) continue;
+  const leaves = ctx.leaves;
+  for (let k = 0; k < leaves.length; k++) {
+    if (leaves.pfn[k]! > pfn || pfn >= leaves.pfn[k]! + 512 ** (leaves.level[k]! - 1)) continue;
     pteTotal++;
     if (ptes.length < MAX_LIST) {
+      const l = leaves.at(k);
       const p = decodeProp(l.lo, l.hi);
       ptes.push({
         space: l.space,

@@ -49,8 +49,8 @@ export interface PtLeaf {
 
 export interface CheckContext {
   tlb: Tlb;
-  /** Every leaf of every VmSpace's user half, found by walking. */
-  leaves: PtLeaf[];
+  /** Every leaf of every VmSpace's user half, found by walking, in walk order. */
+  leaves: LeafTable;
   consts: PagingConsts;
   layout: BootLayout;
   mem: PhysMem;
@@ -70,6 +70,82 @@ export interface PageKeyed {
 }
 
 /**
+ * User leaves as columns, one row a leaf: a whole check of 2^18 mapped pages makes no object a leaf
+ * (they cost more to make and collect than the invariants spent judging them). `at(k)` makes a
+ * PtLeaf of row k, for the few places that name leaves.
+ */
+export class LeafTable {
+  length = 0;
+  private capacity = 0;
+  readonly space: string[] = [];
+  vpn = new Float64Array(0);
+  pfn = new Float64Array(0);
+  level = new Uint8Array(0);
+  lo = new Uint32Array(0);
+  hi = new Uint32Array(0);
+  node = new Int32Array(0);
+  idx = new Uint16Array(0);
+
+  /** Appends a leaf; returns its row. */
+  push(
+    space: string,
+    vpn: number,
+    pfn: number,
+    level: number,
+    lo: number,
+    hi: number,
+    node: number,
+    idx: number,
+  ): number {
+    const k = this.length;
+    if (k === this.capacity) this.grow();
+    this.space.push(space);
+    this.vpn[k] = vpn;
+    this.pfn[k] = pfn;
+    this.level[k] = level;
+    this.lo[k] = lo;
+    this.hi[k] = hi;
+    this.node[k] = node;
+    this.idx[k] = idx;
+    this.length = k + 1;
+    return k;
+  }
+
+  at(k: number): PtLeaf {
+    return {
+      space: this.space[k]!,
+      vpn: this.vpn[k]!,
+      pfn: this.pfn[k]!,
+      level: this.level[k]!,
+      lo: this.lo[k]!,
+      hi: this.hi[k]!,
+      node: this.node[k]!,
+      idx: this.idx[k]!,
+    };
+  }
+
+  private grow(): void {
+    const c = Math.max(256, this.capacity * 2);
+    const more = <T extends Float64Array | Uint8Array | Uint32Array | Int32Array | Uint16Array>(
+      a: T,
+      make: new (n: number) => T,
+    ): T => {
+      const b = new make(c);
+      b.set(a);
+      return b;
+    };
+    this.vpn = more(this.vpn, Float64Array);
+    this.pfn = more(this.pfn, Float64Array);
+    this.level = more(this.level, Uint8Array);
+    this.lo = more(this.lo, Uint32Array);
+    this.hi = more(this.hi, Uint32Array);
+    this.node = more(this.node, Int32Array);
+    this.idx = more(this.idx, Uint16Array);
+    this.capacity = c;
+  }
+}
+
+/**
  * Page → the leaves mapping it, in walk order. Every mapped page is asked about by several
  * invariants, and pages are small dense integers, mostly mapped once: counts and chains live in
  * typed arrays indexed by page (a Map of 2^18 one-leaf arrays cost more than the rest of a full
@@ -77,18 +153,20 @@ export interface PageKeyed {
  * a context of a few pages passes 0 and keeps them all there, allocating nothing per frame.
  */
 export class Mappings implements PageKeyed {
-  /** Per page: leaf id + 1 of its first and last leaf (0: none), and its count. */
+  /** Per page: row + 1 of its first and last leaf (0: none), and its count. */
   declare private readonly head: Int32Array;
   declare private readonly tail: Int32Array;
   declare private readonly n: Int32Array;
-  /** Per leaf id: the next leaf id + 1 of the same page. */
+  /** Per row: the next row + 1 of the same page. */
   private next = new Int32Array(256);
-  private readonly list: PtLeaf[] = [];
-  private readonly far = new Map<number, PtLeaf[]>();
+  private readonly far = new Map<number, number[]>();
   /** Pages in the order their first leaf was added. */
   private readonly order: number[] = [];
 
-  constructor(dense: number) {
+  constructor(
+    dense: number,
+    private readonly table: LeafTable,
+  ) {
     this.head = new Int32Array(dense);
     this.tail = new Int32Array(dense);
     this.n = new Int32Array(dense);
@@ -98,29 +176,28 @@ export class Mappings implements PageKeyed {
     return this.order.length;
   }
 
-  add(l: PtLeaf): void {
-    const p = l.pfn;
+  /** Adds row `k` of the table, under the frame it maps. */
+  add(k: number): void {
+    const p = this.table.pfn[k]!;
     if (p >= this.head.length) {
       const a = this.far.get(p);
-      if (a) a.push(l);
+      if (a) a.push(k);
       else {
-        this.far.set(p, [l]);
+        this.far.set(p, [k]);
         this.order.push(p);
       }
       return;
     }
-    const id = this.list.length;
-    this.list.push(l);
-    if (id >= this.next.length) {
-      const bigger = new Int32Array(this.next.length * 2);
+    if (k >= this.next.length) {
+      const bigger = new Int32Array(Math.max(this.next.length * 2, k + 1));
       bigger.set(this.next);
       this.next = bigger;
     }
     if (this.head[p] === 0) {
-      this.head[p] = id + 1;
+      this.head[p] = k + 1;
       this.order.push(p);
-    } else this.next[this.tail[p]! - 1] = id + 1;
-    this.tail[p] = id + 1;
+    } else this.next[this.tail[p]! - 1] = k + 1;
+    this.tail[p] = k + 1;
     this.n[p]!++;
   }
 
@@ -134,11 +211,11 @@ export class Mappings implements PageKeyed {
 
   /** The leaves mapping `p` (a new array), or undefined. */
   get(p: number): PtLeaf[] | undefined {
-    if (p >= this.head.length) return this.far.get(p)?.slice();
+    if (p >= this.head.length) return this.far.get(p)?.map((k) => this.table.at(k));
     let id = this.head[p]!;
     if (id === 0) return undefined;
     const out: PtLeaf[] = [];
-    for (; id !== 0; id = this.next[id - 1]!) out.push(this.list[id - 1]!);
+    for (; id !== 0; id = this.next[id - 1]!) out.push(this.table.at(id - 1));
     return out;
   }
 
@@ -167,7 +244,7 @@ function walkTree(
   path: string,
   user: boolean,
   holders: Holders,
-  leaves: PtLeaf[],
+  leaves: LeafTable,
 ): void {
   const list = holders.nodes.get(node);
   const entry = { level, path: `${space}:${path || 'root'}` };
@@ -187,11 +264,8 @@ function walkTree(
     const hi = pool[w + 2 * i + 1]!;
     const pfn = ptePaddr(lo, hi) / 4096;
     if (pteIsLast(lo) || level === 1) {
-      if (user) {
-        const leaf = { space, vpn: base + i * ep, pfn, level, lo, hi, node, idx: i };
-        leaves.push(leaf);
-        holders.mappings.add(leaf);
-      }
+      if (user)
+        holders.mappings.add(leaves.push(space, base + i * ep, pfn, level, lo, hi, node, i));
     } else if (pfn < mem.nframes)
       walkTree(mem, space, pfn, level - 1, base + i * ep, `${path}[${i}]`, user, holders, leaves);
   }
@@ -214,7 +288,7 @@ function walkSharedTree(
   name: string,
   root: number,
   holders: Holders,
-  leaves: PtLeaf[],
+  leaves: LeafTable,
 ): void {
   let caches = treeCaches.get(mem);
   if (!caches) treeCaches.set(mem, (caches = new Map()));
@@ -287,18 +361,18 @@ export function buildContext(
   tlb: Tlb,
   candidates?: Uint8Array,
 ): CheckContext {
+  const leaves = new LeafTable();
   const holders: Holders = {
     frames: new Map(),
     uniques: new Map(),
     covers: new Map(),
     forgotten: ghost.forgotten,
-    mappings: new Mappings(layout.nframes),
+    mappings: new Mappings(layout.nframes, leaves),
     others: new Map(),
     nodes: new Map(),
     borrows: new Map(),
   };
   addHandleHolders(ghost, holders);
-  const leaves: PtLeaf[] = [];
   walkSharedTree(mem, 'kernel', layout.kernelRoot, holders, leaves);
   if (layout.iommuRoot >= 0) walkSharedTree(mem, 'iommu', layout.iommuRoot, holders, leaves);
   for (const h of ghost.handles.values())

@@ -25,6 +25,7 @@ import type { Ghost, Handle } from '../state';
 import {
   addHandleHolders,
   isInteresting,
+  LeafTable,
   Mappings,
   referenceMaps,
   type CheckContext,
@@ -319,12 +320,13 @@ export function restrictedContext(
   affected: Set<number>,
 ): CheckContext {
   const { mem, ghost } = full;
+  const leaves = new LeafTable();
   const holders: Holders = {
     frames: new Map(),
     uniques: new Map(),
     covers: new Map(),
     forgotten: new Map(),
-    mappings: new Mappings(0), // a few pages: no per-frame arrays
+    mappings: new Mappings(0, leaves), // a few pages: no per-frame arrays
     others: new Map(),
     nodes: new Map(),
     borrows: new Map(),
@@ -334,20 +336,15 @@ export function restrictedContext(
   // The full walk's order: trees as treesOf lists them, leaves by address within a tree.
   const rank = new Map<string, number>();
   treesOf(full.layout, ghost).forEach(([name], k) => rank.set(name, k));
-  const leaves: PtLeaf[] = [];
+  const found: PtLeaf[] = [];
   for (const p of affected) {
-    const ls = index.leavesOf(p);
-    if (ls.length) {
-      ls.sort((a, b) => rank.get(a.space)! - rank.get(b.space)! || a.vpn - b.vpn);
-      for (const l of ls) {
-        holders.mappings.add(l);
-        leaves.push(l);
-      }
-    }
+    for (const l of index.leavesOf(p)) found.push(l);
     const at = index.nodeAt(p);
     if (at) holders.nodes.set(p, [at]);
   }
-  leaves.sort((a, b) => rank.get(a.space)! - rank.get(b.space)! || a.vpn - b.vpn);
+  found.sort((a, b) => rank.get(a.space)! - rank.get(b.space)! || a.vpn - b.vpn);
+  for (const l of found)
+    holders.mappings.add(leaves.push(l.space, l.vpn, l.pfn, l.level, l.lo, l.hi, l.node, l.idx));
   const interesting = [...affected]
     .filter((p) => p < mem.nframes && (isInteresting(mem, p) || hasHolder(holders, p)))
     .sort((a, b) => a - b);

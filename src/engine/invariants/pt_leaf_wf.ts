@@ -12,18 +12,22 @@ export const ptLeafWf = {
     const out: Violation[] = [];
     const va = (v: number): string => '0x' + (v * 4096).toString(16);
     const nframes = ctx.layout.nframes;
-    for (const l of ctx.leaves) {
-      // The common case, a well-formed 4 KiB leaf, decided without building anything.
+    const t = ctx.leaves;
+    for (let k = 0; k < t.length; k++) {
+      // The common case, a well-formed 4 KiB leaf, decided from the columns.
+      const lo = t.lo[k]!;
+      const pfn = t.pfn[k]!;
       if (
-        l.level === 1 &&
-        l.lo & PTE_PRESENT &&
-        !(l.lo & PTE_NO_CACHE && l.lo & PTE_WRITE_THROUGH) &&
-        l.pfn < nframes &&
-        readRc(ctx.mem, l.pfn) !== RC_UNUSED &&
-        ctx.mem.slotWord(l.pfn, W_USAGE) !== Usage.PageTable &&
-        ctx.mem.slotWord(l.pfn, W_PATHS) === ctx.holders.mappings.count(l.pfn)
+        t.level[k] === 1 &&
+        lo & PTE_PRESENT &&
+        !(lo & PTE_NO_CACHE && lo & PTE_WRITE_THROUGH) &&
+        pfn < nframes &&
+        readRc(ctx.mem, pfn) !== RC_UNUSED &&
+        ctx.mem.slotWord(pfn, W_USAGE) !== Usage.PageTable &&
+        ctx.mem.slotWord(pfn, W_PATHS) === ctx.holders.mappings.count(pfn)
       )
         continue;
+      const l = t.at(k);
       const bad: string[] = [];
       const pages = 512 ** (l.level - 1);
       if (l.pfn % pages !== 0)
