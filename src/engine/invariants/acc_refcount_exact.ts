@@ -13,7 +13,7 @@ export const accRefcountExact = {
     for (const p of ctx.interesting) {
       if (ctx.mem.slotWord(p, W_USAGE) !== Usage.Frame) continue;
       const rc = readRc(ctx.mem, p);
-      const f = h.forgotten.get(p);
+      const f = h.forgotten.size ? h.forgotten.get(p) : undefined;
       if (rc === RC_UNIQUE) {
         // ACC-3: a page held by shared references (handles, mappings, covers) is never UNIQUE.
         const shared =

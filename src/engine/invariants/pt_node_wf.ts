@@ -44,9 +44,10 @@ export const ptNodeWf = {
     }
     // A node in use that no walk reaches: orphaned (its parent entry was cleared without freeing it).
     for (const p of ctx.interesting) {
+      // Usage first: most interesting pages are data frames, decided without a Map lookup.
       if (
-        ctx.holders.nodes.has(p) ||
         ctx.mem.slotWord(p, W_USAGE) !== Usage.PageTable ||
+        ctx.holders.nodes.has(p) ||
         readRc(ctx.mem, p) === RC_UNUSED
       )
         continue;
