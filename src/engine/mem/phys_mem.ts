@@ -162,6 +162,9 @@ export class PhysMem {
   contentsAt(m: JournalMark, want: (pfn: number) => boolean): Map<number, Uint32Array> {
     const out = new Map<number, Uint32Array>();
     const log = this.log;
+    // Writes come in runs to one frame (a map fills a node's entries in a row): ask once a run.
+    let lastPfn = -1;
+    let lastWanted = false;
     for (let k = this.logLen - 2; k >= m; k -= 2) {
       const key = log[k]!;
       if (key < ARR_SPAN) continue;
@@ -169,7 +172,11 @@ export class PhysMem {
       const idx = key - arr * ARR_SPAN;
       if (arr === ARR_POOL) {
         const pfn = this.poolOwner[(idx / PAGE_WORDS) | 0]!;
-        if (!want(pfn)) continue;
+        if (pfn !== lastPfn) {
+          lastPfn = pfn;
+          lastWanted = want(pfn);
+        }
+        if (!lastWanted) continue;
         let w = out.get(pfn);
         if (!w) {
           const base = this.pageSlot[pfn]! * PAGE_WORDS;
