@@ -1,7 +1,7 @@
 // The lesson player's bar: which lesson, how far, the score, and at an `ask` step the prediction
 // form. The learner answers first; then the command and its `expect` lines run (the reveal), and
 // the answer is judged by the worker and scored in the lesson's progress.
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { Prediction, Verdict } from '../../bridge/api';
 import { lessonTitled } from '../gallery';
 import type { Sim } from '../sim';
@@ -66,18 +66,27 @@ function PredictForm({ p, onAnswer }: { p: Prediction; onAnswer: (given: string)
   );
 }
 
+/** Records how far the learner got in a lesson (rendered only while one is open). */
+function LessonReach({ id }: { id: string }) {
+  const step = useSession((s) => s.status?.step);
+  const length = useSession((s) => s.status?.length);
+  useEffect(() => {
+    if (step !== undefined && length !== undefined)
+      useProgress.getState().reached(id, step, length);
+  }, [id, step, length]);
+  return null;
+}
+
+// Subscribed to the title and the ask step only: a command outside a lesson does not render it.
 export function LessonBar({ sim }: { sim: Sim }) {
   const title = useSession((s) => s.title);
-  const status = useSession((s) => s.status);
-  const lesson = lessonTitled(title);
+  const lesson = useMemo(() => lessonTitled(title), [title]);
   const progress = useProgress((s) => (lesson ? s.lessons[lesson.id] : undefined));
   const [asked, setAsked] = useState<{ step: number; p: Prediction | null } | null>(null);
   const [judged, setJudged] = useState<Judged | null>(null);
-  const askStep = status?.current?.kind === 'ask' ? status.current.step : null;
-
-  useEffect(() => {
-    if (lesson && status) useProgress.getState().reached(lesson.id, status.step, status.length);
-  }, [lesson, status]);
+  const askStep = useSession((s) =>
+    s.status?.current?.kind === 'ask' ? s.status.current.step : null,
+  );
 
   useEffect(() => {
     if (askStep === null) return;
@@ -101,6 +110,7 @@ export function LessonBar({ sim }: { sim: Sim }) {
 
   return (
     <section className="teach-bar" aria-label="Lesson" data-testid="lesson-bar">
+      {lesson && <LessonReach id={lesson.id} />}
       {lesson && (
         <p className="teach-head">
           <strong>{lesson.title}</strong>{' '}
