@@ -125,7 +125,9 @@ export class LeafTable {
   }
 
   private grow(): void {
-    const c = Math.max(256, this.capacity * 2);
+    // From 8 rows: a small context's columns stay on V8's heap (arrays of ≤ 64 bytes get no
+    // separate backing store, which costs far more to make than the few leaves they hold).
+    const c = Math.max(8, this.capacity * 2);
     const more = <T extends Float64Array | Uint8Array | Uint32Array | Int32Array | Uint16Array>(
       a: T,
       make: new (n: number) => T,
@@ -157,8 +159,8 @@ export class Mappings implements PageKeyed {
   declare private readonly head: Int32Array;
   declare private readonly tail: Int32Array;
   declare private readonly n: Int32Array;
-  /** Per row: the next row + 1 of the same page. */
-  private next = new Int32Array(256);
+  /** Per row: the next row + 1 of the same page (grown as rows come; small while few do). */
+  private next = new Int32Array(16);
   private readonly far = new Map<number, number[]>();
   /** Pages in the order their first leaf was added. */
   private readonly order: number[] = [];
