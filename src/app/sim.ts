@@ -364,10 +364,31 @@ export class Sim {
     return this.enqueue(async () => {
       const status = await move();
       useSession.setState({ status });
-      // Lines of a loaded script run for the first time on a forward seek: fetch their results.
+      // Lines of a loaded script run for the first time on a forward seek: fetch their results,
+      // and print them as typed lines are (a lesson's notes appear in the terminal as it is
+      // stepped through).
       const { timeline } = useSession.getState();
-      if (timeline.some((e) => e.step <= status.step && e.ok === undefined))
+      const fresh = new Set(
+        timeline.filter((e) => e.step <= status.step && e.ok === undefined).map((e) => e.step),
+      );
+      if (fresh.size > 0) {
         await this.resyncTimeline();
+        const ran = useSession.getState().timeline.filter((e) => fresh.has(e.step));
+        print(
+          scriptEntries(
+            ran.map((e) => {
+              const now = status.current?.step === e.step ? status.current : null;
+              return {
+                line: e.line,
+                source: e.source,
+                ok: e.ok ?? false,
+                kind: e.kind ?? 'op',
+                text: now ? now.text : e.summary,
+              };
+            }),
+          ),
+        );
+      }
       this.save();
     });
   }
