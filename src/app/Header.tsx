@@ -1,6 +1,6 @@
 // The header: title, the lessons/scenarios menu (one click away), open and save `.lab` files,
 // the share button, a fresh session and the theme switch.
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import { groups, type Scenario } from './gallery';
 import type { Sim } from './sim';
 import { progressText, useProgress } from './store/progress';
@@ -11,25 +11,30 @@ import { num } from './views/model';
 /** The largest `.lab` file opened (as the share-link codec's bound). */
 const MAX_FILE_BYTES = 1024 * 1024;
 
+/** While `open`, Escape or a press outside `root` calls `close`, as a menu does. */
+function useDismiss(open: boolean, root: RefObject<HTMLElement | null>, close: () => void) {
+  useEffect(() => {
+    if (!open) return;
+    const dismiss = (e: Event) => {
+      if (
+        e instanceof KeyboardEvent ? e.key === 'Escape' : !root.current?.contains(e.target as Node)
+      )
+        close();
+    };
+    document.addEventListener('pointerdown', dismiss);
+    document.addEventListener('keydown', dismiss);
+    return () => {
+      document.removeEventListener('pointerdown', dismiss);
+      document.removeEventListener('keydown', dismiss);
+    };
+  }, [open, root, close]);
+}
+
 function ScenarioMenu({ onOpen }: { onOpen: (s: Scenario) => void }) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const progress = useProgress((s) => s.lessons);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: Event) => {
-      if (
-        e instanceof KeyboardEvent ? e.key === 'Escape' : !root.current?.contains(e.target as Node)
-      )
-        setOpen(false);
-    };
-    document.addEventListener('pointerdown', close);
-    document.addEventListener('keydown', close);
-    return () => {
-      document.removeEventListener('pointerdown', close);
-      document.removeEventListener('keydown', close);
-    };
-  }, [open]);
+  useDismiss(open, root, useCallback(() => setOpen(false), []));
   return (
     <div className="menu" ref={root}>
       <button
@@ -93,9 +98,12 @@ function ShareButton({ sim }: { sim: Sim }) {
   const [url, setUrl] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
   const field = useRef<HTMLInputElement>(null);
+  const root = useRef<HTMLDivElement>(null);
   useEffect(() => field.current?.select(), [url]);
+  // Left open, the link would go stale as the session moves on.
+  useDismiss(url !== null, root, useCallback(() => setUrl(null), []));
   return (
-    <div className="menu">
+    <div className="menu" ref={root}>
       <button
         type="button"
         data-testid="share-button"
