@@ -28,6 +28,7 @@ describe('complete', () => {
     expect(items('drop ')).toEqual(['c1', 'f1', 'f2', 'vs']);
     expect(items('clone f')).toEqual(['f1', 'f2']);
     expect(items('alloc as f')).toEqual([]);
+    expect(items('alloc ')).toEqual(['as', 'unique', 'zeroed']);
     expect(items('machine ')).toEqual(['arch=', 'cpus=', 'iommu=', 'mem=', 'seed=', 'tlb=']);
   });
 

@@ -63,6 +63,8 @@ const BINDS = new Set([
 
 /** Commands whose arguments never name a handle. */
 const NO_HANDLES = new Set([
+  'alloc',
+  'vmspace',
   'machine',
   'reset',
   'cpu',
