@@ -54,7 +54,9 @@ export function FrameInspector(props: {
       <dl className="facts">
         <dt>refcount</dt>
         <dd data-testid="inspector-refcount">
-          {sl.rcText} <span className="muted">({sl.rcState})</span>
+          {sl.rcText}
+          {/* A named refcount (UNUSED, UNIQUE, OVERFLOW) is its own state. */}
+          {sl.rcState !== sl.rcText && <span className="muted"> ({sl.rcState})</span>}
         </dd>
         <dt>usage</dt>
         <dd>{sl.usage}</dd>
