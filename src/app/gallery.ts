@@ -45,6 +45,8 @@ function openingComment(text: string): string {
 
 /** A lesson's title from its first comment line: `# Lesson 3 — TLB shootdown: …`. */
 const LESSON = /^Lesson (\d+)\s*[—-]\s*(.+)$/;
+/** A bug lesson's: `# Bug lesson (ostd-model §7.1) — A double free …`, numbered by its file name. */
+const BUG_LESSON = /^Bug lesson (\([^)]*\))\s*[—-]\s*(.+)$/;
 
 function titleOf(name: string): string {
   const words = name.replace(/^bug-/, '').replace(/[-_]/g, ' ');
@@ -58,18 +60,27 @@ export const SCENARIOS: Scenario[] = Object.entries(files)
     const slash = id.lastIndexOf('/');
     const group = slash < 0 ? '' : id.slice(0, slash);
     const name = id.slice(slash + 1);
-    const lesson = LESSON.exec((text.split('\n', 1)[0] ?? '').replace(/^#\s*/, ''));
+    const first = (text.split('\n', 1)[0] ?? '').replace(/^#\s*/, '');
+    const lesson = LESSON.exec(first);
+    const bug = BUG_LESSON.exec(first);
+    // A lesson's first line is its title; the rest of its opening comment describes it.
+    const rest = openingComment(text.slice(text.indexOf('\n') + 1));
     return {
       id,
       group: GROUP_NAMES[group] ?? group,
       folder: group,
       title: lesson
         ? `${lesson[1]}. ${lesson[2]}`
-        : name === 'default'
-          ? 'The default scenario'
-          : titleOf(name),
-      // A lesson's first line is its title; the rest of its opening comment describes it.
-      description: openingComment(lesson ? text.slice(text.indexOf('\n') + 1) : text),
+        : bug
+          ? `${parseInt(name, 10)}. Bug: ${bug[2]}`
+          : name === 'default'
+            ? 'The default scenario'
+            : titleOf(name),
+      description: lesson
+        ? rest
+        : bug
+          ? `Bug lesson ${bug[1]}${rest ? `: ${rest}` : ''}`
+          : openingComment(text),
       text,
       lesson: group === 'lessons',
       asks: text.split('\n').filter((l) => /^\s*ask\s/.test(l)).length,
