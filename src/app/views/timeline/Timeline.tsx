@@ -199,11 +199,11 @@ const Steps = memo(function Steps(props: {
   // Keep the current step in view. On the next frame: reading the list's scroll position right
   // after the commit would force a layout of the whole page inside it.
   useEffect(() => {
-    if (at < 0) return;
     const frame = requestAnimationFrame(() => {
       const el = list.current;
       if (!el) return;
-      const y = at * ROW;
+      // Before the first line (a lesson opened at its start): the top of the list.
+      const y = Math.max(0, at) * ROW;
       if (y < el.scrollTop || y + ROW > el.scrollTop + el.clientHeight)
         el.scrollTop = Math.max(0, y - el.clientHeight / 2);
     });
