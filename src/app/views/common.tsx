@@ -2,6 +2,7 @@
 // context scaled for the device pixel ratio.
 import {
   memo,
+  useEffect,
   useLayoutEffect,
   useRef,
   useState,
@@ -41,12 +42,38 @@ const ExportMenu = memo(function ExportMenu({
   panel: RefObject<HTMLElement | null>;
 }) {
   const [said, setSaid] = useState('');
+  const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDetailsElement>(null);
+  // It floats over the panel: a press elsewhere or Escape closes it, as the header's menus do.
+  useEffect(() => {
+    if (!open) return;
+    const close = (e: Event) => {
+      if (
+        e instanceof KeyboardEvent ? e.key === 'Escape' : !box.current?.contains(e.target as Node)
+      )
+        box.current?.removeAttribute('open');
+    };
+    document.addEventListener('pointerdown', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('pointerdown', close);
+      document.removeEventListener('keydown', close);
+    };
+  }, [open]);
   const run = (f: (el: HTMLElement) => Promise<string>) => () => {
     const el = panel.current;
     if (el) f(el).then(setSaid, (err: unknown) => setSaid(`failed: ${String(err)}`));
   };
   return (
-    <details className="export" data-testid={`export-${id}`} onToggle={() => setSaid('')}>
+    <details
+      ref={box}
+      className="export"
+      data-testid={`export-${id}`}
+      onToggle={(e) => {
+        setSaid('');
+        setOpen(e.currentTarget.open);
+      }}
+    >
       <summary>Export</summary>
       <div className="export-menu">
         <button
