@@ -1,40 +1,26 @@
 // The header: title, the lessons/scenarios menu (one click away), open and save `.lab` files,
 // the share button, a fresh session and the theme switch.
-import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { groups, type Scenario } from './gallery';
 import type { Sim } from './sim';
 import { progressText, useProgress } from './store/progress';
 import { useSession, notify } from './store/session';
 import { useUi } from './store/ui';
+import { useDismiss } from './views/common';
 import { num } from './views/model';
 
 /** The largest `.lab` file opened (as the share-link codec's bound). */
 const MAX_FILE_BYTES = 1024 * 1024;
 
-/** While `open`, Escape or a press outside `root` calls `close`, as a menu does. */
-function useDismiss(open: boolean, root: RefObject<HTMLElement | null>, close: () => void) {
-  useEffect(() => {
-    if (!open) return;
-    const dismiss = (e: Event) => {
-      if (
-        e instanceof KeyboardEvent ? e.key === 'Escape' : !root.current?.contains(e.target as Node)
-      )
-        close();
-    };
-    document.addEventListener('pointerdown', dismiss);
-    document.addEventListener('keydown', dismiss);
-    return () => {
-      document.removeEventListener('pointerdown', dismiss);
-      document.removeEventListener('keydown', dismiss);
-    };
-  }, [open, root, close]);
-}
-
 function ScenarioMenu({ onOpen }: { onOpen: (s: Scenario) => void }) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const progress = useProgress((s) => s.lessons);
-  useDismiss(open, root, useCallback(() => setOpen(false), []));
+  useDismiss(
+    open,
+    root,
+    useCallback(() => setOpen(false), []),
+  );
   return (
     <div className="menu" ref={root}>
       <button
@@ -101,7 +87,11 @@ function ShareButton({ sim }: { sim: Sim }) {
   const root = useRef<HTMLDivElement>(null);
   useEffect(() => field.current?.select(), [url]);
   // Left open, the link would go stale as the session moves on.
-  useDismiss(url !== null, root, useCallback(() => setUrl(null), []));
+  useDismiss(
+    url !== null,
+    root,
+    useCallback(() => setUrl(null), []),
+  );
   return (
     <div className="menu" ref={root}>
       <button
@@ -121,8 +111,8 @@ function ShareButton({ sim }: { sim: Sim }) {
       {url && (
         <div className="menu-panel share-panel" role="dialog" aria-label="Share link">
           <p>
-            A link to this script at this step ({num(url.length)} characters). Opening
-            it replays to the same state.
+            A link to this script at this step ({num(url.length)} characters). Opening it replays to
+            the same state.
           </p>
           <input
             ref={field}

@@ -33,6 +33,31 @@ export function viewMemo<P extends { snapshot: Snapshot }>(
   });
 }
 
+/** While `open`, Escape or a press outside `root` calls `close`, as a menu does. */
+export function useDismiss(
+  open: boolean,
+  root: RefObject<HTMLElement | null>,
+  close: (root: HTMLElement | null) => void,
+) {
+  useEffect(() => {
+    if (!open) return;
+    const dismiss = (e: Event) => {
+      if (
+        e instanceof KeyboardEvent ? e.key === 'Escape' : !root.current?.contains(e.target as Node)
+      )
+        close(root.current);
+    };
+    document.addEventListener('pointerdown', dismiss);
+    document.addEventListener('keydown', dismiss);
+    return () => {
+      document.removeEventListener('pointerdown', dismiss);
+      document.removeEventListener('keydown', dismiss);
+    };
+  }, [open, root, close]);
+}
+
+const closeDetails = (el: HTMLElement | null): void => el?.removeAttribute('open');
+
 /** Export a panel: a PNG of its figure, its text copied or downloaded (memo: a panel's new content does not touch it). */
 const ExportMenu = memo(function ExportMenu({
   id,
@@ -45,21 +70,7 @@ const ExportMenu = memo(function ExportMenu({
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDetailsElement>(null);
   // It floats over the panel: a press elsewhere or Escape closes it, as the header's menus do.
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: Event) => {
-      if (
-        e instanceof KeyboardEvent ? e.key === 'Escape' : !box.current?.contains(e.target as Node)
-      )
-        box.current?.removeAttribute('open');
-    };
-    document.addEventListener('pointerdown', close);
-    document.addEventListener('keydown', close);
-    return () => {
-      document.removeEventListener('pointerdown', close);
-      document.removeEventListener('keydown', close);
-    };
-  }, [open]);
+  useDismiss(open, box, closeDetails);
   const run = (f: (el: HTMLElement) => Promise<string>) => () => {
     const el = panel.current;
     if (el) f(el).then(setSaid, (err: unknown) => setSaid(`failed: ${String(err)}`));
