@@ -55,7 +55,15 @@ import {
 } from './page_table/node';
 import { guardLevelOf, leavesUnder, nextEntry, nodeSpan } from './page_table/cursor';
 import type { CursorHandle, VmSpaceHandle } from './state';
-import { TE_DIRTY, TE_GLOBAL, TE_USER, TE_WRITABLE, pushFlushOp, type TlbFlushOp } from './tlb';
+import {
+  TE_DIRTY,
+  TE_EXEC,
+  TE_GLOBAL,
+  TE_USER,
+  TE_WRITABLE,
+  pushFlushOp,
+  type TlbFlushOp,
+} from './tlb';
 
 const PAGE = 4096;
 /** MAX_USERSPACE_VADDR in pages: VmSpace cursors stay below it (the top user page is excluded). */
@@ -877,7 +885,7 @@ export function tlbShow(core: Core, cpu?: number): string {
     );
     for (const e of es.sort((x, y) => x.vpn - y.vpn))
       lines.push(
-        `  ${vaText(e.vpn)} → ${paddrText(e.pfn)} ${e.level === 2 ? '2M' : '4K'} ${e.flags & TE_WRITABLE ? 'rw' : 'r-'}${e.flags & TE_USER ? ' user' : ''}${e.flags & TE_GLOBAL ? ' global' : ''}${e.flags & TE_DIRTY ? ' D' : ''} age ${e.age}`,
+        `  ${vaText(e.vpn)} → ${paddrText(e.pfn)} ${e.level === 2 ? '2M' : '4K'} ${e.flags & TE_WRITABLE ? 'rw' : 'r-'}${e.flags & TE_EXEC ? 'x' : '-'}${e.flags & TE_USER ? ' user' : ''}${e.flags & TE_GLOBAL ? ' global' : ''}${e.flags & TE_DIRTY ? ' D' : ''} age ${e.age}`,
       );
   }
   return lines.join('\n');
