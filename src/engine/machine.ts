@@ -691,19 +691,25 @@ export class Machine {
       end = Math.min(this.layout.nframes, Math.ceil(Number(endPa) / this.consts.pageSize));
       if (end <= first) fail('InvalidArgs', 'the frame range is empty');
     }
-    const lines: string[] = [];
+    const runs: [string, number, string][] = [];
     let runStart = first;
     const key = (p: number): string =>
       `${USAGE_NAMES[this.mem.slotWord(p, W_USAGE)]} ${rcState(readRc(this.mem, p))}`;
     for (let p = first + 1; p <= end; p++) {
       if (p === end || key(p) !== key(runStart)) {
-        lines.push(
-          `${paddrText(runStart)}..${paddrText(p)}  ${String(p - runStart).padStart(6)} frame${p - runStart === 1 ? ' ' : 's'}  ${key(runStart)}`,
-        );
+        runs.push([`${paddrText(runStart)}..${paddrText(p)}`, p - runStart, key(runStart)]);
         runStart = p;
       }
     }
-    return lines.join('\n');
+    // A heading first (the result's `ok` goes before it), then the runs in aligned columns.
+    const width = Math.max(...runs.map(([r]) => r.length));
+    return [
+      `frames ${paddrText(first)}..${paddrText(end)}: ${runs.length} run${runs.length === 1 ? '' : 's'} by usage and refcount`,
+      ...runs.map(
+        ([r, n, k]) =>
+          `  ${r.padEnd(width)}  ${String(n).padStart(6)} frame${n === 1 ? ' ' : 's'}  ${k}`,
+      ),
+    ].join('\n');
   }
 
   private showHandles(): string {
