@@ -10,6 +10,7 @@ import {
   useState,
   type PointerEvent as ReactPointerEvent,
 } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { PANELS, embedOf } from './embed';
 import { Header } from './Header';
 import { Sim, type Latency } from './sim';
@@ -74,8 +75,32 @@ function Notices() {
   );
 }
 
+/**
+ * `value` as it was two frames ago, at most: the chrome (timeline, status bar) renders in the frame
+ * after the one that shows a command's snapshot in the views, so the two do not share one frame's
+ * main-thread budget. The store itself changes at once (the command queue reads it); only this
+ * rendering lags, and a run of changes (a dragged slider) shows its latest value each time.
+ */
+function useFrameLag<T>(value: T): T {
+  const [shown, setShown] = useState(() => value);
+  const latest = useRef(value);
+  const pending = useRef(0);
+  useEffect(() => {
+    latest.current = value;
+    if (pending.current) return;
+    pending.current = requestAnimationFrame(() => {
+      pending.current = requestAnimationFrame(() => {
+        pending.current = 0;
+        setShown(() => latest.current);
+      });
+    });
+  }, [value]);
+  useEffect(() => () => cancelAnimationFrame(pending.current), []);
+  return shown;
+}
+
 function StatusBar() {
-  const status = useSession((s) => s.status);
+  const status = useFrameLag(useSession((s) => s.status));
   const phase = useSession((s) => s.phase);
   const violations = status?.violations.length ?? 0;
   return (
@@ -152,10 +177,16 @@ function PublishProbe({ sim }: { sim: Sim }) {
 }
 
 const TimelineArea = memo(function TimelineArea({ sim }: { sim: Sim }) {
-  const step = useSession((s) => s.status?.step ?? 0);
-  const current = useSession((s) => s.status?.current ?? null);
-  const timeline = useSession((s) => s.timeline);
-  const length = useSession((s) => s.lines.length);
+  const { step, current, timeline, length } = useFrameLag(
+    useSession(
+      useShallow((s) => ({
+        step: s.status?.step ?? 0,
+        current: s.status?.current ?? null,
+        timeline: s.timeline,
+        length: s.lines.length,
+      })),
+    ),
+  );
   const onSeek = useCallback((n: number) => void sim.seek(n), [sim]);
   const onBack = useCallback(() => void sim.back(), [sim]);
   const onForward = useCallback(() => void sim.forward(), [sim]);
