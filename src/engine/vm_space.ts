@@ -53,6 +53,7 @@ import {
   setPte,
   walk,
 } from './page_table/node';
+import { FAULT_KERNEL_PAGE, FAULT_NOT_PRESENT, FAULT_READ_ONLY } from './mmu';
 import { guardLevelOf, leavesUnder, nextEntry, nodeSpan } from './page_table/cursor';
 import type { CursorHandle, VmSpaceHandle } from './state';
 import {
@@ -785,13 +786,14 @@ export function access(core: Core, vpn: number, write: boolean, va: bigint | num
     return out.join('→');
   };
   if (pfn < 0) {
-    const why = [
-      '',
-      `not present (walk ${steps()} stopped at level ${mmu.level})`,
-      'a kernel page (no USER bit)',
-      'the page is read-only',
-      'the TLB entry does not allow it',
-    ][mmu.fault];
+    const why =
+      mmu.fault === FAULT_NOT_PRESENT
+        ? `not present (walk ${steps()} stopped at level ${mmu.level})`
+        : mmu.fault === FAULT_KERNEL_PAGE
+          ? 'a kernel page (no USER bit)'
+          : mmu.fault === FAULT_READ_ONLY
+            ? 'the page is read-only'
+            : 'the TLB entry does not allow it';
     fail('PageFault', `${what()}: ${why}`);
   }
   if (mmu.hit) return { pfn, text: `tlb hit ${vaText(vpn)} → ${paddrText(pfn)}` };

@@ -1,7 +1,7 @@
 // Page-table nodes live in simulated memory: a node is a frame (usage PageTable, storage PTNode
 // with its level and nr_children) holding 512 PTEs of 8 bytes. These helpers read and write
 // entries and keep the node's metadata in step, as OSTD's Entry/Child code does.
-import { encodeTable, PTE_HUGE, PTE_PRESENT, pteIsLast, pteIsPresent, ptePaddr } from '../arch';
+import { encodeTable, pteIsLast, pteIsPresent, ptePaddr } from '../arch';
 import type { Core } from '../core';
 import { fail } from '../errors';
 import {
@@ -116,8 +116,7 @@ export function presentEntries(mem: PhysMem, pfn: number): number {
   if (p < 0) return 0;
   const pool = mem.pool;
   let n = 0;
-  for (let e = p << 10, end = e + 1024; e < end; e += 2)
-    if (pool[e]! & (PTE_PRESENT | PTE_HUGE)) n++;
+  for (let e = p << 10, end = e + 1024; e < end; e += 2) if (pteIsPresent(pool[e]!)) n++;
   return n;
 }
 
