@@ -1,8 +1,8 @@
-import { PTE_USER, PTE_WRITABLE, ptePaddr } from '../arch';
+import { PTEH_NO_EXECUTE, PTE_USER, PTE_WRITABLE, ptePaddr } from '../arch';
 import { paddrText } from '../core';
 import { walk } from '../page_table/node';
 import type { VmSpaceHandle } from '../state';
-import { TE_USER, TE_WRITABLE } from '../tlb';
+import { TE_EXEC, TE_USER, TE_WRITABLE } from '../tlb';
 import type { CheckContext, Violation } from './context';
 
 /** TlbModel consistent_with_pt: every TLB entry equals a current mapping of the space active there. */
@@ -24,14 +24,15 @@ export const tlbConsistent = {
           why = `the page table now maps it to ${paddrText(ptePaddr(w.lo, w.hi) / 4096)}`;
         else if (
           !!(w.lo & PTE_WRITABLE) !== !!(e.flags & TE_WRITABLE) ||
-          !!(w.lo & PTE_USER) !== !!(e.flags & TE_USER)
+          !!(w.lo & PTE_USER) !== !!(e.flags & TE_USER) ||
+          !(w.hi & PTEH_NO_EXECUTE) !== !!(e.flags & TE_EXEC)
         )
-          why = `its permissions changed to ${w.lo & PTE_WRITABLE ? 'rw' : 'r-'} and no flush reached this CPU`;
+          why = `its permissions changed to ${ptPerms(w.lo, w.hi)} and no flush reached this CPU`;
         if (why)
           out.push({
             id: this.id,
             severity: this.severity,
-            message: `cpu ${cpu}'s TLB maps ${va} → ${paddrText(e.pfn)} (${e.flags & TE_WRITABLE ? 'rw' : 'r-'}) but ${why}: a stale entry`,
+            message: `cpu ${cpu}'s TLB maps ${va} → ${paddrText(e.pfn)} (${tlbPerms(e.flags)}) but ${why}: a stale entry`,
             frames: [e.pfn],
             handles: a ? [a] : [],
           });
@@ -40,3 +41,12 @@ export const tlbConsistent = {
     return out;
   },
 };
+
+/** Permissions as the TLB view prints them (rwx, with - for a missing one; a user page is always r). */
+function tlbPerms(flags: number): string {
+  return `r${flags & TE_WRITABLE ? 'w' : '-'}${flags & TE_EXEC ? 'x' : '-'}`;
+}
+
+function ptPerms(lo: number, hi: number): string {
+  return `r${lo & PTE_WRITABLE ? 'w' : '-'}${hi & PTEH_NO_EXECUTE ? '-' : 'x'}`;
+}
