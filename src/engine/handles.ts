@@ -79,6 +79,17 @@ export function chooseName(
     if (!NAME_RE.test(as)) fail('Syntax', `\`${as}\` is not a valid handle name ([a-z][a-z0-9_]*)`);
     if (taken.includes(as)) fail('NameInUse', `\`${as}\` already names something in this command`);
     if (core.ghost.handles.has(as)) fail('NameInUse', `\`${as}\` already names a live handle`);
+    // A cursor or reader/writer names its space (or what it borrows) by name: after that was
+    // dropped under `unsafe`, a new handle of the same name would silently become theirs.
+    for (const h of core.ghost.handles.values())
+      if (
+        (h.kind === 'cursor' && h.vs === as) ||
+        ((h.kind === 'reader' || h.kind === 'writer') && (h.vs === as || h.target === as))
+      )
+        fail(
+          'NameInUse',
+          `\`${as}\` still names what ${h.name} was made over (dropped under \`unsafe\`); ${h.name} is live`,
+        );
     return as;
   }
   const prefix = KIND_PREFIX[kind];
