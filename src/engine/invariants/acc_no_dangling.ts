@@ -1,5 +1,6 @@
 import { paddrText } from '../core';
 import { RC_UNUSED, readRc } from '../frame/meta';
+import { blameAt } from './blame';
 import { holderNames, type CheckContext, type Violation } from './context';
 
 /** Embedding accounting (ACC-1): nothing refers to an UNUSED slot (use after free, double free). */
@@ -25,7 +26,7 @@ export const accNoDangling = {
           severity: this.severity,
           message: `frame ${paddrText(p)} is free (UNUSED) but ${who.join(', ')} still refer${who.length === 1 ? 's' : ''} to it — a use after free`,
           frames: [p],
-          handles: who.map((n) => n.split(' ')[0]!).filter((n) => /^[a-z][a-z0-9_]*$/.test(n)),
+          handles: [...blameAt(ctx, p), ...(h.borrows.get(p) ?? [])],
         });
       }
     return out;

@@ -1,6 +1,7 @@
 import { paddrText } from '../core';
 import { RC_UNIQUE, RC_UNUSED, Usage, W_USAGE, readRc, rcText } from '../frame/meta';
-import { countOf, handleNamesAt, holderNames, type CheckContext, type Violation } from './context';
+import { blameAt } from './blame';
+import { countOf, holderNames, type CheckContext, type Violation } from './context';
 
 /** Embedding accounting (ACC-3): for an in-use data frame, rc = handles + mappings + covers + forgotten + others. */
 export const accRefcountExact = {
@@ -26,9 +27,9 @@ export const accRefcountExact = {
           out.push({
             id: this.id,
             severity: this.severity,
-            message: `frame ${paddrText(p)} is UNIQUE but ${shared} shared reference${shared === 1 ? '' : 's'} hold it (${holderNames(ctx, p).join(', ')})`,
+            message: `frame ${paddrText(p)} is UNIQUE but ${shared} shared reference${shared === 1 ? ' holds' : 's hold'} it (${holderNames(ctx, p).join(', ')})`,
             frames: [p],
-            handles: handleNamesAt(ctx, p),
+            handles: blameAt(ctx, p),
           });
         continue;
       }
@@ -51,14 +52,14 @@ export const accRefcountExact = {
         id: this.id,
         severity: this.severity,
         message:
-          `frame ${paddrText(p)} has refcount ${rcText(rc)} but ${sum} reference${sum === 1 ? '' : 's'} hold it (` +
+          `frame ${paddrText(p)} has refcount ${rcText(rc)} but ${sum} reference${sum === 1 ? ' holds' : 's hold'} it (` +
           parts
             .filter(([, n]) => n > 0)
             .map(([k, n]) => `${n} ${k}`)
             .join(', ') +
           `: ${holderNames(ctx, p).join(', ')})`,
         frames: [p],
-        handles: handleNamesAt(ctx, p),
+        handles: blameAt(ctx, p),
       });
     }
     return out;

@@ -1,6 +1,7 @@
 import { paddrText } from '../core';
 import { RC_UNIQUE, W_PATHS, readRc } from '../frame/meta';
-import { countOf, holderNames, type CheckContext, type Violation } from './context';
+import { blameAt } from './blame';
+import { countOf, handleNamesAt, type CheckContext, type Violation } from './context';
 
 /** MSO-2 and the embedding's unique entries: a UNIQUE slot is unmapped and has exactly one owner. */
 export const metaUniqueUnmapped = {
@@ -24,7 +25,7 @@ export const metaUniqueUnmapped = {
         what.push(`is mapped by ${mapped} page-table entr${mapped === 1 ? 'y' : 'ies'}`);
       if (uniqueOwners !== 1 || sharedOwners > 0)
         what.push(
-          `has ${uniqueOwners + sharedOwners} owners (${holderNames(ctx, p).join(', ') || 'none'})`,
+          `has ${uniqueOwners + sharedOwners} owners (${ownerNames(ctx, p).join(', ') || 'none'})`,
         );
       if (what.length)
         out.push({
@@ -32,9 +33,16 @@ export const metaUniqueUnmapped = {
           severity: this.severity,
           message: `frame ${paddrText(p)} is UNIQUE but ${what.join(' and ')}; a unique frame is unmapped and has exactly one owner`,
           frames: [p],
-          handles: holderNames(ctx, p).filter((n) => !n.includes(' ')),
+          handles: blameAt(ctx, p),
         });
     }
     return out;
   },
 };
+
+/** Who owns page `p` apart from page tables: handles, then forgotten references. */
+function ownerNames(ctx: CheckContext, p: number): string[] {
+  const out = handleNamesAt(ctx, p);
+  for (const b of ctx.holders.forgotten.get(p)?.by ?? []) out.push(`forgotten (${b})`);
+  return out;
+}

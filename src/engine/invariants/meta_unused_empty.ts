@@ -1,6 +1,7 @@
 import { paddrText } from '../core';
 import { RC_UNUSED, W_IN_LIST, W_PATHS, W_STORAGE, W_VTABLE, readRc } from '../frame/meta';
-import { countOf, mappingNames, type CheckContext, type Violation } from './context';
+import { spacesMapping } from './blame';
+import { countOf, type CheckContext, type Violation } from './context';
 
 /** MSO-1: an UNUSED slot has no metadata, is in no list, and no page table references it. */
 export const metaUnusedEmpty = {
@@ -27,7 +28,7 @@ export const metaUnusedEmpty = {
           severity: this.severity,
           message: `frame ${paddrText(p)} is UNUSED (free) but ${what.join(' and ')}`,
           frames: [p],
-          handles: mappingNames(ctx, p),
+          handles: spacesMapping(ctx, p),
         });
     }
     return out;
