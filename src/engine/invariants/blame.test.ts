@@ -39,7 +39,13 @@ describe('blamed entities', () => {
   });
 
   it('a forgotten reference to a free frame blames no handle (acc.no_dangling)', () => {
-    const lines = ['machine mem=16M', 'alloc as f', 'unsafe from_raw f as g', 'into_raw f', 'drop g'];
+    const lines = [
+      'machine mem=16M',
+      'alloc as f',
+      'unsafe from_raw f as g',
+      'into_raw f',
+      'drop g',
+    ];
     expect(blamed(lines, 'acc.no_dangling')).toEqual([]);
   });
 
