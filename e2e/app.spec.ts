@@ -138,6 +138,36 @@ test('Tab completes commands and live handle names; help explains', async ({ pag
   await shot(page, 'completion-help');
 });
 
+test('the terminal by role and keyboard alone: its output a log, Escape then Tab leaves it', async ({
+  page,
+}) => {
+  await open(page);
+  const input = page.getByRole('textbox', { name: 'Terminal input' });
+  await expect(input).toBeFocused();
+  await page.keyboard.type('alloc as k1');
+  await page.keyboard.press('Enter');
+  // What it printed, readable as text by role (xterm draws the same lines in its rows).
+  const output = page.getByRole('log', { name: 'Terminal output' });
+  await expect(output).toContainText('pagelab> alloc as k1');
+  await expect(output).toContainText(/ok k1 = UFrame 0x[0-9a-f]+/);
+  // Tab completes, so it stays in the terminal; after Escape, Tab moves the focus on.
+  await page.keyboard.press('Tab');
+  await expect(input).toBeFocused();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Tab');
+  await expect(input).not.toBeFocused();
+  await expect(page.getByRole('separator', { name: 'Resize the terminal' })).toBeFocused();
+  // Back in it, Tab completes again.
+  await input.focus();
+  await page.keyboard.type('dr');
+  await page.keyboard.press('Tab');
+  await expect(rows(page)).toContainText('pagelab> drop');
+  await expect(input).toBeFocused();
+  await page.keyboard.press('Control+U');
+  await type(page, 'help help');
+  await expect(output).toContainText('Esc then Tab leaves the terminal');
+});
+
 test('the timeline steps back and forward to the exact states', async ({ page }) => {
   await open(page);
   const start = await state(page);

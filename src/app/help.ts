@@ -306,7 +306,8 @@ export const HELP: readonly HelpEntry[] = [
     name: 'help',
     group: 'Terminal',
     usage: 'help [COMMAND]',
-    summary: 'This list, or one command. Keys: Tab completes, ↑/↓ history, Ctrl-L clears.',
+    summary:
+      'This list, or one command. Keys: Tab completes, ↑/↓ history, Ctrl-L clears, Esc then Tab leaves the terminal.',
   },
 ];
 

@@ -159,6 +159,18 @@ export function Terminal({ onRun, onComplete, ready }: TerminalProps) {
       }
     };
     doFit();
+    // Tab completes, so it cannot also move the focus: after Escape the next Tab or Shift+Tab is
+    // left to the browser, and leaves the terminal (a keyboard alone could not, otherwise).
+    let release = false;
+    term.attachCustomKeyEventHandler((e) => {
+      if (e.type !== 'keydown') return true;
+      if (e.key === 'Escape') release = true;
+      else if (e.key === 'Tab' && release) {
+        release = false;
+        return false;
+      } else if (!['Shift', 'Control', 'Alt', 'Meta'].includes(e.key)) release = false;
+      return true;
+    });
     term.focus();
     drawInput();
     flushLog(useLog.getState().lines);
@@ -305,11 +317,14 @@ const LogList = memo(function LogList({ lines }: { lines: readonly LogLine[] }) 
     else blocks.push([l]);
   }
   return (
-    <ol className="sr-only" data-testid="log" aria-live="polite" aria-label="Terminal output">
-      {blocks.map((b) => (
-        <LogBlock key={blockOf(b[0]!)} lines={b} />
-      ))}
-    </ol>
+    // role=log: what a terminal prints is a log (a polite live region), found as one by role.
+    <div className="sr-only" role="log" aria-label="Terminal output">
+      <ol data-testid="log" aria-label="Terminal output">
+        {blocks.map((b) => (
+          <LogBlock key={blockOf(b[0]!)} lines={b} />
+        ))}
+      </ol>
+    </div>
   );
 });
 
