@@ -128,6 +128,60 @@ test('every view shows what the default scenario left in the machine', async ({ 
   await shot(page, 'tree', page.getByTestId('view-page-table'));
 });
 
+test('each view is found by what a person sees: its heading, named tables, buttons', async ({
+  page,
+}) => {
+  await open(page);
+  for (const name of [
+    'Physical frames',
+    'Page table',
+    'Address spaces',
+    'Ownership ledger',
+    'TLBs',
+    'DMA',
+  ]) {
+    const view = page.getByRole('region', { name, exact: true });
+    await expect(view.getByRole('heading', { level: 2, name, exact: true })).toBeVisible();
+  }
+  // The text twins under the canvases open from a button, and are tables with a name.
+  for (const [button, table] of [
+    ['Frames table', /^Frames that are not free/],
+    ['Page-table table', /^space: nodes and the leaves/],
+    ['Address-space table', /^space: 17 mapped pages/],
+  ] as const) {
+    const open = page.getByRole('button', { name: button, exact: true });
+    await expect(open).toHaveAttribute('aria-expanded', 'false');
+    await open.click();
+    await expect(open).toHaveAttribute('aria-expanded', 'true');
+    await expect(page.getByRole('table', { name: table })).toBeVisible();
+  }
+  await expect(
+    page
+      .getByRole('table', { name: /^Frames that are not free/ })
+      .getByRole('row', { name: /page$/ }),
+  ).toContainText('2');
+  // The checklist: every invariant a row, and a violation's row a button that explains it.
+  const checklist = page.getByRole('table', { name: 'Invariant checklist' });
+  await expect(checklist.getByRole('row')).toHaveCount(25);
+  await expect(checklist.getByRole('row', { name: 'acc.refcount_exact pass' })).toBeVisible();
+  for (const line of [
+    'alloc as g',
+    'into_raw g',
+    'unsafe from_raw g as g2',
+    'unsafe from_raw g as g3',
+  ])
+    await type(page, line);
+  await expect(checklist.getByRole('row', { name: 'acc.refcount_exact fail' })).toBeVisible();
+  await checklist.getByRole('button', { name: 'acc.refcount_exact' }).click();
+  const about = page.getByRole('region', { name: 'About acc.refcount_exact' });
+  await expect(about).toContainText('What must hold');
+  await expect(about.getByRole('button', { name: 'g3' })).toBeVisible();
+  // Export is a button too.
+  const ledger = page.getByRole('region', { name: 'Ownership ledger', exact: true });
+  await ledger.getByRole('button', { name: 'Export' }).click();
+  await expect(ledger.getByRole('button', { name: 'Copy text' })).toBeVisible();
+});
+
 test('a read fills the TLB and walks the tree', async ({ page }) => {
   await open(page);
   await type(page, 'read 0x40f000 1');

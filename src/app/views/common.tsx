@@ -85,7 +85,9 @@ const ExportMenu = memo(function ExportMenu({
         setOpen(e.currentTarget.open);
       }}
     >
-      <summary>Export</summary>
+      <summary role="button" aria-expanded={open}>
+        Export
+      </summary>
       <div className="export-menu">
         <button
           type="button"
@@ -152,7 +154,11 @@ export function Panel(props: {
   );
 }
 
-/** The table or list a screen reader and a test read: collapsible under a canvas, rendered only when open. */
+/**
+ * The table or list a screen reader and a test read: collapsible under a canvas, rendered only when
+ * open. Its summary says it is a button (and whether it is open): a summary has no role of its own
+ * for tools that look things up by role, so "Frames table" could not be found as something to press.
+ */
 export function Twin(props: {
   label: string;
   testid: string;
@@ -167,7 +173,9 @@ export function Twin(props: {
       onToggle={(e) => setOpen(e.currentTarget.open)}
       data-testid={`${props.testid}-twin`}
     >
-      <summary>{props.label}</summary>
+      <summary role="button" aria-expanded={open}>
+        {props.label}
+      </summary>
       {open && <div className="twin-body">{props.children}</div>}
     </details>
   );

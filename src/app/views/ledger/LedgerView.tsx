@@ -241,7 +241,11 @@ const Invariants = memo(function Invariants({
   onSelect: (x: Selection) => void;
 }) {
   return (
-    <table className="twin-table compact" data-testid="ledger-invariants">
+    <table
+      className="twin-table compact"
+      data-testid="ledger-invariants"
+      aria-label="Invariant checklist"
+    >
       <tbody>
         {invariants.map((inv) => {
           const first = violations.findIndex((v) => v.id === inv.id);
