@@ -15,6 +15,7 @@ import { dropRequires, releaseRef, requires } from '../frame/ops';
 import { bind, chooseName, describeHandle, lookup, retire } from '../handles';
 import { childOrCreate, freeNode, indexAt, setPte, walk } from '../page_table/node';
 import type { DmaDirection, DmaHandle } from '../state';
+import { bytesText } from '../vm_space';
 
 const PAGE = 4096;
 const MAX_IO = 1 << 20;
@@ -197,7 +198,8 @@ export function deviceRead(core: Core, name: string, off: bigint, len: bigint): 
     out[i - a] = d.device ? d.device[i]! : core.mem.readBytes(deviceToPhys(core, d, i), 1)[0]!;
   if (d.device) for (let i = a; i < b; i += PAGE) deviceToPhys(core, d, i); // the IOMMU still translates
   core.data = out;
-  return `device read ${b - a} byte${b - a === 1 ? '' : 's'} at device address ${hex(d.daddr + a)}`;
+  // The bytes themselves, as `read` shows what the CPU read.
+  return `device read ${b - a} byte${b - a === 1 ? '' : 's'} at device address ${hex(d.daddr + a)}: ${bytesText(out)}`;
 }
 
 export function deviceWrite(core: Core, name: string, off: bigint, bytes: Uint8Array): string {
