@@ -155,6 +155,23 @@ describe('pagelab usage', () => {
     }
   });
 
+  it('run and check take FILEs and --json only, repl nothing: an option is not a file', async () => {
+    const path = file('lf.lab', SCRIPTS['lf.lab']!);
+    for (const [argv, why] of [
+      [['run', '--bogus', path], 'unknown option --bogus'],
+      [['run', path, '--step', '2'], 'unknown option --step'],
+      [['check', path, '-x'], 'unknown option -x'],
+      [['repl', path], 'repl takes no arguments'],
+    ] as const) {
+      const r = await cli(...argv);
+      expect(r.code, why).toBe(2);
+      expect(r.out, why).toBe('');
+      expect(r.err).toContain(why);
+      expect(r.err).toContain('usage:');
+    }
+    expect((await cli('check', path, '--json')).code).toBe(0);
+  });
+
   it('the real command: unlink writes the exact bytes to stdout; --help exits 0', () => {
     const bin = fileURLToPath(new URL('../../bin/pagelab.mjs', import.meta.url));
     const run = (...argv: string[]) => spawnSync(process.execPath, [bin, ...argv]);

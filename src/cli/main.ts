@@ -198,12 +198,15 @@ export async function main(
   try {
     switch (cmd) {
       case 'run':
+      case 'check': {
+        // Only FILEs and --json: anything else that looks like an option is a mistake, not a file.
+        const bad = rest.find((a) => a.startsWith('-'));
+        if (bad !== undefined) throw new UsageError(`unknown option ${bad}`);
         if (rest.length === 0) break;
-        return run(rest, json, out);
-      case 'check':
-        if (rest.length === 0) break;
-        return check(rest, json, out);
+        return cmd === 'run' ? run(rest, json, out) : check(rest, json, out);
+      }
       case 'repl':
+        if (rest.length) throw new UsageError(`repl takes no arguments (${rest[0]})`);
         return await repl(out);
       case 'link': {
         const { file, step, base } = linkArgs(rest);
