@@ -478,7 +478,9 @@ export class Machine {
       );
     if (!followed) this.indexValid = this.index.rebuild(this.layout, this.ghost);
     if (followed && affected) ghostChanges(before, this.ghost, affected);
-    if (!followed || !affected || affected.size * 2 > this.everCount) {
+    // A huge user leaf (only corruption makes one) is judged on every page it covers, not only
+    // the one it names: while there is any, a page's change can change another page's verdict.
+    if (!followed || !affected || affected.size * 2 > this.everCount || this.index.hugeUserLeaves) {
       this.checkCounts.whole++;
       return this.check();
     }

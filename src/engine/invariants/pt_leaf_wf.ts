@@ -3,7 +3,11 @@ import { paddrText } from '../core';
 import { RC_UNUSED, Usage, W_PATHS, W_USAGE, readRc } from '../frame/meta';
 import type { CheckContext, Violation } from './context';
 
-/** EntryOwner inv_base + metaregion_sound for leaves: aligned, level ≤ 2, R set, valid cache, slot in use, path recorded. */
+/**
+ * EntryOwner inv_base + metaregion_sound for leaves: aligned, level ≤ 2, R set, valid cache, slot in
+ * use, path recorded; a huge leaf's other pages in use too (0 < refcount ≤ MAX, as vostd's
+ * metaregion_sound asks of every sub-page).
+ */
 export const ptLeafWf = {
   id: 'pt.leaf_wf',
   severity: 'error' as const,
@@ -48,6 +52,18 @@ export const ptLeafWf = {
         if (paths !== real)
           bad.push(
             `maps frame ${paddrText(l.pfn)}, whose slot records ${paths} paths_in_pt for ${real} mappings`,
+          );
+        // A huge leaf reaches every page it covers: each must be a shared frame in use.
+        let notInUse = 0;
+        let first = -1;
+        for (let j = 1; j < pages; j++) {
+          const q = l.pfn + j;
+          if (q < nframes && readRc(ctx.mem, q) > 0) continue;
+          if (notInUse++ === 0) first = q;
+        }
+        if (notInUse)
+          bad.push(
+            `covers ${notInUse} page${notInUse === 1 ? '' : 's'} that ${notInUse === 1 ? 'is' : 'are'} not a frame in use (first ${paddrText(first)})`,
           );
       } else bad.push(`maps ${paddrText(l.pfn)}, beyond physical memory`);
       if (bad.length)
