@@ -12,4 +12,8 @@ describe('help', () => {
     expect(helpText('frob')[0]).toMatch(/no command `frob`/);
     expect(helpText().length).toBeGreaterThan(HELP.length);
   });
+
+  it("writes a command's usage as commands.md does, every option included", () => {
+    expect(helpText('dma')[0]).toContain('dma coherent S [coherent=yes|no] [as NAME]');
+  });
 });

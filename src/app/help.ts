@@ -249,7 +249,7 @@ export const HELP: readonly HelpEntry[] = [
     name: 'dma',
     group: 'DMA',
     usage:
-      'dma coherent S [as NAME] · dma stream S dir=to_device|from_device|both [coherent=yes|no] [as NAME]',
+      'dma coherent S [coherent=yes|no] [as NAME] · dma stream S dir=to_device|from_device|both [coherent=yes|no] [as NAME]',
     summary: 'Map a segment or frame (consumed) for a device.',
   },
   {
