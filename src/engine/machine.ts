@@ -493,7 +493,7 @@ export class Machine {
   }
 
   /** What every check context shares (the restricted ones add holders and leaves from the index). */
-  private checkBase(): Omit<CheckContext, 'holders' | 'leaves' | 'interesting'> {
+  private checkBase(): Omit<CheckContext, 'holders' | 'leaves' | 'interesting' | 'rcs' | 'usages'> {
     return {
       tlb: this.tlb,
       consts: this.consts,

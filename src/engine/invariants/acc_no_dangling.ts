@@ -11,24 +11,31 @@ export const accNoDangling = {
   check(ctx: CheckContext): Violation[] {
     const out: Violation[] = [];
     const h = ctx.holders;
-    // Every referenced page once; only free ones are remembered (the checker orders the result).
+    // Every referenced page is among the interesting ones, its refcount read already; pages only
+    // borrowed (kernel readers/writers hold no reference) may not be. Each free one once.
     const reported = new Set<number>();
-    for (const m of [h.frames, h.uniques, h.covers, h.mappings, h.others, h.forgotten, h.borrows])
-      for (const p of m.keys()) {
-        if (readRc(ctx.mem, p) !== RC_UNUSED || reported.has(p)) continue;
-        reported.add(p);
-        const who = [
-          ...holderNames(ctx, p),
-          ...(h.borrows.get(p) ?? []).map((n) => `${n} (borrowing it)`),
-        ];
-        out.push({
-          id: this.id,
-          severity: this.severity,
-          message: `frame ${paddrText(p)} is free (UNUSED) but ${who.join(', ')} still refer${who.length === 1 ? 's' : ''} to it — a use after free`,
-          frames: [p],
-          handles: [...blameAt(ctx, p), ...(h.borrows.get(p) ?? [])],
-        });
-      }
+    const judge = (p: number): void => {
+      if (reported.has(p)) return;
+      reported.add(p);
+      const who = [
+        ...holderNames(ctx, p),
+        ...(h.borrows.get(p) ?? []).map((n) => `${n} (borrowing it)`),
+      ];
+      out.push({
+        id: this.id,
+        severity: this.severity,
+        message: `frame ${paddrText(p)} is free (UNUSED) but ${who.join(', ')} still refer${who.length === 1 ? 's' : ''} to it — a use after free`,
+        frames: [p],
+        handles: [...blameAt(ctx, p), ...(h.borrows.get(p) ?? [])],
+      });
+    };
+    const maps = [h.frames, h.uniques, h.covers, h.mappings, h.others, h.forgotten, h.borrows];
+    for (let k = 0; k < ctx.interesting.length; k++) {
+      if (ctx.rcs[k] !== RC_UNUSED) continue;
+      const p = ctx.interesting[k]!;
+      if (maps.some((m) => m.has(p))) judge(p);
+    }
+    for (const p of h.borrows.keys()) if (readRc(ctx.mem, p) === RC_UNUSED) judge(p);
     return out;
   },
 };

@@ -1,5 +1,5 @@
 import { paddrText } from '../core';
-import { RC_UNIQUE, RC_UNUSED, Usage, W_USAGE, readRc, rcText } from '../frame/meta';
+import { RC_UNIQUE, RC_UNUSED, Usage, rcText } from '../frame/meta';
 import { isHeld, type CheckContext, type Violation } from './context';
 
 /** Embedding accounting (ACC-2): no in-use data frame is held by nothing (not even a forgotten reference). */
@@ -9,9 +9,10 @@ export const accNoOrphan = {
   mirrors: 'embedding accounting_inv (no orphaned in-use frames)',
   check(ctx: CheckContext): Violation[] {
     const out: Violation[] = [];
-    for (const p of ctx.interesting) {
-      if (ctx.mem.slotWord(p, W_USAGE) !== Usage.Frame) continue;
-      const rc = readRc(ctx.mem, p);
+    for (let k = 0; k < ctx.interesting.length; k++) {
+      if (ctx.usages[k] !== Usage.Frame) continue;
+      const p = ctx.interesting[k]!;
+      const rc = ctx.rcs[k]!;
       if (rc === RC_UNUSED || rc === RC_UNIQUE) continue;
       if (!isHeld(ctx, p))
         out.push({

@@ -1,5 +1,5 @@
 import { paddrText } from '../core';
-import { RC_UNIQUE, RC_UNUSED, Usage, W_USAGE, readRc, rcText } from '../frame/meta';
+import { RC_UNIQUE, RC_UNUSED, Usage, rcText } from '../frame/meta';
 import { blameAt } from './blame';
 import { countOf, holderNames, type CheckContext, type Violation } from './context';
 
@@ -11,9 +11,10 @@ export const accRefcountExact = {
   check(ctx: CheckContext): Violation[] {
     const out: Violation[] = [];
     const h = ctx.holders;
-    for (const p of ctx.interesting) {
-      if (ctx.mem.slotWord(p, W_USAGE) !== Usage.Frame) continue;
-      const rc = readRc(ctx.mem, p);
+    for (let k = 0; k < ctx.interesting.length; k++) {
+      if (ctx.usages[k] !== Usage.Frame) continue;
+      const p = ctx.interesting[k]!;
+      const rc = ctx.rcs[k]!;
       const f = h.forgotten.size ? h.forgotten.get(p) : undefined;
       if (rc === RC_UNIQUE) {
         // ACC-3: a page held by shared references (handles, mappings, covers) is never UNIQUE.

@@ -28,6 +28,7 @@ import {
   LeafTable,
   Mappings,
   referenceMaps,
+  slotFacts,
   type CheckContext,
   type Holders,
   type PtLeaf,
@@ -315,7 +316,7 @@ export function ghostChanges(before: Ghost, after: Ghost, into: Set<number>): vo
 
 /** A context holding only what the affected pages need (see the file comment). */
 export function restrictedContext(
-  full: Omit<CheckContext, 'holders' | 'leaves' | 'interesting'>,
+  full: Omit<CheckContext, 'holders' | 'leaves' | 'interesting' | 'rcs' | 'usages'>,
   index: PtIndex,
   affected: Set<number>,
 ): CheckContext {
@@ -348,7 +349,7 @@ export function restrictedContext(
   const interesting = [...affected]
     .filter((p) => p < mem.nframes && (isInteresting(mem, p) || hasHolder(holders, p)))
     .sort((a, b) => a - b);
-  return { ...full, holders, leaves, interesting, scope: affected };
+  return { ...full, holders, leaves, interesting, ...slotFacts(mem, interesting), scope: affected };
 }
 
 function hasHolder(h: Holders, p: number): boolean {

@@ -1,5 +1,5 @@
 import { paddrText } from '../core';
-import { RC_BAND, readRc, rcText } from '../frame/meta';
+import { RC_BAND, rcText } from '../frame/meta';
 import { handleNamesAt, type CheckContext, type Violation } from './context';
 
 /** MetaSlotOwner inv: between commands a refcount is UNUSED, UNIQUE or 1..REF_COUNT_MAX. */
@@ -9,8 +9,9 @@ export const metaRefcountBand = {
   mirrors: 'MetaSlotOwner::inv (MSO-4, and 0 only transiently)',
   check(ctx: CheckContext): Violation[] {
     const out: Violation[] = [];
-    for (const p of ctx.interesting) {
-      const rc = readRc(ctx.mem, p);
+    for (let k = 0; k < ctx.interesting.length; k++) {
+      const p = ctx.interesting[k]!;
+      const rc = ctx.rcs[k]!;
       if (rc === 0 || rc === RC_BAND)
         out.push({
           id: this.id,

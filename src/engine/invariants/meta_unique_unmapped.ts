@@ -1,5 +1,5 @@
 import { paddrText } from '../core';
-import { RC_UNIQUE, W_PATHS, readRc } from '../frame/meta';
+import { RC_UNIQUE, W_PATHS } from '../frame/meta';
 import { blameAt } from './blame';
 import { countOf, handleNamesAt, type CheckContext, type Violation } from './context';
 
@@ -10,8 +10,9 @@ export const metaUniqueUnmapped = {
   mirrors: 'MetaSlotOwner::inv, unique case (MSO-2); embedding unique entries',
   check(ctx: CheckContext): Violation[] {
     const out: Violation[] = [];
-    for (const p of ctx.interesting) {
-      if (readRc(ctx.mem, p) !== RC_UNIQUE) continue;
+    for (let k = 0; k < ctx.interesting.length; k++) {
+      if (ctx.rcs[k] !== RC_UNIQUE) continue;
+      const p = ctx.interesting[k]!;
       const h = ctx.holders;
       const mapped = Math.max(ctx.mem.slotWord(p, W_PATHS), h.mappings.count(p));
       const uniqueOwners = countOf(h.uniques, p) + (h.forgotten.get(p)?.uniques ?? 0);

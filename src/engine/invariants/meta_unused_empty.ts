@@ -1,5 +1,5 @@
 import { paddrText } from '../core';
-import { RC_UNUSED, W_IN_LIST, W_PATHS, W_STORAGE, W_VTABLE, readRc } from '../frame/meta';
+import { RC_UNUSED, W_IN_LIST, W_PATHS, W_STORAGE, W_VTABLE } from '../frame/meta';
 import { spacesMapping } from './blame';
 import { countOf, type CheckContext, type Violation } from './context';
 
@@ -10,8 +10,9 @@ export const metaUnusedEmpty = {
   mirrors: 'MetaSlotOwner::inv, unused case (MSO-1)',
   check(ctx: CheckContext): Violation[] {
     const out: Violation[] = [];
-    for (const p of ctx.interesting) {
-      if (readRc(ctx.mem, p) !== RC_UNUSED) continue;
+    for (let k = 0; k < ctx.interesting.length; k++) {
+      if (ctx.rcs[k] !== RC_UNUSED) continue;
+      const p = ctx.interesting[k]!;
       const what: string[] = [];
       if (ctx.mem.slotWord(p, W_STORAGE) !== 0 || ctx.mem.slotWord(p, W_VTABLE) !== 0)
         what.push('still holds metadata');

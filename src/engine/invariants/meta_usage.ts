@@ -1,6 +1,6 @@
 import { paddrText } from '../core';
 import { USAGE_NAMES, Usage, W_USAGE } from '../frame/meta';
-import { handleNamesAt, mappingNames, type CheckContext, type Violation } from './context';
+import { handleNamesAt, mappingNames, NO_SLOT, type CheckContext, type Violation } from './context';
 
 /** Page-table nodes have usage PageTable, data frames usage Frame, and neither is used as the other. */
 export const metaUsage = {
@@ -10,21 +10,28 @@ export const metaUsage = {
   check(ctx: CheckContext): Violation[] {
     const out: Violation[] = [];
     const h = ctx.holders;
-    // Every page held as data, once (no set of them all: a mapped page is usually held once).
-    const reported = new Set<number>();
-    for (const m of [h.frames, h.uniques, h.covers, h.mappings, h.forgotten])
-      for (const p of m.keys()) {
-        const u = ctx.mem.slotWord(p, W_USAGE);
-        if (u === Usage.Frame || reported.has(p)) continue;
-        reported.add(p);
-        out.push({
-          id: this.id,
-          severity: this.severity,
-          message: `frame ${paddrText(p)} has usage ${USAGE_NAMES[u]} but is held as a data frame (${[...handleNamesAt(ctx, p), ...mappingNames(ctx, p)].join(', ') || 'a forgotten reference'})`,
-          frames: [p],
-          handles: handleNamesAt(ctx, p),
-        });
-      }
+    // Every page held as data is among the interesting ones, once. A page past the end of memory
+    // has no slot to judge (pt.leaf_wf names the leaf that leads there).
+    for (let k = 0; k < ctx.interesting.length; k++) {
+      const u = ctx.usages[k]!;
+      if (u === Usage.Frame || u === NO_SLOT) continue;
+      const p = ctx.interesting[k]!;
+      if (
+        !h.mappings.has(p) &&
+        !h.frames.has(p) &&
+        !h.uniques.has(p) &&
+        !h.covers.has(p) &&
+        !h.forgotten.has(p)
+      )
+        continue;
+      out.push({
+        id: this.id,
+        severity: this.severity,
+        message: `frame ${paddrText(p)} has usage ${USAGE_NAMES[u]} but is held as a data frame (${[...handleNamesAt(ctx, p), ...mappingNames(ctx, p)].join(', ') || 'a forgotten reference'})`,
+        frames: [p],
+        handles: handleNamesAt(ctx, p),
+      });
+    }
     for (const [p, where] of h.nodes) {
       const u = ctx.mem.slotWord(p, W_USAGE);
       if (u !== Usage.PageTable)

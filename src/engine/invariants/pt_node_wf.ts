@@ -43,13 +43,10 @@ export const ptNodeWf = {
         });
     }
     // A node in use that no walk reaches: orphaned (its parent entry was cleared without freeing it).
-    for (const p of ctx.interesting) {
+    for (let k = 0; k < ctx.interesting.length; k++) {
       // Usage first: most interesting pages are data frames, decided without a Map lookup.
-      if (
-        ctx.mem.slotWord(p, W_USAGE) !== Usage.PageTable ||
-        ctx.holders.nodes.has(p) ||
-        readRc(ctx.mem, p) === RC_UNUSED
-      )
+      const p = ctx.interesting[k]!;
+      if (ctx.usages[k] !== Usage.PageTable || ctx.holders.nodes.has(p) || ctx.rcs[k] === RC_UNUSED)
         continue;
       out.push({
         id: this.id,
