@@ -139,10 +139,10 @@ export class Session {
         source,
         kind: 'expect',
         ok: verdict === null,
-        text: verdict ?? source.trim(),
+        text: verdict ?? code(source),
       };
       if (verdict !== null) {
-        r.failure = `line ${line}: \`${source.trim()}\`: ${verdict}`;
+        r.failure = `line ${line}: \`${code(source)}\`: ${verdict}`;
         failures?.push(r.failure);
       }
       return r;
@@ -184,7 +184,7 @@ export class Session {
     if (this.unmatched) {
       const u = this.unmatched;
       failures?.push(
-        `line ${u.line}: \`${u.source.trim()}\` failed with ${formatResult(u)} and no \`expect error\` follows it`,
+        `line ${u.line}: \`${code(u.source)}\` failed with ${formatResult(u)} and no \`expect error\` follows it`,
       );
       this.unmatched = undefined;
     }
@@ -304,6 +304,11 @@ export class Session {
       throw err;
     }
   }
+}
+
+/** A line without its comment and surrounding blanks: what `pass`/`FAIL` lines quote. */
+function code(source: string): string {
+  return source.slice(0, commentStart(source)).trim();
 }
 
 /** The first 64 bytes of `b` as a literal, and its length when there is more. */

@@ -1,0 +1,31 @@
+// What the language prints for a script (the lines `pagelab run` shows, the reasons `pagelab check`
+// gives), as commands.md fixes them.
+import { describe, expect, it } from 'vitest';
+import { Session, formatResult } from './session';
+
+function run(script: string): { lines: string[]; failures: string[] } {
+  const failures: string[] = [];
+  const lines = new Session()
+    .runScript(script, failures)
+    .filter((r) => r.kind !== 'blank')
+    .map(formatResult);
+  return { lines, failures };
+}
+
+describe('expect lines', () => {
+  it("quote the expectation without the line's comment", () => {
+    const { lines, failures } = run(
+      [
+        'alloc as a   # a frame',
+        'expect refcount a 1   # one handle',
+        'expect refcount a 2   # wrong on purpose',
+        'drop zz   # no such handle',
+      ].join('\n'),
+    );
+    expect(lines[1]).toBe('pass expect refcount a 1');
+    expect(failures).toEqual([
+      'line 3: `expect refcount a 2`: refcount of 0x302000 is 1, expected 2',
+      'line 4: `drop zz` failed with error UnknownHandle: no handle named `zz` and no `expect error` follows it',
+    ]);
+  });
+});
