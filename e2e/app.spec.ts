@@ -53,6 +53,17 @@ test('the page loads without errors', async ({ page }) => {
   await shot(page, 'loaded');
 });
 
+test('a narrow window stacks the views under the terminal, still to be seen', async ({ page }) => {
+  await page.setViewportSize({ width: 800, height: 900 });
+  await open(page);
+  const views = page.getByRole('region', { name: 'The machine' });
+  // Scrolled to, it fills the workspace (it had no height at all once: the views were cut away).
+  await views.scrollIntoViewIfNeeded();
+  expect((await views.boundingBox())!.height).toBeGreaterThan(400);
+  await expect(views.getByRole('heading', { name: 'Physical frames' })).toBeInViewport();
+  await shot(page, 'narrow');
+});
+
 test('the page is cross-origin isolated', async ({ page }) => {
   await page.goto('/');
   expect(await page.evaluate('crossOriginIsolated')).toBe(true);
