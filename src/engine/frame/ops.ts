@@ -360,6 +360,12 @@ export function fromRaw(core: Core, target: AddrRef | RangeRef, as?: string): st
         'Segment::relate_regions.shared',
         `frame ${paddrText(p)} has refcount ${rcText(rc)}: a segment's pages are shared (0 < refcount ≤ REF_COUNT_MAX)`,
       );
+      requires(
+        core,
+        core.mem.slotWord(p, W_PATHS) === 0,
+        'Segment::relate_regions.unmapped',
+        `frame ${paddrText(p)} is mapped by a page table: a segment's frames may not be`,
+      );
     }
   }
   for (let p = first; p < end; p++) {
