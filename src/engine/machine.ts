@@ -745,7 +745,15 @@ export class Machine {
     });
     for (const g of literalMemViewGaps(ctx))
       lines.push(`note  vso.mem_view read literally (vostd's MV-6 gap): ${g}`);
-    return lines.join('\n');
+    // A heading first (the result's `ok` goes before it, as for `show frames`), then one
+    // invariant a line.
+    const count = (tag: string): number => lines.filter((l) => l.startsWith(tag)).length;
+    const [fails, warns] = [count('FAIL'), count('warn')];
+    const head =
+      `${INVARIANTS.length} invariants: ${count('pass')} pass` +
+      (fails ? `, ${fails} FAIL` : '') +
+      (warns ? `, ${warns} warn` : '');
+    return [head, ...lines.map((l) => `  ${l}`)].join('\n');
   }
 }
 

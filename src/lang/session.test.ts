@@ -29,3 +29,19 @@ describe('expect lines', () => {
     ]);
   });
 });
+
+describe('check', () => {
+  it('lists every invariant under a heading line that counts them', () => {
+    const { lines } = run('machine mem=16M\ncheck\n');
+    const out = lines[1]!.split('\n');
+    expect(out[0]).toBe('ok 25 invariants: 25 pass');
+    expect(out.slice(1)).toHaveLength(25);
+    expect(out[1]).toBe('  pass  meta.refcount_band');
+    expect(out.every((l, i) => i === 0 || l.startsWith('  pass  '))).toBe(true);
+    const bad = run(
+      'machine mem=16M\nalloc 2 as buf\nnext buf as head\ndrop head\nunsafe from_raw head as g\ncheck\n',
+    ).lines[5]!.split('\n');
+    expect(bad[0]).toBe('ok 25 invariants: 24 pass, 1 FAIL');
+    expect(bad).toContainEqual(expect.stringMatching(/^ {2}FAIL {2}acc\.no_dangling: /));
+  });
+});
