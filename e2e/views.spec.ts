@@ -172,6 +172,15 @@ test('each view is found by what a person sees: its heading, named tables, butto
   ])
     await type(page, line);
   await expect(checklist.getByRole('row', { name: 'acc.refcount_exact fail' })).toBeVisible();
+  // The timeline marks the step after which it fails (and not the one before).
+  const steps = page.getByRole('region', { name: 'Timeline' }).getByRole('list', { name: 'Steps' });
+  const broken = /ok, an invariant fails after it/;
+  await expect(
+    steps.getByRole('button', { name: /unsafe from_raw g as g3$/ }),
+  ).toHaveAccessibleName(broken);
+  await expect(
+    steps.getByRole('button', { name: /unsafe from_raw g as g2$/ }),
+  ).not.toHaveAccessibleName(broken);
   await checklist.getByRole('button', { name: 'acc.refcount_exact' }).click();
   const about = page.getByRole('region', { name: 'About acc.refcount_exact' });
   await expect(about).toContainText('What must hold');
@@ -180,6 +189,15 @@ test('each view is found by what a person sees: its heading, named tables, butto
   const ledger = page.getByRole('region', { name: 'Ownership ledger', exact: true });
   await ledger.getByRole('button', { name: 'Export' }).click();
   await expect(ledger.getByRole('button', { name: 'Copy text' })).toBeVisible();
+  // Reloaded, the timeline comes from the worker's history: the same mark.
+  await page.reload();
+  await expect(page.getByRole('log', { name: 'Terminal output' })).toContainText(
+    'Your last session, restored',
+  );
+  await expect(
+    steps.getByRole('button', { name: /unsafe from_raw g as g3$/ }),
+  ).toHaveAccessibleName(broken);
+  await shot(page, 'by-role');
 });
 
 test('a read fills the TLB and walks the tree', async ({ page }) => {

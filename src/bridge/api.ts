@@ -61,6 +61,8 @@ export interface TimelineEntry {
   kind?: ResultKind;
   /** Its result, first line only, cut short. */
   summary: string;
+  /** True when an invariant failed (or warned) after the line: the timeline marks the row. */
+  violated?: boolean;
 }
 
 /** Where the session is. */

@@ -297,6 +297,7 @@ export function createSimApi(session: Session = new Session()): SimHost {
         if (r) {
           e.ok = r.ok;
           e.kind = r.kind;
+          if (r.violations?.length) e.violated = true;
         }
         out.push(e);
       }

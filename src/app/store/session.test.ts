@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ExecResult, TimelineEntry } from '../../bridge/api';
+import type { ExecResult, TimelineEntry, ViolationSummary } from '../../bridge/api';
 import { afterExec, currentEntry, summaryOf } from './session';
 
 const entry = (step: number, source = `l${step}`): TimelineEntry => ({
@@ -41,6 +41,15 @@ describe('the session mirror', () => {
       { lines: ['a', '# hi'], timeline: [entry(1)] },
     );
     expect(afterExec(['a'], [entry(1)], 1, 'boom', result(1, { ok: false }))).toBeNull();
+  });
+
+  it('marks a line after which an invariant fails', () => {
+    const v: ViolationSummary = { id: 'acc.refcount_exact', severity: 'error', message: 'm' };
+    const next = afterExec(['a'], [entry(1)], 1, 'unsafe x', result(2, { violations: [v] }));
+    expect(next?.timeline.at(-1)).toMatchObject({ step: 2, ok: true, violated: true });
+    expect(afterExec(['a'], [entry(1)], 1, 'y', result(2))?.timeline.at(-1)).not.toHaveProperty(
+      'violated',
+    );
   });
 
   it('finds the current entry for a position', () => {

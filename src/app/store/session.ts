@@ -86,6 +86,7 @@ export function afterExec(
       ok: r.ok,
       kind: r.kind,
       summary: summaryOf(r.text),
+      ...(r.violations.length > 0 ? { violated: true } : {}),
     });
   const out = lines.slice(0, before);
   out.push(line);

@@ -1,6 +1,7 @@
 // The timeline: every command of the script as a step. Buttons (and ←/→ outside the terminal) step
-// back and forward, the slider and a click seek, the list shows each line's verdict (future lines
-// dimmed, lines not run yet hollow), and the current step's result and effects are listed.
+// back and forward, the slider and a click seek, the list shows each line's verdict (▲: it ran and
+// an invariant fails after it; future lines dimmed, lines not run yet hollow), and the current
+// step's result and effects are listed.
 import { memo, useEffect, useRef, useState, type CSSProperties } from 'react';
 import type { SessionStatus, TimelineEntry } from '../../../bridge/api';
 import { currentEntry } from '../../store/session';
@@ -52,7 +53,11 @@ function mark(e: TimelineEntry): { sign: string; cls: string; label: string } {
     return e.ok
       ? { sign: '✓', cls: 'ok', label: 'pass' }
       : { sign: '✗', cls: 'bad', label: 'FAIL' };
-  return e.ok ? { sign: '●', cls: 'ok', label: 'ok' } : { sign: '●', cls: 'bad', label: 'error' };
+  if (!e.ok) return { sign: '●', cls: 'bad', label: 'error' };
+  // It ran, and left an invariant failing: the step where a bug lesson breaks the machine.
+  return e.violated
+    ? { sign: '▲', cls: 'violated', label: 'ok, an invariant fails after it' }
+    : { sign: '●', cls: 'ok', label: 'ok' };
 }
 
 /** One step of the list (memo: after a command only the rows that changed render again). */
