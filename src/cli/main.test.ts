@@ -139,8 +139,8 @@ describe('pagelab link / unlink', () => {
 });
 
 describe('pagelab usage', () => {
-  it('--help and -h print the usage on stdout and exit 0', async () => {
-    for (const argv of [['--help'], ['-h'], ['link', '--help']]) {
+  it('help, --help and -h print the usage on stdout and exit 0', async () => {
+    for (const argv of [['--help'], ['-h'], ['link', '--help'], ['help'], ['help', 'run']]) {
       const r = await cli(...argv);
       expect(r).toMatchObject({ code: 0, err: '' });
       expect(r.out).toMatch(/^usage:\n {2}pagelab run FILE/);

@@ -21,7 +21,7 @@ const USAGE = `usage:
                                    counted), the step the app's Share gives once it has run
   pagelab unlink URL               print the scenario a share link carries, byte for byte
                                    (its step goes to stderr)
-  pagelab --help                   this text`;
+  pagelab help | --help | -h       this text`;
 
 const DEFAULT_BASE = 'http://localhost:4173/';
 
@@ -188,7 +188,7 @@ export async function main(
   /** Writes exactly the text given (`unlink` must not add a newline). */
   write: Out = (s) => process.stdout.write(s),
 ): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  if (argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
     out(USAGE);
     return 0;
   }
