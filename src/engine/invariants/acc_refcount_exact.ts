@@ -43,11 +43,11 @@ export const accRefcountExact = {
       // Judged on the counts; the parts are spelled out only for a message.
       if (sum === 0 || rc === sum) continue; // sum 0: an orphan, acc.no_orphan reports it
       const parts: [string, number][] = [
-        ['handles', handles],
-        ['mappings', mapped],
-        ['segment covers', covers],
+        [handles === 1 ? 'handle' : 'handles', handles],
+        [mapped === 1 ? 'mapping' : 'mappings', mapped],
+        [covers === 1 ? 'segment cover' : 'segment covers', covers],
         ['forgotten', f ? f.frames : 0],
-        ['other holders', others],
+        [others === 1 ? 'other holder' : 'other holders', others],
       ];
       out.push({
         id: this.id,

@@ -53,4 +53,16 @@ describe('blamed entities', () => {
     const lines = ['machine mem=16M', 'alloc as f', 'reader f as r', 'unsafe drop f'];
     expect(blamed(lines, 'acc.no_dangling')).toEqual(['r']);
   });
+
+  it('messages name the mappings and count in the singular when one', () => {
+    const s = new Session();
+    for (const l of mappedThenFreed.slice(0, 5)) s.exec(l);
+    expect(s.machine.violations.find((v) => v.id === 'acc.refcount_exact')?.message).toContain(
+      '2 references hold it (1 handle, 1 mapping: x, vs@0x20000)',
+    );
+    s.exec('unsafe drop x');
+    expect(s.machine.violations.find((v) => v.id === 'meta.unused_empty')?.message).toBe(
+      'frame 0x243000 is UNUSED (free) but is still referenced by 1 page-table entry (vs@0x20000)',
+    );
+  });
 });

@@ -1,7 +1,7 @@
 import { paddrText } from '../core';
 import { RC_UNUSED, W_IN_LIST, W_PATHS, W_STORAGE, W_VTABLE } from '../frame/meta';
 import { spacesMapping } from './blame';
-import { countOf, type CheckContext, type Violation } from './context';
+import { countOf, mappingNames, type CheckContext, type Violation } from './context';
 
 /** MSO-1: an UNUSED slot has no metadata, is in no list, and no page table references it. */
 export const metaUnusedEmpty = {
@@ -22,7 +22,9 @@ export const metaUnusedEmpty = {
         ctx.holders.mappings.count(p) + countOf(ctx.holders.nodes, p),
       );
       if (mapped > 0)
-        what.push(`is still referenced by ${mapped} page-table entr${mapped === 1 ? 'y' : 'ies'}`);
+        what.push(
+          `is still referenced by ${mapped} page-table entr${mapped === 1 ? 'y' : 'ies'}${ctx.holders.mappings.has(p) ? ` (${mappingNames(ctx, p).join(', ')})` : ''}`,
+        );
       if (what.length)
         out.push({
           id: this.id,
