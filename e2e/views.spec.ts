@@ -160,6 +160,15 @@ test('each view is found by what a person sees: its heading, named tables, butto
       .getByRole('table', { name: /^Frames that are not free/ })
       .getByRole('row', { name: /page$/ }),
   ).toContainText('2');
+  // A frame picked from its table: the inspector keeps its name, and says which frame.
+  const inspector = page.getByRole('complementary', { name: 'Frame inspector' });
+  await expect(inspector).toContainText('Click a frame');
+  await page
+    .getByRole('table', { name: /^Frames that are not free/ })
+    .getByRole('button', { name: '0x256000', exact: true })
+    .click();
+  await expect(inspector).toContainText('Frame 0x256000');
+  await expect(page.getByRole('complementary', { name: 'frame 0x256000' })).toBeVisible();
   // The checklist: every invariant a row, and a violation's row a button that explains it.
   const checklist = page.getByRole('table', { name: 'Invariant checklist' });
   await expect(checklist.getByRole('row')).toHaveCount(25);

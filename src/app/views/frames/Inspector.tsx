@@ -40,13 +40,14 @@ export function FrameInspector(props: {
     remote && remote.detail.pfn === pfn && remote.seq === s.seq ? remote.detail : s.frame && s.frame.pfn === pfn ? s.frame : localFrameDetail(s, pfn);
   if (!d)
     return (
-      <aside className="inspector" data-testid="frame-inspector">
+      <aside className="inspector" data-testid="frame-inspector" aria-label="Frame inspector">
         <p>No frame {pfn}.</p>
       </aside>
     );
   const sl = d.slot;
   return (
-    <aside className="inspector" data-testid="frame-inspector" aria-label={`Frame ${paddr(pfn)}`} data-pfn={pfn}>
+    // Named as when empty, and for the frame it shows: found by either name.
+    <aside className="inspector" data-testid="frame-inspector" aria-label={`Frame inspector: frame ${paddr(pfn)}`} data-pfn={pfn}>
       <h3>
         Frame {paddr(pfn)} <span className="muted">slot {pfn}</span>
       </h3>
