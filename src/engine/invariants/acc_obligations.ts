@@ -1,6 +1,6 @@
 import { paddrText } from '../core';
 import { W_OBLIG } from '../frame/meta';
-import { countOf, handleNamesAt, NO_SLOT, type CheckContext, type Violation } from './context';
+import { countOf, handleNamesAt, type CheckContext, type Violation } from './context';
 
 /** MetaRegionOwners.frame_obligations equals the live handles (frames, unique frames, segment pages), slot by slot. */
 export const accObligations = {
@@ -11,7 +11,6 @@ export const accObligations = {
     const out: Violation[] = [];
     const h = ctx.holders;
     for (let k = 0; k < ctx.interesting.length; k++) {
-      if (ctx.usages[k] === NO_SLOT) continue; // past the end of memory: no slot, no obligations
       const p = ctx.interesting[k]!;
       const minted = ctx.mem.slotWord(p, W_OBLIG);
       const live = countOf(h.frames, p) + countOf(h.uniques, p) + countOf(h.covers, p);

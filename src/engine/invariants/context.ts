@@ -56,12 +56,16 @@ export interface CheckContext {
   mem: PhysMem;
   ghost: Ghost;
   holders: Holders;
-  /** Slots worth looking at: anything not in the pristine UNUSED state, and anything referenced. */
-  interesting: number[];
   /**
-   * Per `interesting[k]`: its refcount (readRc; NaN past the end of memory) and usage word
-   * (NO_SLOT there), read once here: several invariants judge every page by them, and re-reading
-   * 2^18 slots (one cache line each) per invariant cost more than their own work.
+   * Slots worth looking at, in order: anything not in the pristine UNUSED state, and anything
+   * referenced. (A page past the end of memory, which only a corrupt leaf names, has no slot:
+   * pt.leaf_wf judges such leaves.)
+   */
+  interesting: Int32Array;
+  /**
+   * Per `interesting[k]`: its refcount (readRc) and usage word, read once here: several
+   * invariants judge every page by them, and re-reading 2^18 slots (one cache line each) per
+   * invariant cost more than their own work.
    */
   rcs: Float64Array;
   usages: Uint8Array;
@@ -351,26 +355,13 @@ export function referenceMaps(h: Holders): PageKeyed[] {
   return [h.frames, h.uniques, h.covers, h.mappings, h.others, h.nodes, h.forgotten];
 }
 
-/** `usages` of a page past the end of memory: no slot, so no usage. */
-export const NO_SLOT = 255;
-
 /** The `rcs` and `usages` columns for `pages` (CheckContext). */
-export function slotFacts(
-  mem: PhysMem,
-  pages: readonly number[],
-): Pick<CheckContext, 'rcs' | 'usages'> {
+export function slotFacts(mem: PhysMem, pages: Int32Array): Pick<CheckContext, 'rcs' | 'usages'> {
   const rcs = new Float64Array(pages.length);
   const usages = new Uint8Array(pages.length);
-  const n = mem.nframes;
   for (let k = 0; k < pages.length; k++) {
-    const p = pages[k]!;
-    if (p < n) {
-      rcs[k] = readRc(mem, p);
-      usages[k] = mem.slotWord(p, W_USAGE);
-    } else {
-      rcs[k] = NaN;
-      usages[k] = NO_SLOT;
-    }
+    rcs[k] = readRc(mem, pages[k]!);
+    usages[k] = mem.slotWord(pages[k]!, W_USAGE);
   }
   return { rcs, usages };
 }
@@ -413,22 +404,19 @@ export function buildContext(
   // Marks, not a set: the list comes out in order without sorting 10^5 pages.
   const n = layout.nframes;
   const seen = new Uint8Array(n);
-  const beyond = new Set<number>(); // referenced past the end of memory (corrupt leaves)
-  for (const m of referenceMaps(holders))
-    for (const k of m.keys()) {
-      if (k < n) seen[k] = 1;
-      else beyond.add(k);
-    }
+  for (const m of referenceMaps(holders)) for (const k of m.keys()) if (k < n) seen[k] = 1;
   // Only slots that ever left their boot state can be interesting: the machine marks them, so a
   // 2 GiB machine costs what it uses, not its size. Without the marks, look at every slot.
   // A referenced page is judged anyway: its slot need not be read here.
+  let count = 0;
   for (let i = 0; i < n; i++) {
-    if (seen[i] || (candidates && !candidates[i])) continue;
-    if (isInteresting(mem, i)) seen[i] = 1;
+    if (seen[i] || ((!candidates || candidates[i]) && isInteresting(mem, i))) {
+      seen[i] = 1;
+      count++;
+    }
   }
-  const interesting: number[] = [];
-  for (let i = 0; i < n; i++) if (seen[i]) interesting.push(i);
-  for (const k of [...beyond].sort((a, b) => a - b)) interesting.push(k);
+  const interesting = new Int32Array(count);
+  for (let i = 0, k = 0; k < count; i++) if (seen[i]) interesting[k++] = i;
   return {
     tlb,
     leaves,

@@ -346,9 +346,11 @@ export function restrictedContext(
   found.sort((a, b) => rank.get(a.space)! - rank.get(b.space)! || a.vpn - b.vpn);
   for (const l of found)
     holders.mappings.add(leaves.push(l.space, l.vpn, l.pfn, l.level, l.lo, l.hi, l.node, l.idx));
-  const interesting = [...affected]
-    .filter((p) => p < mem.nframes && (isInteresting(mem, p) || hasHolder(holders, p)))
-    .sort((a, b) => a - b);
+  const interesting = Int32Array.from(
+    [...affected].filter(
+      (p) => p < mem.nframes && (isInteresting(mem, p) || hasHolder(holders, p)),
+    ),
+  ).sort();
   return { ...full, holders, leaves, interesting, ...slotFacts(mem, interesting), scope: affected };
 }
 

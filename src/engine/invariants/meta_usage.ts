@@ -1,6 +1,6 @@
 import { paddrText } from '../core';
 import { USAGE_NAMES, Usage, W_USAGE } from '../frame/meta';
-import { handleNamesAt, mappingNames, NO_SLOT, type CheckContext, type Violation } from './context';
+import { handleNamesAt, mappingNames, type CheckContext, type Violation } from './context';
 
 /** Page-table nodes have usage PageTable, data frames usage Frame, and neither is used as the other. */
 export const metaUsage = {
@@ -10,11 +10,10 @@ export const metaUsage = {
   check(ctx: CheckContext): Violation[] {
     const out: Violation[] = [];
     const h = ctx.holders;
-    // Every page held as data is among the interesting ones, once. A page past the end of memory
-    // has no slot to judge (pt.leaf_wf names the leaf that leads there).
+    // Every page held as data is among the interesting ones, once.
     for (let k = 0; k < ctx.interesting.length; k++) {
       const u = ctx.usages[k]!;
-      if (u === Usage.Frame || u === NO_SLOT) continue;
+      if (u === Usage.Frame) continue;
       const p = ctx.interesting[k]!;
       if (
         !h.mappings.has(p) &&
