@@ -1,6 +1,7 @@
 // Violations blame handle names only (the UI selects what they name): a mapping is blamed as its
 // VmSpace, never as `vs@0x…`, and a forgotten reference, which no handle holds, not at all.
 import { describe, expect, it } from 'vitest';
+// eslint-disable-next-line no-restricted-imports -- tests drive the engine through the language
 import { Session } from '../../lang';
 
 function blamed(lines: string[], id: string): string[] {
