@@ -1,7 +1,7 @@
 // What every invariant reads: the metadata slots, plus the references counted from their own
 // sources (the handle table, segments, the forgotten-reference ledger, the page tables), so the
 // checker never trusts a counter that the operations themselves keep.
-import { pteIsLast, pteIsPresent, ptePaddr, type PagingConsts } from '../arch';
+import { PTEH_ADDR, pteIsLast, pteIsPresent, type PagingConsts } from '../arch';
 import type { Tlb } from '../tlb';
 import type { BootLayout } from '../core';
 import { RC_UNUSED, W_OBLIG, W_PATHS, W_STORAGE, W_USAGE, readRc, Usage } from '../frame/meta';
@@ -88,7 +88,9 @@ export interface PageKeyed {
 export class LeafTable {
   length = 0;
   private capacity = 0;
-  readonly space: string[] = [];
+  /** Row k's space is `names[spaceOf[k]]` (a number a row, not a string in a 2^18-long array). */
+  private readonly names: string[] = [];
+  spaceOf = new Uint16Array(0);
   vpn = new Float64Array(0);
   pfn = new Float64Array(0);
   level = new Uint8Array(0);
@@ -110,7 +112,13 @@ export class LeafTable {
   ): number {
     const k = this.length;
     if (k === this.capacity) this.grow();
-    this.space.push(space);
+    // Leaves come tree by tree: the last name is almost always the one.
+    let s = this.names.length - 1;
+    if (s < 0 || this.names[s] !== space) {
+      s = this.names.indexOf(space);
+      if (s < 0) s = this.names.push(space) - 1;
+    }
+    this.spaceOf[k] = s;
     this.vpn[k] = vpn;
     this.pfn[k] = pfn;
     this.level[k] = level;
@@ -122,9 +130,13 @@ export class LeafTable {
     return k;
   }
 
+  space(k: number): string {
+    return this.names[this.spaceOf[k]!]!;
+  }
+
   at(k: number): PtLeaf {
     return {
-      space: this.space[k]!,
+      space: this.space(k),
       vpn: this.vpn[k]!,
       pfn: this.pfn[k]!,
       level: this.level[k]!,
@@ -147,6 +159,7 @@ export class LeafTable {
       b.set(a);
       return b;
     };
+    this.spaceOf = more(this.spaceOf, Uint16Array);
     this.vpn = more(this.vpn, Float64Array);
     this.pfn = more(this.pfn, Float64Array);
     this.level = more(this.level, Uint8Array);
@@ -189,9 +202,8 @@ export class Mappings implements PageKeyed {
     return this.order.length;
   }
 
-  /** Adds row `k` of the table, under the frame it maps. */
-  add(k: number): void {
-    const p = this.table.pfn[k]!;
+  /** Adds row `k` of the table, under the frame it maps (`p`, the row's pfn). */
+  add(k: number, p: number): void {
     if (p >= this.head.length) {
       const a = this.far.get(p);
       if (a) a.push(k);
@@ -275,10 +287,12 @@ function walkTree(
     const lo = pool[w + 2 * i]!;
     if (!pteIsPresent(lo)) continue;
     const hi = pool[w + 2 * i + 1]!;
-    const pfn = ptePaddr(lo, hi) / 4096;
+    // In integers while the address is below 4 GiB (as ptePaddr / 4096 otherwise).
+    const ha = hi & PTEH_ADDR;
+    const pfn = ha === 0 ? lo >>> 12 : ha * 2 ** 20 + (lo >>> 12);
     if (pteIsLast(lo) || level === 1) {
       if (user)
-        holders.mappings.add(leaves.push(space, base + i * ep, pfn, level, lo, hi, node, i));
+        holders.mappings.add(leaves.push(space, base + i * ep, pfn, level, lo, hi, node, i), pfn);
     } else if (pfn < mem.nframes)
       walkTree(mem, space, pfn, level - 1, base + i * ep, `${path}[${i}]`, user, holders, leaves);
   }

@@ -345,7 +345,10 @@ export function restrictedContext(
   }
   found.sort((a, b) => rank.get(a.space)! - rank.get(b.space)! || a.vpn - b.vpn);
   for (const l of found)
-    holders.mappings.add(leaves.push(l.space, l.vpn, l.pfn, l.level, l.lo, l.hi, l.node, l.idx));
+    holders.mappings.add(
+      leaves.push(l.space, l.vpn, l.pfn, l.level, l.lo, l.hi, l.node, l.idx),
+      l.pfn,
+    );
   const interesting = Int32Array.from(
     [...affected].filter(
       (p) => p < mem.nframes && (isInteresting(mem, p) || hasHolder(holders, p)),

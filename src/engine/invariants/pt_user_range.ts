@@ -15,7 +15,7 @@ export const ptUserRange = {
     const t = ctx.leaves;
     for (let k = 0; k < t.length; k++) {
       if (t.vpn[k]! + 512 ** (t.level[k]! - 1) <= ctx.consts.maxUserspaceVpn) continue;
-      const space = t.space[k]!;
+      const space = t.space(k);
       out.push({
         id: this.id,
         severity: this.severity,
