@@ -13,29 +13,35 @@ export const accNoDangling = {
     const h = ctx.holders;
     // Every referenced page is among the interesting ones, its refcount read already; pages only
     // borrowed (kernel readers/writers hold no reference) may not be. Each free one once.
-    const reported = new Set<number>();
-    const judge = (p: number): void => {
-      if (reported.has(p)) return;
-      reported.add(p);
-      const who = [
-        ...holderNames(ctx, p),
-        ...(h.borrows.get(p) ?? []).map((n) => `${n} (borrowing it)`),
-      ];
-      out.push({
-        id: this.id,
-        severity: this.severity,
-        message: `frame ${paddrText(p)} is free (UNUSED) but ${who.join(', ')} still refer${who.length === 1 ? 's' : ''} to it — a use after free`,
-        frames: [p],
-        handles: [...blameAt(ctx, p), ...(h.borrows.get(p) ?? [])],
-      });
-    };
-    const maps = [h.frames, h.uniques, h.covers, h.mappings, h.others, h.forgotten, h.borrows];
     for (let k = 0; k < ctx.interesting.length; k++) {
       if (ctx.rcs[k] !== RC_UNUSED) continue;
       const p = ctx.interesting[k]!;
-      if (maps.some((m) => m.has(p))) judge(p);
+      if (
+        h.frames.has(p) ||
+        h.uniques.has(p) ||
+        h.covers.has(p) ||
+        h.mappings.has(p) ||
+        h.others.has(p) ||
+        h.forgotten.has(p) ||
+        h.borrows.has(p)
+      )
+        out.push(dangling(ctx, p));
     }
-    for (const p of h.borrows.keys()) if (readRc(ctx.mem, p) === RC_UNUSED) judge(p);
+    for (const p of h.borrows.keys())
+      if (readRc(ctx.mem, p) === RC_UNUSED && !out.some((v) => v.frames[0] === p))
+        out.push(dangling(ctx, p));
     return out;
   },
 };
+
+function dangling(ctx: CheckContext, p: number): Violation {
+  const borrowers = ctx.holders.borrows.get(p) ?? [];
+  const who = [...holderNames(ctx, p), ...borrowers.map((n) => `${n} (borrowing it)`)];
+  return {
+    id: accNoDangling.id,
+    severity: accNoDangling.severity,
+    message: `frame ${paddrText(p)} is free (UNUSED) but ${who.join(', ')} still refer${who.length === 1 ? 's' : ''} to it — a use after free`,
+    frames: [p],
+    handles: [...blameAt(ctx, p), ...borrowers],
+  };
+}

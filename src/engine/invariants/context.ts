@@ -80,6 +80,12 @@ export interface PageKeyed {
   keys(): Iterable<number>;
 }
 
+const NO_U8 = new Uint8Array(0);
+const NO_U16 = new Uint16Array(0);
+const NO_U32 = new Uint32Array(0);
+const NO_I32 = new Int32Array(0);
+const NO_F64 = new Float64Array(0);
+
 /**
  * User leaves as columns, one row a leaf: a whole check of 2^18 mapped pages makes no object a leaf
  * (they cost more to make and collect than the invariants spent judging them). `at(k)` makes a
@@ -90,14 +96,15 @@ export class LeafTable {
   private capacity = 0;
   /** Row k's space is `names[spaceOf[k]]` (a number a row, not a string in a 2^18-long array). */
   private readonly names: string[] = [];
-  spaceOf = new Uint16Array(0);
-  vpn = new Float64Array(0);
-  pfn = new Float64Array(0);
-  level = new Uint8Array(0);
-  lo = new Uint32Array(0);
-  hi = new Uint32Array(0);
-  node = new Int32Array(0);
-  idx = new Uint16Array(0);
+  // Empty until the first leaf (shared empty arrays: most incremental contexts hold a leaf or two).
+  spaceOf = NO_U16;
+  vpn = NO_F64;
+  pfn = NO_F64;
+  level = NO_U8;
+  lo = NO_U32;
+  hi = NO_U32;
+  node = NO_I32;
+  idx = NO_U16;
 
   /** Appends a leaf; returns its row. */
   push(
@@ -183,8 +190,8 @@ export class Mappings implements PageKeyed {
   declare private readonly head: Int32Array;
   declare private readonly tail: Int32Array;
   declare private readonly n: Int32Array;
-  /** Per row: the next row + 1 of the same page (grown as rows come; small while few do). */
-  private next = new Int32Array(16);
+  /** Per row: the next row + 1 of the same page (grown as rows come). */
+  private next = NO_I32;
   private readonly far = new Map<number, number[]>();
   /** Pages in the order their first leaf was added. */
   private readonly order: number[] = [];
@@ -193,9 +200,9 @@ export class Mappings implements PageKeyed {
     dense: number,
     private readonly table: LeafTable,
   ) {
-    this.head = new Int32Array(dense);
-    this.tail = new Int32Array(dense);
-    this.n = new Int32Array(dense);
+    this.head = dense ? new Int32Array(dense) : NO_I32;
+    this.tail = dense ? new Int32Array(dense) : NO_I32;
+    this.n = dense ? new Int32Array(dense) : NO_I32;
   }
 
   get size(): number {
@@ -214,7 +221,7 @@ export class Mappings implements PageKeyed {
       return;
     }
     if (k >= this.next.length) {
-      const bigger = new Int32Array(Math.max(this.next.length * 2, k + 1));
+      const bigger = new Int32Array(Math.max(16, this.next.length * 2, k + 1));
       bigger.set(this.next);
       this.next = bigger;
     }
@@ -344,24 +351,26 @@ function walkSharedTree(
   }
 }
 
-/** The references the handle table holds (pages where `only` holds, when given). */
-export function addHandleHolders(
-  ghost: Ghost,
-  holders: Holders,
-  only?: (p: number) => boolean,
-): void {
-  const add = (m: Map<number, string[]>, p: number, name: string): void => {
-    if (!only || only(p)) push(m, p, name);
-  };
+/** The references the handle table holds (to the pages in `only`, when given). */
+export function addHandleHolders(ghost: Ghost, holders: Holders, only?: ReadonlySet<number>): void {
   for (const h of ghost.handles.values()) {
-    if (h.kind === 'frame') add(holders.frames, h.pfn, h.name);
-    else if (h.kind === 'unique') add(holders.uniques, h.pfn, h.name);
+    if (h.kind === 'frame') pushIf(holders.frames, h.pfn, h.name, only);
+    else if (h.kind === 'unique') pushIf(holders.uniques, h.pfn, h.name, only);
     else if ((h.kind === 'reader' || h.kind === 'writer') && h.vs === null)
       for (let p = Math.floor(h.start / 4096); p < Math.ceil(h.end / 4096); p++)
-        add(holders.borrows, p, h.name);
+        pushIf(holders.borrows, p, h.name, only);
     else if (h.kind === 'segment' || h.kind === 'dma')
-      for (let p = h.start; p < h.end; p++) add(holders.covers, p, h.name);
+      for (let p = h.start; p < h.end; p++) pushIf(holders.covers, p, h.name, only);
   }
+}
+
+function pushIf(
+  m: Map<number, string[]>,
+  p: number,
+  name: string,
+  only: ReadonlySet<number> | undefined,
+): void {
+  if (!only || only.has(p)) push(m, p, name);
 }
 
 /** Every map of pages to what refers to them: a page in any of them is worth judging. */
@@ -431,17 +440,8 @@ export function buildContext(
   }
   const interesting = new Int32Array(count);
   for (let i = 0, k = 0; k < count; i++) if (seen[i]) interesting[k++] = i;
-  return {
-    tlb,
-    leaves,
-    consts,
-    layout,
-    mem,
-    ghost,
-    holders,
-    interesting,
-    ...slotFacts(mem, interesting),
-  };
+  const { rcs, usages } = slotFacts(mem, interesting);
+  return { tlb, leaves, consts, layout, mem, ghost, holders, interesting, rcs, usages };
 }
 
 /** A mapping as messages name it: `space@0xVA`. */

@@ -27,7 +27,6 @@ import {
   isInteresting,
   LeafTable,
   Mappings,
-  referenceMaps,
   slotFacts,
   type CheckContext,
   type Holders,
@@ -332,31 +331,56 @@ export function restrictedContext(
     nodes: new Map(),
     borrows: new Map(),
   };
-  addHandleHolders(ghost, holders, (p) => affected.has(p));
+  // Runs after every command: no closures, few allocations.
+  addHandleHolders(ghost, holders, affected);
   for (const [p, f] of ghost.forgotten) if (affected.has(p)) holders.forgotten.set(p, f);
-  // The full walk's order: trees as treesOf lists them, leaves by address within a tree.
-  const rank = new Map<string, number>();
-  treesOf(full.layout, ghost).forEach(([name], k) => rank.set(name, k));
   const found: PtLeaf[] = [];
   for (const p of affected) {
     for (const l of index.leavesOf(p)) found.push(l);
     const at = index.nodeAt(p);
     if (at) holders.nodes.set(p, [at]);
   }
-  found.sort((a, b) => rank.get(a.space)! - rank.get(b.space)! || a.vpn - b.vpn);
+  // The full walk's order: trees as treesOf lists them, leaves by address within a tree.
+  if (found.length > 1) {
+    const rank = new Map<string, number>();
+    for (const [name] of treesOf(full.layout, ghost)) rank.set(name, rank.size);
+    found.sort((a, b) => rank.get(a.space)! - rank.get(b.space)! || a.vpn - b.vpn);
+  }
   for (const l of found)
     holders.mappings.add(
       leaves.push(l.space, l.vpn, l.pfn, l.level, l.lo, l.hi, l.node, l.idx),
       l.pfn,
     );
-  const interesting = Int32Array.from(
-    [...affected].filter(
-      (p) => p < mem.nframes && (isInteresting(mem, p) || hasHolder(holders, p)),
-    ),
-  ).sort();
-  return { ...full, holders, leaves, interesting, ...slotFacts(mem, interesting), scope: affected };
+  const judged: number[] = [];
+  for (const p of affected)
+    if (p < mem.nframes && (isInteresting(mem, p) || hasHolder(holders, p))) judged.push(p);
+  const interesting = Int32Array.from(judged).sort();
+  const { rcs, usages } = slotFacts(mem, interesting);
+  // The same fields in the same order as buildContext's (one object shape for the invariants).
+  return {
+    tlb: full.tlb,
+    leaves,
+    consts: full.consts,
+    layout: full.layout,
+    mem,
+    ghost,
+    holders,
+    interesting,
+    rcs,
+    usages,
+    scope: affected,
+  };
 }
 
+/** Whether any of referenceMaps(h) holds `p`. */
 function hasHolder(h: Holders, p: number): boolean {
-  return referenceMaps(h).some((m) => m.has(p));
+  return (
+    h.frames.has(p) ||
+    h.uniques.has(p) ||
+    h.covers.has(p) ||
+    h.mappings.has(p) ||
+    h.others.has(p) ||
+    h.nodes.has(p) ||
+    h.forgotten.has(p)
+  );
 }

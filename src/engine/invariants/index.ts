@@ -101,11 +101,13 @@ const RANK = new Map(INVARIANTS.map((inv, k) => [inv.id, k]));
 
 /** Violations in one order whatever found them: by invariant, then blamed page, then text. */
 export function inCanonicalOrder(vs: Violation[]): Violation[] {
-  const key = (v: Violation): number => v.frames[0] ?? -1;
-  return vs.sort(
-    (a, b) =>
-      RANK.get(a.id)! - RANK.get(b.id)! ||
-      key(a) - key(b) ||
-      (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
+  return vs.length > 1 ? vs.sort(canonical) : vs;
+}
+
+function canonical(a: Violation, b: Violation): number {
+  return (
+    RANK.get(a.id)! - RANK.get(b.id)! ||
+    (a.frames[0] ?? -1) - (b.frames[0] ?? -1) ||
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
   );
 }

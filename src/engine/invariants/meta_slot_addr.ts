@@ -25,9 +25,12 @@ export const metaSlotAddr = {
         handles: [],
       });
     const [m0, m1] = ctx.layout.meta;
-    const frames = ctx.scope
-      ? [...ctx.scope].filter((p) => p >= m0 && p < m1).sort((a, b) => a - b)
-      : range(m0, m1);
+    let frames: Iterable<number>;
+    if (ctx.scope) {
+      const inScope: number[] = [];
+      for (const p of ctx.scope) if (p >= m0 && p < m1) inScope.push(p);
+      frames = inScope.length > 1 ? inScope.sort(byNumber) : inScope;
+    } else frames = range(m0, m1);
     for (const mf of frames) {
       if (ctx.mem.slotWord(mf, W_USAGE) !== Usage.Meta || readRc(ctx.mem, mf) === RC_UNUSED) {
         const first = (mf - m0) * slotsPerFrame;
@@ -46,4 +49,8 @@ export const metaSlotAddr = {
 
 function* range(a: number, b: number): Generator<number> {
   for (let i = a; i < b; i++) yield i;
+}
+
+function byNumber(a: number, b: number): number {
+  return a - b;
 }

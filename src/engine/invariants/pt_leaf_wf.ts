@@ -14,7 +14,6 @@ export const ptLeafWf = {
   mirrors: 'EntryOwner::inv_base, EntryOwner::metaregion_sound',
   check(ctx: CheckContext): Violation[] {
     const out: Violation[] = [];
-    const va = (v: number): string => '0x' + (v * 4096).toString(16);
     const nframes = ctx.layout.nframes;
     const t = ctx.leaves;
     for (let k = 0; k < t.length; k++) {
@@ -78,3 +77,7 @@ export const ptLeafWf = {
     return out;
   },
 };
+
+function va(vpn: number): string {
+  return '0x' + (vpn * 4096).toString(16);
+}
