@@ -27,6 +27,16 @@ export const sink = { n: 0 };
 export const now = (): number => performance.now();
 
 /**
+ * A full garbage collection, when the process allows it (`npm run bench` starts Node with
+ * --expose-gc): a series that follows another starts without the machines that one dropped (a
+ * 2 GiB machine's memory is freed only by a full collection, and its pressure would fall on
+ * whichever series runs next).
+ */
+export function collect(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/**
  * Ops per second of `run(n)` (which does n ops): warms up, sizes a rep to ~`targetMs`, then
  * returns the median of `reps` timed reps.
  */

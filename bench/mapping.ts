@@ -8,7 +8,7 @@ import type { Op } from '../src/engine/ops';
 import type { VmSpaceHandle } from '../src/engine/state';
 import { walk } from '../src/engine/page_table';
 import { parseLine } from '../src/lang';
-import { below, human, median, ms, now, prng, progress, row, type Row } from './lib';
+import { below, collect, human, median, ms, now, prng, progress, row, type Row } from './lib';
 import { metaDiff, RefMm } from './reference';
 import { setupSpace } from './translations';
 
@@ -170,6 +170,7 @@ export function mapping(): Row[] {
 
   // ---- dense: 2^18 contiguous pages at VA 0 -----------------------------------------------------
   {
+    collect();
     const m = setupSpace(SETUP).machine;
     const root = engineRoot(m);
     const ref = refRuns(
@@ -236,6 +237,7 @@ export function mapping(): Row[] {
   // ---- the same with checking 'incremental' (the default), right after the unchecked rounds: a
   // process that has since built and dropped the scattered machines collects garbage more slowly
   {
+    collect();
     const m = setupSpace(SETUP).machine;
     m.checking = 'incremental';
     const maps: Timed[] = [];
@@ -277,6 +279,7 @@ export function mapping(): Row[] {
   let checkAtScaleMs: number;
   let scatteredRef: number;
   {
+    collect();
     const m = setupSpace(SETUP).machine;
     const root = engineRoot(m);
     const ref = refRuns(
@@ -336,6 +339,7 @@ export function mapping(): Row[] {
 
   // ---- the scattered ones with checking 'incremental' ----------------------------------------------
   {
+    collect();
     const m = setupSpace(SETUP).machine;
     m.checking = 'incremental';
     const tMap = stepAll(m, mapOps);
@@ -365,6 +369,7 @@ export function mapping(): Row[] {
 
   // ---- the same with checking 'full': every command checks the whole machine --------------------
   {
+    collect();
     const m = setupSpace(SETUP).machine;
     m.checking = 'full';
     const map = denseCommand(m, 'mmap', DENSE);
@@ -391,6 +396,7 @@ export function mapping(): Row[] {
     );
   }
   {
+    collect();
     const m = setupSpace(SETUP).machine;
     m.checking = 'full';
     const t = stepAll(m, mapOps.slice(0, FULL_SCATTERED));

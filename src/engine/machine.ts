@@ -505,14 +505,13 @@ export class Machine {
 
   /** After a step: remember the slots it wrote (for the checker) and describe the lowest ones. */
   private noteSlots(mark: number, out: Effect[]): Int32Array {
-    const touched = this.mem.touchedSlots(mark);
+    // The lowest EFFECT_DETAIL slots, sorted, without sorting them all (a dense map writes 10^5).
+    const K = Machine.EFFECT_DETAIL;
+    const { touched, lowest: first, before } = this.mem.slotsSince(mark, K);
     if (touched.length === 0) return touched;
     const ever = this.everTouched;
     let lo = touched[0]!;
     let hi = lo;
-    // The lowest EFFECT_DETAIL slots, sorted, without sorting them all (a dense map writes 10^5).
-    const K = Machine.EFFECT_DETAIL;
-    const first: number[] = [];
     for (const s of touched) {
       if (!ever[s]) {
         ever[s] = 1;
@@ -520,35 +519,33 @@ export class Machine {
       }
       if (s < lo) lo = s;
       if (s > hi) hi = s;
-      if (first.length === K && s >= first[K - 1]!) continue;
-      let j = Math.min(first.length, K - 1);
-      while (j > 0 && first[j - 1]! > s) {
-        first[j] = first[j - 1]!;
-        j--;
-      }
-      first[j] = s;
     }
     if (touched.length > K)
       out.push({
         kind: 'slot',
         text: `${touched.length} metadata slots changed (${paddrText(lo)}..${paddrText(hi + 1)}); the first ${K} follow`,
       });
-    const before = this.mem.metaBefore(mark, first);
+    const mem = this.mem;
     for (const s of first) {
-      const was = (w: number): number => before.get(s * 16 + w) ?? this.mem.slotWord(s, w);
-      const now = (w: number): number => this.mem.slotWord(s, w);
-      const rc0 = decodeRc(was(W_RC_LO), was(W_RC_HI));
-      const rc1 = readRc(this.mem, s);
+      const rc0 = decodeRc(
+        wordBefore(before, mem, s, W_RC_LO),
+        wordBefore(before, mem, s, W_RC_HI),
+      );
+      const rc1 = readRc(mem, s);
       const parts: string[] = [];
       if (rc0 !== rc1) parts.push(`refcount ${rcText(rc0)} → ${rcText(rc1)}`);
-      if (was(W_USAGE) !== now(W_USAGE))
-        parts.push(`usage ${USAGE_NAMES[was(W_USAGE)]} → ${USAGE_NAMES[now(W_USAGE)]}`);
-      if (was(W_STORAGE) !== now(W_STORAGE))
-        parts.push(`storage ${STORAGE_NAMES[was(W_STORAGE)]} → ${STORAGE_NAMES[now(W_STORAGE)]}`);
-      if (was(W_PATHS) !== now(W_PATHS))
-        parts.push(`paths_in_pt ${was(W_PATHS)} → ${now(W_PATHS)}`);
-      if (was(W_OBLIG) !== now(W_OBLIG))
-        parts.push(`obligations ${was(W_OBLIG)} → ${now(W_OBLIG)}`);
+      const u0 = wordBefore(before, mem, s, W_USAGE);
+      const u1 = mem.slotWord(s, W_USAGE);
+      if (u0 !== u1) parts.push(`usage ${USAGE_NAMES[u0]} → ${USAGE_NAMES[u1]}`);
+      const s0 = wordBefore(before, mem, s, W_STORAGE);
+      const s1 = mem.slotWord(s, W_STORAGE);
+      if (s0 !== s1) parts.push(`storage ${STORAGE_NAMES[s0]} → ${STORAGE_NAMES[s1]}`);
+      const p0 = wordBefore(before, mem, s, W_PATHS);
+      const p1 = mem.slotWord(s, W_PATHS);
+      if (p0 !== p1) parts.push(`paths_in_pt ${p0} → ${p1}`);
+      const o0 = wordBefore(before, mem, s, W_OBLIG);
+      const o1 = mem.slotWord(s, W_OBLIG);
+      if (o0 !== o1) parts.push(`obligations ${o0} → ${o1}`);
       if (parts.length)
         out.push({ kind: 'slot', pfn: s, text: `${paddrText(s)}: ${parts.join(', ')}` });
     }
@@ -803,4 +800,9 @@ export function resolveConfig(c: MachineConfig): ResolvedConfig {
     out.seed = Number(c.seed);
   }
   return out;
+}
+
+/** Word `w` of slot `s` as it was before a step: `before` holds the words the step wrote. */
+function wordBefore(before: Map<number, number>, mem: PhysMem, s: number, w: number): number {
+  return before.get(s * 16 + w) ?? mem.slotWord(s, w);
 }

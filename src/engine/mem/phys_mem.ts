@@ -137,22 +137,50 @@ export class PhysMem {
     this.journaling = was;
   }
 
-  /** The metadata slots written since `m`, each once, in the order first written. */
-  touchedSlots(m: JournalMark): Int32Array {
-    const pass = ++this.seenPass;
+  /**
+   * The metadata slots written since `m`, each once, in the order first written; the `k` lowest
+   * of them, ascending; and their words as they were at `m` (word index → value, for the words
+   * written since). One pass over the journal (a dense map writes 10^6 entries): a slot can join
+   * the lowest only when first seen, when none of its entries has gone by, and one that leaves
+   * them never returns (k lower ones have been seen).
+   */
+  slotsSince(
+    m: JournalMark,
+    k: number,
+  ): { touched: Int32Array; lowest: number[]; before: Map<number, number> } {
+    this.seenPass += 2;
     const seen = this.seen;
+    const pass = this.seenPass; // seen[slot]: seen since m…
+    const low = pass + 1; // …and among the lowest so far
     const log = this.log;
-    const out = new Int32Array(Math.min(this.nframes, (this.logLen - m) / 2));
+    const touched = new Int32Array(Math.min(this.nframes, (this.logLen - m) / 2));
+    const lowest: number[] = [];
+    const before = new Map<number, number>();
     let n = 0;
-    for (let k = m; k < this.logLen; k += 2)
-      if (log[k]! < ARR_SPAN) {
-        const slot = (log[k]! / SLOT_WORDS) | 0;
-        if (seen[slot] !== pass) {
-          seen[slot] = pass;
-          out[n++] = slot;
+    for (let j = m; j < this.logLen; j += 2) {
+      const key = log[j]!;
+      if (key >= ARR_SPAN) continue;
+      const slot = (key / SLOT_WORDS) | 0;
+      let mark = seen[slot];
+      if (mark !== pass && mark !== low) {
+        touched[n++] = slot;
+        mark = pass;
+        if (lowest.length < k || slot < lowest[k - 1]!) {
+          if (lowest.length === k) {
+            const gone = lowest.pop()!;
+            seen[gone] = pass;
+            for (let w = 0; w < SLOT_WORDS; w++) before.delete(gone * SLOT_WORDS + w);
+          }
+          let i = lowest.length;
+          while (i > 0 && lowest[i - 1]! > slot) i--;
+          lowest.splice(i, 0, slot);
+          mark = low;
         }
+        seen[slot] = mark;
       }
-    return out.subarray(0, n);
+      if (mark === low && !before.has(key)) before.set(key, log[j + 1]!);
+    }
+    return { touched: touched.subarray(0, n), lowest, before };
   }
 
   /**
@@ -185,21 +213,6 @@ export class PhysMem {
         w[idx % PAGE_WORDS] = log[k + 1]!;
       } else if (arr === ARR_PAGESLOT && want(idx)) out.set(idx, new Uint32Array(PAGE_WORDS)); // no contents yet: zeros
     }
-    return out;
-  }
-
-  /** Metadata words of `slots` as they were at mark `m`: word index → value, for those changed since. */
-  metaBefore(m: JournalMark, slots: Iterable<number>): Map<number, number> {
-    const pass = ++this.seenPass;
-    const want = this.seen;
-    for (const s of slots) want[s] = pass;
-    const out = new Map<number, number>();
-    const log = this.log;
-    for (let k = m; k < this.logLen; k += 2)
-      if (log[k]! < ARR_SPAN) {
-        const idx = log[k]!;
-        if (want[(idx / SLOT_WORDS) | 0] === pass && !out.has(idx)) out.set(idx, log[k + 1]!);
-      }
     return out;
   }
 
