@@ -470,12 +470,7 @@ export class Machine {
     const affected = big ? null : new Set<number>(touched);
     const followed =
       this.indexValid &&
-      this.index.update(
-        this.layout,
-        this.ghost,
-        this.mem.contentsAt(mark, (p) => this.index.isNode(p)),
-        affected,
-      );
+      this.index.update(this.layout, this.ghost, this.mem.wordsBefore(mark, this.index), affected);
     if (!followed) this.indexValid = this.index.rebuild(this.layout, this.ghost);
     if (followed && affected) ghostChanges(before, this.ghost, affected);
     // A huge user leaf (only corruption makes one) is judged on every page it covers, not only

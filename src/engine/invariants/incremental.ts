@@ -49,7 +49,7 @@ class GiveUp extends Error {}
 export class PtIndex {
   private readonly pos = new Map<number, Pos>();
   /** During an update: the words of the nodes the step wrote, as they were before it. */
-  private olds: Map<number, Uint32Array> | null = null;
+  private olds: Map<number, Map<number, number>> | null = null;
   /** During an update: nodes walked whole (their entries are all current already). */
   private readonly walked = new Set<number>();
   /**
@@ -95,14 +95,14 @@ export class PtIndex {
   }
 
   /**
-   * Follow a step: `olds` holds, for the indexed nodes whose words it wrote, their words before
-   * it (from the journal: the index keeps no copy of its own). Adds to `affected` (when given)
+   * Follow a step: `olds` holds, for the indexed nodes whose words it wrote, those words as they
+   * were before it (from the journal: the index keeps no copy of its own). Adds to `affected` (when given)
    * every page whose page-table facts changed. False when the index had to give up.
    */
   update(
     layout: BootLayout,
     ghost: Ghost,
-    olds: Map<number, Uint32Array>,
+    olds: Map<number, Map<number, number>>,
     affected: Set<number> | null,
   ): boolean {
     this.affected = affected;
@@ -122,12 +122,17 @@ export class PtIndex {
         if (!this.pos.has(n)) continue;
         affected?.add(n);
         const cur = this.wordsNow(n);
-        for (let i = 0; i < 512; i++) {
-          if (old[i * 2] === cur[i * 2] && old[i * 2 + 1] === cur[i * 2 + 1]) continue;
-          this.removeEntry(n, this.pos.get(n)!, i, old[i * 2]!, old[i * 2 + 1]!);
+        // The entries the step wrote a word of, in order (as a scan of the node would meet them).
+        const written = new Set<number>();
+        for (const w of old.keys()) written.add(w >> 1);
+        for (const i of [...written].sort(byNumber)) {
+          const lo = old.get(i * 2) ?? cur[i * 2]!;
+          const hi = old.get(i * 2 + 1) ?? cur[i * 2 + 1]!;
+          if (lo === cur[i * 2] && hi === cur[i * 2 + 1]) continue;
+          this.removeEntry(n, this.pos.get(n)!, i, lo, hi);
           // Gone from the record: a later detach of n must not remove it twice.
-          old[i * 2] = 0;
-          old[i * 2 + 1] = 0;
+          old.set(i * 2, 0);
+          old.set(i * 2 + 1, 0);
           pending.push([n, i]);
         }
       }
@@ -184,7 +189,11 @@ export class PtIndex {
 
   /** Node `n`'s words as the index recorded them: before the step if it wrote them, else now. */
   private recorded(n: number): Uint32Array {
-    return this.olds?.get(n) ?? this.wordsNow(n);
+    const old = this.olds?.get(n);
+    if (!old) return this.wordsNow(n);
+    const w = this.wordsNow(n).slice();
+    for (const [k, v] of old) w[k] = v;
+    return w;
   }
 
   /** Node `n`'s 1024 words as they are now (a view of the pool; zeros if never written). */
@@ -383,4 +392,8 @@ function hasHolder(h: Holders, p: number): boolean {
     h.nodes.has(p) ||
     h.forgotten.has(p)
   );
+}
+
+function byNumber(a: number, b: number): number {
+  return a - b;
 }

@@ -184,15 +184,19 @@ export class PhysMem {
   }
 
   /**
-   * The words, as they were at mark `m`, of every frame `want` accepts whose words were written
-   * since (one pass over the journal, newest first, so the oldest old value wins).
+   * For every frame `want` accepts whose words were written since mark `m`: the words written,
+   * as they were at `m` (word index in the frame → value). One pass over the journal, newest
+   * first, so the oldest value wins; a frame first written since `m` was all zeros before.
    */
-  contentsAt(m: JournalMark, want: (pfn: number) => boolean): Map<number, Uint32Array> {
-    const out = new Map<number, Uint32Array>();
+  wordsBefore(
+    m: JournalMark,
+    want: { isNode(pfn: number): boolean },
+  ): Map<number, Map<number, number>> {
+    const out = new Map<number, Map<number, number>>();
     const log = this.log;
     // Writes come in runs to one frame (a map fills a node's entries in a row): ask once a run.
     let lastPfn = -1;
-    let lastWanted = false;
+    let last: Map<number, number> | undefined;
     for (let k = this.logLen - 2; k >= m; k -= 2) {
       const key = log[k]!;
       if (key < ARR_SPAN) continue;
@@ -202,16 +206,14 @@ export class PhysMem {
         const pfn = this.poolOwner[(idx / PAGE_WORDS) | 0]!;
         if (pfn !== lastPfn) {
           lastPfn = pfn;
-          lastWanted = want(pfn);
+          last = undefined;
+          if (want.isNode(pfn)) {
+            last = out.get(pfn);
+            if (!last) out.set(pfn, (last = new Map()));
+          }
         }
-        if (!lastWanted) continue;
-        let w = out.get(pfn);
-        if (!w) {
-          const base = this.pageSlot[pfn]! * PAGE_WORDS;
-          out.set(pfn, (w = this.pool.slice(base, base + PAGE_WORDS)));
-        }
-        w[idx % PAGE_WORDS] = log[k + 1]!;
-      } else if (arr === ARR_PAGESLOT && want(idx)) out.set(idx, new Uint32Array(PAGE_WORDS)); // no contents yet: zeros
+        last?.set(idx % PAGE_WORDS, log[k + 1]!);
+      } else if (arr === ARR_PAGESLOT && want.isNode(idx) && !out.has(idx)) out.set(idx, new Map());
     }
     return out;
   }
