@@ -25,3 +25,13 @@ describe('cursor creation', () => {
     );
   });
 });
+
+describe('map VS VA FRAME', () => {
+  it('names an unknown space or frame before the cursor it would open could block', () => {
+    const locked = 'vmspace as vs\ncursor_mut vs 0x400000+4K as c\n';
+    expect(errorOf(`${locked}map vs 0x400000 nosuch`)).toMatch(/^UnknownHandle: .*`nosuch`/);
+    expect(errorOf(`${locked}map nosuch 0x400000 c`)).toMatch(/^UnknownHandle: .*`nosuch`/);
+    expect(errorOf(`${locked}map vs 0x400000 c`)).toMatch(/^WrongKind: /);
+    expect(errorOf(`${locked}alloc as f\nmap vs 0x400000 f`)).toMatch(/^WouldBlock: /);
+  });
+});

@@ -684,6 +684,10 @@ export function mapAt(
   prop?: string,
   cache?: string,
 ): string {
+  // The named space and frame first: a typo is UnknownHandle even where a live cursor would
+  // make opening this one WouldBlock.
+  lookup(core, vs, ['vmspace']);
+  lookup(core, h, ['frame']);
   return temp(core, vs, { start: { num: vaB }, len: 4096n }, (name) =>
     map(core, name, h, prop, cache),
   );
