@@ -11,9 +11,9 @@ import type {
   SessionStatus,
 } from '../bridge/api';
 import { SimClient, WorkerDied } from '../bridge/client';
+import { helpRequest, helpText } from '../bridge/complete';
 import type { Snapshot } from '../bridge/snapshot';
 import defaultScenario from '../scenarios/default.lab?raw';
-import { helpText } from './help';
 import { intern } from './views/intern';
 import { useLog, type LogKind, type LogLine } from './store/log';
 import { afterExec, notify, useSession } from './store/session';
@@ -61,6 +61,10 @@ function scriptEntries(results: ScriptLineResult[]): Entry[] {
   for (const r of shown) out.push({ kind: 'input', text: r.source.trim() }, ...resultEntries(r));
   return out;
 }
+
+/** The browser terminal's keys, which `help` lists after the commands. */
+const TERMINAL_KEYS =
+  'Keys: Tab completes, ↑/↓ history, Ctrl-L clears, Esc then Tab leaves the terminal.';
 
 export const print = (entries: Entry[]): void => useLog.getState().append(entries);
 
@@ -150,9 +154,9 @@ export class Sim {
   run(line: string): Promise<void> {
     const trimmed = line.trim();
     print([{ kind: 'input', text: trimmed, typed: true }]);
-    const help = /^help(?:\s+(\S+))?\s*$/.exec(trimmed);
+    const help = helpRequest(trimmed);
     if (help) {
-      print(helpText(help[1]).map((text) => ({ kind: 'info', text })));
+      print(helpText(help.cmd, TERMINAL_KEYS).map((text) => ({ kind: 'info', text })));
       return Promise.resolve();
     }
     if (!trimmed) return Promise.resolve();

@@ -5,6 +5,9 @@ import { ERROR_CODES } from '../engine';
 import { CATALOGUE_IDS, COMMAND_WORDS } from '../lang';
 import type { Completion } from './api';
 
+// The terminal's `help` (the language's table, which `pagelab repl` answers from too).
+export { HELP, helpRequest, helpText } from '../lang';
+
 /** Every command word of the language, and the terminal's own `help`. */
 export const COMMANDS = [...COMMAND_WORDS, 'help'] as const;
 

@@ -187,6 +187,18 @@ describe('pagelab usage', () => {
     expect(help.stdout.toString()).toMatch(/^usage:/);
     expect(run('link').status).toBe(2);
   });
+
+  it('the real repl answers help and help CMD, and runs commands', () => {
+    const bin = fileURLToPath(new URL('../../bin/pagelab.mjs', import.meta.url));
+    const r = spawnSync(process.execPath, [bin, 'repl'], { input: 'help map\nalloc as f\nhelp\n' });
+    expect(r.status).toBe(0);
+    const out = r.stdout.toString();
+    expect(out).toContain('map C H [prop=FLAGS]');
+    expect(out).toContain('ok f = UFrame');
+    expect(out).toContain('Frames:');
+    expect(out).toContain('Ctrl-D quits');
+    expect(out).not.toContain('Syntax');
+  });
 });
 
 describe('run', () => {

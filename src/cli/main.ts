@@ -6,6 +6,8 @@ import {
   decodeFragment,
   encodeFragment,
   formatResult,
+  helpRequest,
+  helpText,
   parseStep,
   scriptLines,
   type LineResult,
@@ -157,6 +159,9 @@ export function check(files: string[], json: boolean, out: Out): number {
   return failed === 0 ? 0 : 1;
 }
 
+/** The repl's keys, which `help` lists after the commands. */
+const REPL_KEYS = 'Keys: ↑/↓ history, Ctrl-D quits.';
+
 async function repl(out: Out): Promise<number> {
   const s = new Session();
   const rl = createInterface({
@@ -166,10 +171,16 @@ async function repl(out: Out): Promise<number> {
     terminal: process.stdin.isTTY,
   });
   out(
-    'PageLab — the OSTD memory model. Type commands (see shared/spec/commands.md); Ctrl-D quits.',
+    'PageLab — the OSTD memory model. Type commands (`help` lists them); Ctrl-D quits.',
   );
   rl.prompt();
   for await (const line of rl) {
+    const help = helpRequest(line);
+    if (help) {
+      for (const t of helpText(help.cmd, REPL_KEYS)) out(t);
+      rl.prompt();
+      continue;
+    }
     const r = s.exec(line);
     if (r.kind !== 'blank') {
       out(formatResult(r));

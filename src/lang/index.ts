@@ -6,6 +6,7 @@
 export { parseLine, COMMAND_WORDS } from './parser';
 export { print } from './printer';
 export { lex, commentStart } from './lexer';
+export { HELP, helpText, helpRequest, type HelpEntry } from './help';
 export { SyntaxError_, type Stmt, type Expect } from './ast';
 export { Session, formatResult, CATALOGUE_IDS, type LineResult, type SessionMark } from './session';
 export {

@@ -1,5 +1,6 @@
-// `help` and `help CMD` in the terminal: a short table written from shared/spec/commands.md's
-// command list (usage as the spec writes it, one line of meaning).
+// `help` and `help CMD`, in the browser's terminal and in `pagelab repl`: a short table written
+// from shared/spec/commands.md's command list (usage as the spec writes it, one line of meaning).
+// Each terminal adds its own keys (helpText's `keys`).
 
 export interface HelpEntry {
   name: string;
@@ -306,17 +307,21 @@ export const HELP: readonly HelpEntry[] = [
     name: 'help',
     group: 'Terminal',
     usage: 'help [COMMAND]',
-    summary:
-      'This list, or one command. Keys: Tab completes, ↑/↓ history, Ctrl-L clears, Esc then Tab leaves the terminal.',
+    summary: 'This list, or one command.',
   },
 ];
 
-/** The `help` text: one line a command, grouped. */
-export function helpText(cmd?: string): string[] {
+/**
+ * The `help` text: one line a command, grouped; or one command's usage. `keys` (the terminal's
+ * own keys, one line) follows the list and `help help`.
+ */
+export function helpText(cmd?: string, keys?: string): string[] {
   if (cmd) {
     const e = HELP.find((h) => h.name === cmd);
     if (!e) return [`no command \`${cmd}\`; \`help\` lists them all`];
-    return [e.usage, `  ${e.summary}`];
+    return cmd === 'help' && keys
+      ? [e.usage, `  ${e.summary} ${keys}`]
+      : [e.usage, `  ${e.summary}`];
   }
   const out: string[] = [];
   let group = '';
@@ -330,5 +335,12 @@ export function helpText(cmd?: string): string[] {
   out.push(
     '`help CMD` shows how to write one. Numbers: 4096, 0x1000, 4K, 2M; ranges START..END or START+LEN.',
   );
+  if (keys) out.push(keys);
   return out;
+}
+
+/** `help` or `help CMD` typed at a prompt (not a command of the language: scripts never hold it). */
+export function helpRequest(line: string): { cmd?: string } | null {
+  const m = /^\s*help(?:\s+(\S+))?\s*$/.exec(line);
+  return m ? (m[1] ? { cmd: m[1] } : {}) : null;
 }
