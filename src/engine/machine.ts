@@ -423,7 +423,8 @@ export class Machine {
       case 'io_read':
         return io.ioRead(core, op.reader, op.len);
       case 'io_write':
-        return io.ioWrite(core, op.writer, boundedBytes(op.data));
+        // The data's size is judged after the writer's name (a thunk: ioWrite calls it then).
+        return io.ioWrite(core, op.writer, () => boundedBytes(op.data));
       case 'copy':
         return io.copy(core, op.reader, op.writer);
       case 'skip':
@@ -437,7 +438,7 @@ export class Machine {
       case 'device_read':
         return dma.deviceRead(core, op.dma, op.offset, op.len);
       case 'device_write':
-        return dma.deviceWrite(core, op.dma, op.offset, boundedBytes(op.data));
+        return dma.deviceWrite(core, op.dma, op.offset, () => boundedBytes(op.data));
       case 'show':
         if (op.what === 'pt') return vm.showPt(core, op.vs, op.range);
         if (op.what === 'tlb') return vm.tlbShow(core);

@@ -202,10 +202,12 @@ export function deviceRead(core: Core, name: string, off: bigint, len: bigint): 
   return `device read ${b - a} byte${b - a === 1 ? '' : 's'} at device address ${hex(d.daddr + a)}: ${bytesText(out)}`;
 }
 
-export function deviceWrite(core: Core, name: string, off: bigint, bytes: Uint8Array): string {
+/** `data` is called after the name and direction checks, as `device read` checks its length. */
+export function deviceWrite(core: Core, name: string, off: bigint, data: () => Uint8Array): string {
   const d = lookup(core, name, ['dma']);
   if (d.stream && d.dir === 'to_device')
     fail('AccessDenied', `${name} is a ToDevice stream: the device only reads it`);
+  const bytes = data();
   const [a, b] = byteRange(d, off, off + BigInt(bytes.length));
   if (d.device) {
     for (let i = a; i < b; i += PAGE) deviceToPhys(core, d, i);

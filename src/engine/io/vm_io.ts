@@ -232,8 +232,10 @@ export function ioRead(core: Core, name: string, len?: bigint): string {
   return `${bytes.length} byte${bytes.length === 1 ? '' : 's'}: ${bytesText(bytes)} (${r.end - r.cursor} left)`;
 }
 
-export function ioWrite(core: Core, name: string, data: Uint8Array): string {
+/** `data` is called once the writer is known: a bad name is reported before an oversized literal. */
+export function ioWrite(core: Core, name: string, bytes: () => Uint8Array): string {
   const w = lookup(core, name, ['writer']);
+  const data = bytes();
   const avail = w.end - w.cursor;
   const n = Math.min(avail, data.length);
   const { done, fault } = writeTo(core, w, data.subarray(0, n));
