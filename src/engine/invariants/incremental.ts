@@ -12,8 +12,8 @@
 //   + every page-table entry the step changed: its node, the frames it mapped before and after,
 //   and, when a table entry changed, every node and frame of the subtree it cut off or attached.
 // - The page-table index (PtIndex) keeps what a full walk would find — each node's position and
-//   the leaves that map each frame — and follows the step's changed nodes only, diffing their
-//   words against the old ones the step's journal holds (the index keeps no copy of its own).
+//   the leaves that map each frame — and follows the step's changed entries only, diffing the
+//   words it wrote against the old ones its journal holds (the index keeps no copy of its own).
 //   It gives up (the full checker runs and the index is rebuilt later) when a node is reachable
 //   twice, which only corruption under `unsafe` makes.
 // - A step that affects most of what the machine uses (a 1 GiB map) is checked whole: cheaper
@@ -48,7 +48,7 @@ class GiveUp extends Error {}
 
 export class PtIndex {
   private readonly pos = new Map<number, Pos>();
-  /** During an update: the words of the nodes the step wrote, as they were before it. */
+  /** During an update: per node the step wrote, the words it wrote as they were before it. */
   private olds: Map<number, Map<number, number>> | null = null;
   /** During an update: nodes walked whole (their entries are all current already). */
   private readonly walked = new Set<number>();
@@ -96,8 +96,8 @@ export class PtIndex {
 
   /**
    * Follow a step: `olds` holds, for the indexed nodes whose words it wrote, those words as they
-   * were before it (from the journal: the index keeps no copy of its own). Adds to `affected` (when given)
-   * every page whose page-table facts changed. False when the index had to give up.
+   * were before it (from the journal: the index keeps no copy of its own). Adds to `affected`
+   * (when given) every page whose page-table facts changed. False when the index had to give up.
    */
   update(
     layout: BootLayout,
