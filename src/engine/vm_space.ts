@@ -40,7 +40,7 @@ import {
 } from './frame/meta';
 import { cpuBytesRead } from './dma';
 import { coveredBy, releaseRef, requires } from './frame/ops';
-import { bind, chooseName, describeHandle, lookup, retire } from './handles';
+import { bind, chooseName, describeHandle, lookup, requireUnborrowed, retire } from './handles';
 import type { RangeRef } from './ops';
 import {
   allocNode,
@@ -493,14 +493,16 @@ export function map(
   const c = mutCursor(core, cname);
   const vs = spaceOf(core, c);
   const f = lookup(core, hname, ['frame']);
+  requireUnborrowed(core, f);
+  // The preconditions (the property's, the item's) hold before the body runs; its panics after.
   const pp = parseProp(core, prop, cache);
+  mapRequires(core, f.pfn);
   if (c.va + 1 > c.end)
     fail(
       'Panic',
       `map: ${cname} is at ${vaText(c.va)}, at or past its end ${vaText(c.end)}`,
       'map_panic_conditions: va + page size > barrier end',
     );
-  mapRequires(core, f.pfn);
   const at = c.va;
   const old = mapLeaf(core, c, vs, f.pfn, pp);
   retire(core, f, `moved into ${vs.name}'s page table at ${vaText(at)}`);
@@ -687,7 +689,7 @@ export function mapAt(
   // The named space and frame first: a typo is UnknownHandle even where a live cursor would
   // make opening this one WouldBlock.
   lookup(core, vs, ['vmspace']);
-  lookup(core, h, ['frame']);
+  requireUnborrowed(core, lookup(core, h, ['frame']));
   return temp(core, vs, { start: { num: vaB }, len: 4096n }, (name) =>
     map(core, name, h, prop, cache),
   );

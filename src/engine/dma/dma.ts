@@ -12,7 +12,7 @@ import {
   rcText,
 } from '../frame/meta';
 import { dropRequires, releaseRef, requires } from '../frame/ops';
-import { bind, chooseName, describeHandle, lookup, retire } from '../handles';
+import { bind, chooseName, describeHandle, lookup, requireUnborrowed, retire } from '../handles';
 import { childOrCreate, freeNode, indexAt, setPte, walk } from '../page_table/node';
 import type { DmaDirection, DmaHandle } from '../state';
 import { bytesText } from '../vm_space';
@@ -67,6 +67,7 @@ export function dmaMap(
   as?: string,
 ): string {
   const h = lookup(core, hname, ['frame', 'segment']);
+  requireUnborrowed(core, h);
   const start = h.kind === 'frame' ? h.pfn : h.start;
   const end = h.kind === 'frame' ? h.pfn + 1 : h.end;
   if (end === start) fail('InvalidArgs', `${hname} is an empty segment`);
@@ -123,6 +124,7 @@ export function dmaMap(
 }
 
 export function dmaDrop(core: Core, d: DmaHandle): string {
+  requireUnborrowed(core, d);
   for (let p = d.start; p < d.end; p++) dropRequires(core, p, `drop ${d.name}`);
   retire(core, d, 'dropped');
   for (let p = d.start; p < d.end; p++) {

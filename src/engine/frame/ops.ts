@@ -231,6 +231,8 @@ export function clone(core: Core, name: string, as?: string): string {
 
 export function drop(core: Core, name: string): string {
   const h = lookup(core, name, ['frame', 'segment', 'unique']);
+  // A borrowed handle cannot be moved at all (Rust's borrow check): before drop's own checks.
+  requireUnborrowed(core, h);
   const what = `drop ${name}`;
   if (h.kind === 'frame') {
     dropRequires(core, h.pfn, what);
@@ -269,6 +271,7 @@ export function drop(core: Core, name: string): string {
 
 export function intoRaw(core: Core, name: string): string {
   const h = lookup(core, name, ['frame', 'segment', 'unique']);
+  requireUnborrowed(core, h);
   const first = h.kind === 'segment' ? h.start : h.pfn;
   const end = h.kind === 'segment' ? h.end : h.pfn + 1;
   for (let p = first; p < end; p++) {
@@ -392,6 +395,9 @@ function segBytes(core: Core, s: SegmentHandle): bigint {
 
 export function split(core: Core, name: string, offset: bigint, as?: [string, string]): string {
   const s = lookup(core, name, ['segment']);
+  const a = chooseName(core, 'segment', as?.[0], [name]);
+  const b = chooseName(core, 'segment', as?.[1], [name, a]);
+  requireUnborrowed(core, s);
   const ps = BigInt(core.consts.pageSize);
   if (offset % ps !== 0n || offset <= 0n || offset >= segBytes(core, s))
     fail(
@@ -399,8 +405,6 @@ export function split(core: Core, name: string, offset: bigint, as?: [string, st
       `split offset ${hex(offset)} must be page-aligned and strictly inside ${name} (size ${hex(segBytes(core, s))})`,
       'split offset',
     );
-  const a = chooseName(core, 'segment', as?.[0], [name]);
-  const b = chooseName(core, 'segment', as?.[1], [name, a]);
   const mid = s.start + Number(offset / ps);
   retire(core, s, `split into ${a} and ${b}`);
   const ha = bind(core, { kind: 'segment', name: a, start: s.start, end: mid, site: core.site });
@@ -454,6 +458,8 @@ export function next(core: Core, name: string, as?: string): string {
 /** `Frame::from_unique` */
 export function share(core: Core, name: string, as?: string): string {
   const u: UniqueHandle = lookup(core, name, ['unique']);
+  const newName = chooseName(core, 'frame', as, [name]);
+  requireUnborrowed(core, u);
   const rc = readRc(core.mem, u.pfn);
   requires(
     core,
@@ -461,7 +467,6 @@ export function share(core: Core, name: string, as?: string): string {
     'from_unique.is_unique',
     `frame ${paddrText(u.pfn)} has refcount ${rcText(rc)}, not UNIQUE`,
   );
-  const newName = chooseName(core, 'frame', as, [name]);
   retire(core, u, `shared as ${newName}`);
   writeRc(core.mem, u.pfn, 1);
   return describeHandle(bind(core, { kind: 'frame', name: newName, pfn: u.pfn, site: core.site }));
@@ -470,6 +475,7 @@ export function share(core: Core, name: string, as?: string): string {
 /** `UniqueFrame::try_from_shared` */
 export function unique(core: Core, name: string, as?: string): string {
   const f: FrameHandle = lookup(core, name, ['frame']);
+  requireUnborrowed(core, f);
   const rc = readRc(core.mem, f.pfn);
   if (rc !== 1)
     fail(
