@@ -163,12 +163,8 @@ export function deactivate(core: Core): string {
 }
 
 export function dropVmSpace(core: Core, vs: VmSpaceHandle): string {
-  const cpus = core.ghost.active.flatMap((a, i) => (a === vs.name ? [i] : []));
-  if (cpus.length)
-    fail(
-      'InUse',
-      `${vs.name} is active on cpu ${cpus.join(', ')}: \`deactivate\` there first (an active space is held by its CPU)`,
-    );
+  // op_pre[DropVmSpace] (no cursor, no VmIo borrows the space) holds before the drop runs; the
+  // CPUs' hold on an active space is found when it does (InUse, even under `unsafe`).
   const users = [...core.ghost.handles.values()]
     .filter((h) => h.kind === 'cursor' && h.vs === vs.name)
     .map((h) => h.name);
@@ -188,6 +184,12 @@ export function dropVmSpace(core: Core, vs: VmSpaceHandle): string {
     'DropVmSpace.no_vmio',
     `${vs.name} is still borrowed by ${ios.join(', ')}: drop them first`,
   );
+  const cpus = core.ghost.active.flatMap((a, i) => (a === vs.name ? [i] : []));
+  if (cpus.length)
+    fail(
+      'InUse',
+      `${vs.name} is active on cpu ${cpus.join(', ')}: \`deactivate\` there first (an active space is held by its CPU)`,
+    );
   retire(core, vs, 'dropped');
   const leaves: { vpn: number; pfn: number; level: number }[] = [];
   const nodes: number[] = [];
