@@ -631,6 +631,9 @@ export function takeNextCmd(core: Core, cname: string, len: bigint, as?: string)
 export function protectNext(core: Core, cname: string, len: bigint, prop: string): string {
   const c = mutCursor(core, cname);
   const vs = spaceOf(core, c);
+  // The requirement on `op` (it keeps R: new_page_req) is a precondition: it holds or not before
+  // the body runs, whatever the body would find, and before its panics.
+  const np = parseProp(core, prop, undefined);
   const pages = lenPages(c, len, 'protect_next');
   const f = nextEntry(core.mem, vs.root, c.va, c.va + pages, c.guardLevel, false);
   if (!f || f.kind !== 'leaf') {
@@ -638,7 +641,6 @@ export function protectNext(core: Core, cname: string, len: bigint, prop: string
     return 'none';
   }
   const old = decodeProp(f.lo, f.hi);
-  const np = parseProp(core, prop, undefined);
   np.cache = old.cache;
   np.flags |= old.flags & (PF_ACCESSED | PF_DIRTY);
   np.priv = old.priv;
