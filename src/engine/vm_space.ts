@@ -294,6 +294,7 @@ export function cursor(
   mut: boolean,
   as?: string,
 ): string {
+  lookup(core, vsName, ['vmspace']); // the space's name before the cursor's
   const name = chooseName(core, 'cursor', as);
   return describeHandle(bind(core, openCursor(core, vsName, range, mut, name)));
 }
@@ -361,6 +362,8 @@ function leafText(vpn: number, lo: number, hi: number): string {
 
 export function query(core: Core, name: string, as?: string): string {
   const c = lookup(core, name, ['cursor']);
+  // A live `as` name is refused even when nothing present would be bound.
+  if (as !== undefined) chooseName(core, 'frame', as);
   if (c.va >= c.end)
     fail('AccessDenied', `${name} is at ${vaText(c.va)}, at or past its end ${vaText(c.end)}`);
   const w = walk(core.mem, spaceOf(core, c).root, c.va);
@@ -613,6 +616,7 @@ export function unmap(core: Core, cname: string, len: bigint): string {
 export function takeNextCmd(core: Core, cname: string, len: bigint, as?: string): string {
   const c = mutCursor(core, cname);
   const vs = spaceOf(core, c);
+  if (as !== undefined) chooseName(core, 'frame', as); // even when nothing is taken
   const pages = lenPages(c, len, 'take_next');
   const t = takeNext(core, c, vs, pages, null);
   if (!t) {

@@ -67,6 +67,7 @@ export function dmaMap(
   as?: string,
 ): string {
   const h = lookup(core, hname, ['frame', 'segment']);
+  const name = chooseName(core, 'dma', as, [hname]);
   requireUnborrowed(core, h);
   const start = h.kind === 'frame' ? h.pfn : h.start;
   const end = h.kind === 'frame' ? h.pfn + 1 : h.end;
@@ -91,7 +92,6 @@ export function dmaMap(
     if (other !== undefined)
       fail('AlreadyMapped', `frame ${paddrText(p)} is already DMA-mapped by ${other}`);
   }
-  const name = chooseName(core, 'dma', as, [hname]);
   const isCoherent = coherent ?? !stream;
   let daddr = start * PAGE;
   if (core.layout.iommuRoot >= 0) {

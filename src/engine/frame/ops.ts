@@ -142,14 +142,15 @@ export function alloc(
   as?: string,
 ): string {
   const n = count ?? 1n;
+  // The result's name before the count: a live name is a problem of the line itself.
+  const kind = unique ? 'unique' : n <= 1n ? 'frame' : 'segment';
+  const name = chooseName(core, kind, as);
   if (unique && n !== 1n)
     fail('InvalidArgs', 'a UniqueFrame is one frame: `alloc unique` takes no count');
   if (n <= 0n) fail('InvalidArgs', `cannot allocate ${n} frames`);
   if (n > BigInt(core.layout.nframes))
     fail('NoMemory', `${n} frames is more than this machine has`);
   const nframes = Number(n);
-  const kind = unique ? 'unique' : nframes === 1 ? 'frame' : 'segment';
-  const name = chooseName(core, kind, as);
   const start = core.allocator.find(nframes);
   if (start < 0)
     fail(
@@ -171,8 +172,10 @@ export function alloc(
 
 /** `Frame::from_in_use` */
 export function frameFromInUse(core: Core, paddr: AddrRef, as?: string): string {
-  const pfn = resolvePaddr(core, paddr);
+  // A handle name, then the result's name, then a number's checks (NotAligned, OutOfBound).
+  const named = 'name' in paddr ? resolvePaddr(core, paddr) : undefined;
   const name = chooseName(core, 'frame', as);
+  const pfn = named ?? resolvePaddr(core, paddr);
   const rc = readRc(core.mem, pfn);
   if (rc === RC_UNUSED) fail('Unused', `frame ${paddrText(pfn)} is not in use`);
   if (rc === RC_UNIQUE)
@@ -315,6 +318,10 @@ export function intoRaw(core: Core, name: string): string {
 export function fromRaw(core: Core, target: AddrRef | RangeRef, as?: string): string {
   let first: number;
   let end: number;
+  // A handle name, then a live result name (`as`), then the numbers' own checks.
+  const start = isRange(target) ? target.start : target;
+  if ('name' in start) resolvePaddr(core, start);
+  if (as !== undefined) chooseName(core, 'frame', as);
   if (isRange(target)) {
     first = resolvePaddr(core, target.start);
     const endPa =
@@ -414,6 +421,7 @@ export function split(core: Core, name: string, offset: bigint, as?: [string, st
 
 export function slice(core: Core, name: string, range: RangeRef, as?: string): string {
   const s = lookup(core, name, ['segment']);
+  const newName = chooseName(core, 'segment', as);
   if ('name' in range.start)
     fail('InvalidArgs', 'slice takes byte offsets within the segment, not an address name');
   const start = range.start.num;
@@ -434,7 +442,6 @@ export function slice(core: Core, name: string, range: RangeRef, as?: string): s
   for (let p = first; p < last; p++)
     if (atOrAboveMax(readRc(core.mem, p)))
       fail('Panic', `refcount of ${paddrText(p)} would overflow`, 'refcount overflow');
-  const newName = chooseName(core, 'segment', as);
   for (let p = first; p < last; p++) {
     writeRc(core.mem, p, readRc(core.mem, p) + 1);
     mint(core, p);
@@ -446,6 +453,8 @@ export function slice(core: Core, name: string, range: RangeRef, as?: string): s
 
 export function next(core: Core, name: string, as?: string): string {
   const s = lookup(core, name, ['segment']);
+  // A live `as` name is refused even when an empty segment would bind nothing.
+  if (as !== undefined) chooseName(core, 'frame', as);
   requireUnborrowed(core, s);
   if (s.start === s.end) return 'none (the segment is empty)';
   const newName = chooseName(core, 'frame', as);
@@ -475,6 +484,7 @@ export function share(core: Core, name: string, as?: string): string {
 /** `UniqueFrame::try_from_shared` */
 export function unique(core: Core, name: string, as?: string): string {
   const f: FrameHandle = lookup(core, name, ['frame']);
+  const newName = chooseName(core, 'unique', as, [name]);
   requireUnborrowed(core, f);
   const rc = readRc(core.mem, f.pfn);
   if (rc !== 1)
@@ -482,7 +492,6 @@ export function unique(core: Core, name: string, as?: string): string {
       'InUse',
       `frame ${paddrText(f.pfn)} has refcount ${rcText(rc)}: only the sole reference (refcount 1) can become unique`,
     );
-  const newName = chooseName(core, 'unique', as, [name]);
   retire(core, f, `made unique as ${newName}`);
   writeRc(core.mem, f.pfn, RC_UNIQUE);
   return describeHandle(bind(core, { kind: 'unique', name: newName, pfn: f.pfn, site: core.site }));

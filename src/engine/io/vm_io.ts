@@ -40,6 +40,7 @@ export function newUserIo(
   as?: string,
 ): string {
   const vs = lookup(core, vsName, ['vmspace']);
+  const name = chooseName(core, kind, as);
   const cpu = core.ghost.cpu;
   if (core.ghost.active[cpu] !== vs.name)
     fail(
@@ -85,7 +86,6 @@ export function newUserIo(
     view.push([f.vpn, ptePaddr(f.lo, f.hi) / PAGE]);
     p = f.vpn + 1;
   }
-  const name = chooseName(core, kind, as);
   const id = core.ghost.nextIoId++;
   const h: IoHandle = {
     kind,
@@ -110,6 +110,7 @@ export function newKernelIo(
   as?: string,
 ): string {
   const t = lookup(core, target, ['frame', 'segment', 'unique', 'dma']);
+  const name = chooseName(core, kind, as);
   if (t.kind === 'dma' && t.stream) {
     if (kind === 'reader' && t.dir === 'to_device')
       fail(
@@ -124,7 +125,6 @@ export function newKernelIo(
   }
   const first = t.kind === 'frame' || t.kind === 'unique' ? t.pfn : t.start;
   const last = t.kind === 'frame' || t.kind === 'unique' ? t.pfn + 1 : t.end;
-  const name = chooseName(core, kind, as);
   const id = core.ghost.nextIoId++;
   const h: IoHandle = {
     kind,
