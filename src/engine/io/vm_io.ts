@@ -41,6 +41,32 @@ export function newUserIo(
 ): string {
   const vs = lookup(core, vsName, ['vmspace']);
   const name = chooseName(core, kind, as);
+  // can_create_reader/writer are preconditions of VmSpace::reader/writer (vostd's earlier
+  // reader_requires/writer_requires): they hold or not before the body's AccessDenied checks.
+  // A reader overlapping a reader is refused by dispose_reader, which runs after it returned.
+  // (A range past user space overlaps no owner, so the numbers need not be exact there.)
+  const start = Number(va);
+  const end = start + Number(len);
+  const me: [number, number] = [start, end];
+  const overlapping = (k: 'reader' | 'writer'): IoHandle[] =>
+    end > start
+      ? userOwners(core, vs.name, k).filter((o) => overlapsInclusive(me, [o.cursor, o.end]))
+      : [];
+  const writers = overlapping('writer');
+  const readers = overlapping('reader');
+  requires(
+    core,
+    writers.length === 0,
+    kind === 'reader' ? 'can_create_reader' : 'can_create_writer',
+    `${hex(start)}..${hex(end)} overlaps (or touches) writer ${writers.map((w) => w.name).join(', ')} of ${vs.name}`,
+  );
+  if (kind === 'writer')
+    requires(
+      core,
+      readers.length === 0,
+      'can_create_writer',
+      `${hex(start)}..${hex(end)} overlaps (or touches) reader ${readers.map((r) => r.name).join(', ')} of ${vs.name}`,
+    );
   const cpu = core.ghost.cpu;
   if (core.ghost.active[cpu] !== vs.name)
     fail(
@@ -52,31 +78,13 @@ export function newUserIo(
       'AccessDenied',
       `${hex(va)}+${hex(len)} reaches past MAX_USERSPACE_VADDR (0x7fff_ffff_f000)`,
     );
-  const start = Number(va);
-  const end = start + Number(len);
-  if (end > start) {
-    const me: [number, number] = [start, end];
-    const writers = userOwners(core, vs.name, 'writer').filter((w) =>
-      overlapsInclusive(me, [w.cursor, w.end]),
-    );
-    requires(
-      core,
-      writers.length === 0,
-      kind === 'reader' ? 'can_create_reader' : 'can_create_writer',
-      `${hex(start)}..${hex(end)} overlaps (or touches) writer ${writers.map((w) => w.name).join(', ')} of ${vs.name}`,
-    );
-    const readers = userOwners(core, vs.name, 'reader').filter((r) =>
-      overlapsInclusive(me, [r.cursor, r.end]),
-    );
+  if (kind === 'reader')
     requires(
       core,
       readers.length === 0,
-      kind === 'reader' ? 'dispose_reader.disjoint' : 'can_create_writer',
-      kind === 'reader'
-        ? `${hex(start)}..${hex(end)} overlaps (or touches) reader ${readers.map((r) => r.name).join(', ')}, and ${vs.name} does not allow shared readers`
-        : `${hex(start)}..${hex(end)} overlaps (or touches) reader ${readers.map((r) => r.name).join(', ')} of ${vs.name}`,
+      'dispose_reader.disjoint',
+      `${hex(start)}..${hex(end)} overlaps (or touches) reader ${readers.map((r) => r.name).join(', ')}, and ${vs.name} does not allow shared readers`,
     );
-  }
   // The view: the mappings of the range, as they are now.
   const view: [number, number][] = [];
   const endPage = Math.ceil(end / PAGE);
