@@ -908,7 +908,6 @@ export function tlbShow(core: Core, cpu?: number): string {
 }
 
 export function tlbFlushCmd(core: Core, target: 'all' | RangeRef | bigint, cpuB?: bigint): string {
-  const cpu = cpuB === undefined ? core.ghost.cpu : configuredCpu(core.config, cpuB);
   let op: TlbFlushOp;
   if (target === 'all') op = { kind: 'all' };
   else if (typeof target === 'bigint') op = { kind: 'address', vpn: splitVa(target)[0] };
@@ -920,6 +919,8 @@ export function tlbFlushCmd(core: Core, target: 'all' | RangeRef | bigint, cpuB?
     const first = splitVa(s)[0];
     op = { kind: 'range', vpn: first, pages: Number((e + 4095n) / 4096n) - first };
   }
+  // The target is an argument of the line; a CPU the machine lacks is found after it.
+  const cpu = cpuB === undefined ? core.ghost.cpu : configuredCpu(core.config, cpuB);
   const n = core.tlb.flush(cpu, op, target === 'all');
   return `cpu ${cpu}: ${n} TLB entr${n === 1 ? 'y' : 'ies'} flushed`;
 }
