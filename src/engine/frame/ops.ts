@@ -209,15 +209,19 @@ export function clone(core: Core, name: string, as?: string): string {
     );
   const newName = chooseName(core, h.kind, as);
   const pages = h.kind === 'segment' ? [h.start, h.end] : [h.pfn, h.pfn + 1];
+  // The precondition (rc > 0, rc ≠ UNUSED) on every page first: only code past it reaches the
+  // overflow check (a segment's later page may break the precondition, an earlier one overflow).
   for (let p = pages[0]!; p < pages[1]!; p++) {
     const rc = readRc(core.mem, p);
-    // The precondition (rc > 0, rc ≠ UNUSED) first: only code past it reaches the overflow check.
     requires(
       core,
       rc !== 0 && rc !== RC_UNUSED,
       'clone.in_use',
       `frame ${paddrText(p)} has refcount ${rcText(rc)}: cloning needs a frame in use`,
     );
+  }
+  for (let p = pages[0]!; p < pages[1]!; p++) {
+    const rc = readRc(core.mem, p);
     if (atOrAboveMax(rc))
       fail(
         'Panic',
