@@ -10,11 +10,12 @@ import {
   useState,
   type PointerEvent as ReactPointerEvent,
 } from 'react';
-import { useShallow } from 'zustand/react/shallow';
+import { shallow } from 'zustand/shallow';
 import { PANELS, embedOf } from './embed';
 import { Header } from './Header';
 import { Sim, type Latency } from './sim';
-import { dismiss, useSession } from './store/session';
+import { useLagged } from './lag';
+import { dismiss, useSession, type SessionState } from './store/session';
 import { useUi } from './store/ui';
 import { ExercisePanel } from './teach/ExercisePanel';
 import { LessonBar } from './teach/LessonBar';
@@ -75,32 +76,11 @@ function Notices() {
   );
 }
 
-/**
- * `value` as it was two frames ago, at most: the chrome (timeline, status bar) renders in the frame
- * after the one that shows a command's snapshot in the views, so the two do not share one frame's
- * main-thread budget. The store itself changes at once (the command queue reads it); only this
- * rendering lags, and a run of changes (a dragged slider) shows its latest value each time.
- */
-function useFrameLag<T>(value: T): T {
-  const [shown, setShown] = useState(() => value);
-  const latest = useRef(value);
-  const pending = useRef(0);
-  useEffect(() => {
-    latest.current = value;
-    if (pending.current) return;
-    pending.current = requestAnimationFrame(() => {
-      pending.current = requestAnimationFrame(() => {
-        pending.current = 0;
-        setShown(() => latest.current);
-      });
-    });
-  }, [value]);
-  useEffect(() => () => cancelAnimationFrame(pending.current), []);
-  return shown;
-}
+/** The status, shown a frame after the views (useLagged): the two do not share one frame's budget. */
+const selectStatus = (s: SessionState) => s.status;
 
 function StatusBar() {
-  const status = useFrameLag(useSession((s) => s.status));
+  const status = useLagged(useSession, selectStatus);
   const phase = useSession((s) => s.phase);
   const violations = status?.violations.length ?? 0;
   return (
@@ -176,17 +156,16 @@ function PublishProbe({ sim }: { sim: Sim }) {
   return null;
 }
 
+/** What the timeline shows, a frame after the views (useLagged), as StatusBar. */
+const selectTimeline = (s: SessionState) => ({
+  step: s.status?.step ?? 0,
+  current: s.status?.current ?? null,
+  timeline: s.timeline,
+  length: s.lines.length,
+});
+
 const TimelineArea = memo(function TimelineArea({ sim }: { sim: Sim }) {
-  const { step, current, timeline, length } = useFrameLag(
-    useSession(
-      useShallow((s) => ({
-        step: s.status?.step ?? 0,
-        current: s.status?.current ?? null,
-        timeline: s.timeline,
-        length: s.lines.length,
-      })),
-    ),
-  );
+  const { step, current, timeline, length } = useLagged(useSession, selectTimeline, shallow);
   const onSeek = useCallback((n: number) => void sim.seek(n), [sim]);
   const onBack = useCallback(() => void sim.back(), [sim]);
   const onForward = useCallback(() => void sim.forward(), [sim]);

@@ -5,8 +5,9 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal as XTerm, type ITheme } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
-import { memo, useDeferredValue, useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import type { Completion } from '../../../bridge/api';
+import { useLagged } from '../../lag';
 import { useLog, type LogKind, type LogLine } from '../../store/log';
 import { useUi, type Theme } from '../../store/ui';
 import { LineEditor, parseKeys, redraw } from './lineEditor';
@@ -299,13 +300,15 @@ export function Terminal({ onRun, onComplete, ready }: TerminalProps) {
   );
 }
 
+const selectLines = (s: { lines: LogLine[] }) => s.lines;
+
 /**
- * The text twin, at low priority: it must not hold up a command's round trip. It alone follows the
- * log (the terminal writes to xterm from a subscription), and its list renders only in the deferred
- * pass: the urgent one gets the old lines and skips it.
+ * The text twin, a frame late (useLagged): it must not hold up a command's round trip, nor take a
+ * share of the frame that shows the command's effect in the views. It alone follows the log as a
+ * list (the terminal writes to xterm from a subscription).
  */
 function LogTwin() {
-  return <LogList lines={useDeferredValue(useLog((s) => s.lines))} />;
+  return <LogList lines={useLagged(useLog, selectLines)} />;
 }
 
 /** The last 200 lines as a list, in blocks of consecutive lines. */
