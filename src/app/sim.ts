@@ -21,6 +21,8 @@ import { afterExec, notify, useSession } from './store/session';
 type Entry = Omit<LogLine, 'id'>;
 
 const SAVE_KEY = 'pagelab.session.v1';
+/** The state hash is fetched this long (ms) after the last change. */
+const HASH_DELAY = 60;
 /** A loaded script prints at most this many of its results. */
 const PRINT_LOADED = 200;
 
@@ -315,23 +317,38 @@ export class Sim {
     return this.enqueue(() => this.client.api.status());
   }
 
-  /** Asks for the state hash a little after the last change (it reads all of memory). */
+  /** When the state hash is due: HASH_DELAY ms after the latest change. */
+  private hashDue = 0;
+
+  /**
+   * Asks for the state hash a little after the last change (it reads all of memory). A change
+   * moves the due time only: the timer already set checks it when it fires and waits the rest
+   * (every change's status comes here, on its publication's path, and setting a timer costs more).
+   */
   private hashSoon(): void {
-    if (this.hashTimer !== null) clearTimeout(this.hashTimer);
-    this.hashTimer = setTimeout(() => {
-      this.hashTimer = null;
-      const asked = useSession.getState().status;
-      this.client.api.status().then(
-        (st) => {
-          // Only if nothing changed meanwhile (a newer status would be newer than this hash). The
-          // parts it shares with the status shown stay the same objects: only the hash is new.
-          if (useSession.getState().status === asked)
-            useSession.setState({ status: intern(asked, st) });
-        },
-        () => {},
-      );
-    }, 60);
+    this.hashDue = performance.now() + HASH_DELAY;
+    if (this.hashTimer === null) this.hashTimer = setTimeout(this.hashNow, HASH_DELAY);
   }
+
+  private hashNow = (): void => {
+    if (this.disposed) return;
+    const wait = this.hashDue - performance.now();
+    if (wait > 1) {
+      this.hashTimer = setTimeout(this.hashNow, wait);
+      return;
+    }
+    this.hashTimer = null;
+    const asked = useSession.getState().status;
+    this.client.api.status().then(
+      (st) => {
+        // Only if nothing changed meanwhile (a newer status would be newer than this hash). The
+        // parts it shares with the status shown stay the same objects: only the hash is new.
+        if (useSession.getState().status === asked)
+          useSession.setState({ status: intern(asked, st) });
+      },
+      () => {},
+    );
+  };
 
   /** The script as text (blank lines and comments kept). */
   script(): string {

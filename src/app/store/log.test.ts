@@ -24,4 +24,15 @@ describe('log store', () => {
     expect(lines).toHaveLength(MAX_LINES);
     expect(lines[0]?.text).toBe('line 5');
   });
+
+  it('an empty append changes nothing (no listener runs)', () => {
+    useLog.getState().append([{ kind: 'info', text: 'a' }]);
+    const before = useLog.getState().lines;
+    let calls = 0;
+    const off = useLog.subscribe(() => calls++);
+    useLog.getState().append([]);
+    off();
+    expect(useLog.getState().lines).toBe(before);
+    expect(calls).toBe(0);
+  });
 });

@@ -33,8 +33,12 @@ let nextId = 1;
 export const useLog = create<LogState>()((set) => ({
   lines: [],
   append: (entries) =>
-    set((state) => ({
-      lines: [...state.lines, ...entries.map((e) => ({ ...e, id: nextId++ }))].slice(-MAX_LINES),
-    })),
+    set((state) => {
+      if (entries.length === 0) return state;
+      // One copy of the log a call (this runs on a command's publication path), trimmed only when full.
+      const lines = state.lines.concat(entries.map((e) => ({ ...e, id: nextId++ })));
+      if (lines.length > MAX_LINES) lines.splice(0, lines.length - MAX_LINES);
+      return { lines };
+    }),
   clear: () => set({ lines: [] }),
 }));

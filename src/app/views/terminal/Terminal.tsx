@@ -146,8 +146,11 @@ export function Terminal({ onRun, onComplete, ready }: TerminalProps) {
       drawInput();
     };
     const flushLog = (lines: readonly LogLine[]) => {
-      const fresh = lines.filter((l) => l.id > written);
-      if (fresh.length === 0) return;
+      // The lines after the last one written, found from the end (not a pass over the whole log).
+      let from = lines.length;
+      while (from > 0 && lines[from - 1]!.id > written) from--;
+      if (from === lines.length) return;
+      const fresh = lines.slice(from);
       written = fresh[fresh.length - 1]!.id;
       printAbove(fresh.filter((l) => !(l.kind === 'input' && l.typed)).map(render));
     };
