@@ -78,18 +78,32 @@ export const FramesView = viewMemo(
       const t0 = performance.now();
       const ctx = prepareCanvas(canvas, size.width, size.height);
       if (!ctx) return;
-      drawFrames(
-        ctx,
-        palette,
-        bitmap(canvas, grid),
+      const next: Drawn = {
         grid,
-        cells,
-        size.width,
-        size.height,
-        highlight.frames,
-        changed,
-        selectedPfn,
-      );
+        palette,
+        width: size.width,
+        height: size.height,
+        backing: `${canvas.width}x${canvas.height}`,
+        cells: cells.slice(0, grid.cells),
+        marked: markedCells(grid, [changed, highlight.frames]),
+      };
+      const last = drawnOn.get(canvas);
+      const dirty = last && dirtyCells(last, next);
+      if (dirty) redrawCells(ctx, palette, grid, cells, dirty, highlight.frames, changed);
+      else
+        drawFrames(
+          ctx,
+          palette,
+          bitmap(canvas, grid),
+          grid,
+          cells,
+          size.width,
+          size.height,
+          highlight.frames,
+          changed,
+          selectedPfn,
+        );
+      drawnOn.set(canvas, next);
       recordDraw('frames', performance.now() - t0);
     }, [palette, grid, cells, size.width, size.height, highlight, changed, selectedPfn]);
 
@@ -202,6 +216,11 @@ function bitmap(canvas: HTMLCanvasElement, g: Grid): Bitmap | null {
   return b;
 }
 
+/**
+ * The classes' colours and counts. A class with no frames is listed hidden rather than left out:
+ * a class that comes and goes with a command (freed, unique…) then changes an attribute, not
+ * elements made and dropped on every publication.
+ */
 const Legend = memo(function Legend({
   counts,
   colors,
@@ -211,15 +230,33 @@ const Legend = memo(function Legend({
 }) {
   return (
     <ul className="legend" aria-label="Colours">
-      {CLASSES.map((c, i) =>
-        counts[i] || i === FC_FREE ? (
-          <li key={c.name} title={c.what}>
-            <span className="swatch" style={{ background: colors[i] }} />
-            {c.name} <span className="muted">{num(counts[i]!)}</span>
-          </li>
-        ) : null,
-      )}
+      {CLASSES.map((c, i) => (
+        <LegendItem
+          key={c.name}
+          name={c.name}
+          what={c.what}
+          color={colors[i]!}
+          count={counts[i] ?? 0}
+          shown={!!counts[i] || i === FC_FREE}
+        />
+      ))}
     </ul>
+  );
+});
+
+/** One colour of the legend: rendered again only when its count (or colour) changes. */
+const LegendItem = memo(function LegendItem(props: {
+  name: string;
+  what: string;
+  color: string;
+  count: number;
+  shown: boolean;
+}) {
+  return (
+    <li title={props.what} hidden={!props.shown}>
+      <span className="swatch" style={{ background: props.color }} />
+      {props.name} <span className="muted">{num(props.count)}</span>
+    </li>
   );
 });
 
@@ -256,6 +293,121 @@ function borders(g: Grid): Path2D {
   return path;
 }
 
+/** What a frames canvas shows, to redraw only the cells that changed next time. */
+interface Drawn {
+  grid: Grid;
+  palette: Palette;
+  width: number;
+  height: number;
+  /** The canvas's own pixels (a new device pixel ratio resizes, and so clears, them). */
+  backing: string;
+  /** Each cell's class, as drawn. */
+  cells: Uint8Array;
+  /** The cells with a mark (changed or highlighted), ascending; null: too many to list. */
+  marked: number[] | null;
+}
+const drawnOn = new WeakMap<HTMLCanvasElement, Drawn>();
+
+/** Past this many cells to redraw, the whole canvas is drawn again. */
+const MAX_DIRTY = 512;
+
+/** The cells the ranges of frames cover, ascending, each once (null: more than MAX_DIRTY). */
+function markedCells(g: Grid, lists: [number, number][][]): number[] | null {
+  const out = new Set<number>();
+  for (const ranges of lists)
+    for (const [a, b] of ranges) {
+      const c1 = cellOf(g, Math.max(a, b - 1));
+      for (let c = cellOf(g, a); c <= c1; c++) {
+        out.add(c);
+        if (out.size > MAX_DIRTY) return null;
+      }
+    }
+  return [...out].sort((x, y) => x - y);
+}
+
+/**
+ * The cells to redraw to turn what `last` drew into `next` (their class changed, or a mark came or
+ * went), or null when the whole canvas must be drawn again: another grid, size or palette, too
+ * many cells, or cells under 4 px (a mark is then a 3 px dot over its neighbours). From 6 px a
+ * mark's 2 px line spills over the neighbours' borders, which redrawCells draws again; from 4 to
+ * 5 px it stays inside its cell.
+ */
+function dirtyCells(last: Drawn, next: Drawn): number[] | null {
+  const g = next.grid;
+  if (
+    last.grid !== g ||
+    last.palette !== next.palette ||
+    last.width !== next.width ||
+    last.height !== next.height ||
+    last.backing !== next.backing ||
+    g.cell < 4 ||
+    !last.marked ||
+    !next.marked
+  )
+    return null;
+  // A mark past the last cell (off the frames' image) is left to a whole drawing.
+  if ((last.marked.at(-1) ?? 0) >= g.cells || (next.marked.at(-1) ?? 0) >= g.cells) return null;
+  const dirty = new Set<number>([...last.marked, ...next.marked]);
+  const a = last.cells;
+  const b = next.cells;
+  for (let c = 0; c < b.length; c++)
+    if (a[c] !== b[c]) {
+      dirty.add(c);
+      if (dirty.size > MAX_DIRTY) return null;
+    }
+  return [...dirty];
+}
+
+/**
+ * Draws `dirty` cells again as drawFrames would draw them: their colour, the borders around them
+ * (which also cover what a mark spilled over a neighbour's border), then the marks, which are all
+ * on dirty cells.
+ */
+function redrawCells(
+  ctx: CanvasRenderingContext2D,
+  pal: Palette,
+  g: Grid,
+  cells: Uint8Array,
+  dirty: number[],
+  hl: [number, number][],
+  changed: [number, number][],
+): void {
+  const k = g.cell;
+  for (const c of dirty) {
+    ctx.fillStyle = pal.classes[cells[c]!]!;
+    ctx.fillRect((c % g.cols) * k, Math.floor(c / g.cols) * k, k, k);
+  }
+  if (k >= 6) redrawBorders(ctx, pal, g, dirty);
+  drawMarks(ctx, pal, g, hl, changed);
+}
+
+/** The borders around `dirty` cells (drawFrames draws them from 6 px cells). */
+function redrawBorders(
+  ctx: CanvasRenderingContext2D,
+  pal: Palette,
+  g: Grid,
+  dirty: number[],
+): void {
+  const k = g.cell;
+  const path = new Path2D();
+  for (const c of dirty) {
+    const x = (c % g.cols) * k;
+    const y = Math.floor(c / g.cols) * k;
+    // Left and top (a neighbour's border, where a mark spills), right and bottom (its own).
+    path.moveTo(x - 0.5, y - 1);
+    path.lineTo(x - 0.5, y + k);
+    path.moveTo(x + k - 0.5, y - 1);
+    path.lineTo(x + k - 0.5, y + k);
+    path.moveTo(x - 1, y - 0.5);
+    path.lineTo(x + k, y - 0.5);
+    path.moveTo(x - 1, y + k - 0.5);
+    path.lineTo(x + k, y + k - 0.5);
+  }
+  ctx.strokeStyle = pal.grid;
+  ctx.lineWidth = 1;
+  ctx.stroke(path);
+}
+
 function drawFrames(
   ctx: CanvasRenderingContext2D,
   pal: Palette,
@@ -281,7 +433,26 @@ function drawFrames(
     ctx.lineWidth = 1;
     ctx.stroke(borders(g));
   }
-  // What the last command changed: a yellow mark.
+  drawMarks(ctx, pal, g, hl, changed);
+  if (selected !== null && g.cell < 4) {
+    // A crosshair: a one-pixel selection is hard to see.
+    const c = cellOf(g, selected);
+    const x = (c % g.cols) * g.cell;
+    const y = Math.floor(c / g.cols) * g.cell;
+    ctx.strokeStyle = pal.select;
+    ctx.lineWidth = 1;
+    ctx.strokeRect(x - 4.5, y - 4.5, 9, 9);
+  }
+}
+
+/** What the last command changed (a yellow mark), then the highlight. */
+function drawMarks(
+  ctx: CanvasRenderingContext2D,
+  pal: Palette,
+  g: Grid,
+  hl: [number, number][],
+  changed: [number, number][],
+): void {
   const mark = (ranges: [number, number][], color: string, inset: number): void => {
     ctx.strokeStyle = color;
     ctx.lineWidth = g.cell >= 6 ? 2 : 1;
@@ -302,15 +473,6 @@ function drawFrames(
   };
   mark(changed, pal.changed, 1.5);
   mark(hl, pal.select, 0.5);
-  if (selected !== null && g.cell < 4) {
-    // A crosshair: a one-pixel selection is hard to see.
-    const c = cellOf(g, selected);
-    const x = (c % g.cols) * g.cell;
-    const y = Math.floor(c / g.cols) * g.cell;
-    ctx.strokeStyle = pal.select;
-    ctx.lineWidth = 1;
-    ctx.strokeRect(x - 4.5, y - 4.5, 9, 9);
-  }
 }
 
 function FramesTable({

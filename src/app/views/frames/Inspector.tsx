@@ -2,14 +2,24 @@
 // everything that reaches it: handles, segments, DMA objects, forgotten references, PTEs, TLB
 // entries and the violations that blame it. It asks the worker (`inspect`) when the shell
 // provides the query, and shows what the shared memory tells meanwhile (or instead).
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import type { FrameDetail, Snapshot } from '../../../bridge/snapshot';
 import { VTABLE_NAMES, vpnHex } from '../../../bridge/shared_layout';
 import { localFrameDetail, paddr, type Selection } from '../model';
 
 const WORD_NAMES = ['ref_count (lo)', 'ref_count (hi)', 'usage', 'storage', 'vtable', 'in_list', 'nr_children', 'level', 'stray', 'lock', 'paths_in_pt', 'obligations', 'generation', '(13)', '(14)', '(15)'];
 
-export function FrameInspector(props: {
+/** With no frame to show, a new snapshot changes nothing in it: it is not rendered again. */
+export const FrameInspector = memo(
+  FrameInspectorView,
+  (a, b) =>
+    a.pfn === null &&
+    b.pfn === null &&
+    a.inspect === b.inspect &&
+    a.onSelect === b.onSelect,
+);
+
+function FrameInspectorView(props: {
   snapshot: Snapshot;
   pfn: number | null;
   inspect?: ((pfn: number) => Promise<FrameDetail | null>) | undefined;
