@@ -53,9 +53,6 @@ export const LedgerView = viewMemo(
     const selected =
       selection?.kind === 'violation' && selectedViolation(s, selection) ? selection.index : -1;
     const summary = `${s.handles.length} live handle${s.handles.length === 1 ? '' : 's'}; ${failing ? `${failing} invariant${failing === 1 ? '' : 's'} failing` : 'every invariant holds'}${warning ? `, ${warning} warning${warning === 1 ? '' : 's'}` : ''}`;
-    let oblTotal = 0;
-    for (let k = 0; k < s.obligationRunCount; k++)
-      oblTotal += (s.obligations[k * 3 + 1]! - s.obligations[k * 3]!) * s.obligations[k * 3 + 2]!;
     return (
       <Panel id="ledger" title="Ownership ledger" summary={summary} className="panel-ledger">
         <div className="ledger-grid">
@@ -68,101 +65,21 @@ export const LedgerView = viewMemo(
               onSelect={onSelect}
             />
           </section>
-          <section aria-label="Violations" className="ledger-violations">
-            <h3>
-              Violations{' '}
-              {s.violationTotal > 0 && <span className="muted">({s.violationTotal})</span>}
-            </h3>
-            {s.violations.length === 0 ? (
-              <p className="muted" data-testid="ledger-violations">
-                None: every invariant holds after the last command.
-              </p>
-            ) : (
-              <ol className="violations" data-testid="ledger-violations">
-                {s.violations.map((v, i) => (
-                  <li
-                    key={i}
-                    className={`${v.severity === 'warning' ? 'warn' : 'bad'}${i === selected ? ' selected' : ''}`}
-                  >
-                    <button
-                      type="button"
-                      className="link"
-                      aria-pressed={i === selected}
-                      onClick={() =>
-                        onSelect(i === selected ? null : { kind: 'violation', index: i, id: v.id })
-                      }
-                    >
-                      <strong>{v.id}</strong>: {v.message}
-                    </button>
-                  </li>
-                ))}
-                {s.violationTotal > s.violations.length && (
-                  <li className="muted">… {s.violationTotal - s.violations.length} more</li>
-                )}
-              </ol>
-            )}
-            {selected >= 0 && s.violations[selected] && (
-              <Explain s={s} index={selected} onSelect={onSelect} />
-            )}
-          </section>
-          <section aria-label="Live handles" className="ledger-handles">
-            <h3>Live handles</h3>
-            <div data-testid="ledger-handles">
-              {s.handles.length === 0 && <p className="muted">none</p>}
-              {KIND_ORDER.map((k) => {
-                const hs = s.handles.filter((h) => h.kind === k);
-                return hs.length === 0 ? null : (
-                  <HandleGroup
-                    key={k}
-                    kind={k}
-                    handles={hs}
-                    highlight={highlight.handles}
-                    onSelect={onSelect}
-                  />
-                );
-              })}
-            </div>
-          </section>
+          <Violations
+            violations={s.violations}
+            violationTotal={s.violationTotal}
+            selected={selected}
+            explain={selected >= 0 && s.violations[selected] ? s : null}
+            onSelect={onSelect}
+          />
+          <Handles handles={s.handles} highlight={highlight.handles} onSelect={onSelect} />
           <section aria-label="Obligations and forgotten references" className="ledger-obligations">
-            <h3>
-              Obligations <span className="muted">({oblTotal})</span>
-            </h3>
-            <ul data-testid="ledger-obligations">
-              {s.obligationRunCount === 0 && <li className="muted">none</li>}
-              {Array.from({ length: Math.min(s.obligationRunCount, MAX_LIST) }, (_, k) => {
-                const a = s.obligations[k * 3]!;
-                const b = s.obligations[k * 3 + 1]!;
-                const n = s.obligations[k * 3 + 2]!;
-                return (
-                  <li key={a}>
-                    <button
-                      type="button"
-                      className="link"
-                      onClick={() => onSelect({ kind: 'frame', pfn: a })}
-                    >
-                      {b - a === 1 ? paddr(a) : `${paddr(a)}..${paddr(b)}`}
-                    </button>{' '}
-                    ×{n}
-                  </li>
-                );
-              })}
-            </ul>
-            <h3>Forgotten references</h3>
-            <ul data-testid="ledger-forgotten">
-              {s.forgotten.length === 0 && <li className="muted">none</li>}
-              {s.forgotten.slice(0, MAX_LIST).map((f) => (
-                <li key={f.pfn}>
-                  <button
-                    type="button"
-                    className="link"
-                    onClick={() => onSelect({ kind: 'frame', pfn: f.pfn })}
-                  >
-                    {paddr(f.pfn)}
-                  </button>{' '}
-                  ×{f.count} <span className="muted">({f.by.join('; ')})</span>
-                </li>
-              ))}
-            </ul>
+            <Obligations
+              obligations={s.obligations}
+              count={s.obligationRunCount}
+              onSelect={onSelect}
+            />
+            <Forgotten forgotten={s.forgotten} onSelect={onSelect} />
           </section>
         </div>
       </Panel>
@@ -178,6 +95,154 @@ export const LedgerView = viewMemo(
     s.forgotten,
   ],
 );
+
+// The ledger's sections, each rendered again only when its own parts change (an alloc changes the
+// handles and the obligations, not the violations or the forgotten references).
+
+const Violations = memo(function Violations({
+  violations,
+  violationTotal,
+  selected,
+  explain,
+  onSelect,
+}: {
+  violations: ViolationInfo[];
+  violationTotal: number;
+  selected: number;
+  /** The snapshot, when a violation is selected (its explanation reads it). */
+  explain: Snapshot | null;
+  onSelect: (x: Selection) => void;
+}) {
+  return (
+    <section aria-label="Violations" className="ledger-violations">
+      <h3>Violations {violationTotal > 0 && <span className="muted">({violationTotal})</span>}</h3>
+      {violations.length === 0 ? (
+        <p className="muted" data-testid="ledger-violations">
+          None: every invariant holds after the last command.
+        </p>
+      ) : (
+        <ol className="violations" data-testid="ledger-violations">
+          {violations.map((v, i) => (
+            <li
+              key={i}
+              className={`${v.severity === 'warning' ? 'warn' : 'bad'}${i === selected ? ' selected' : ''}`}
+            >
+              <button
+                type="button"
+                className="link"
+                aria-pressed={i === selected}
+                onClick={() =>
+                  onSelect(i === selected ? null : { kind: 'violation', index: i, id: v.id })
+                }
+              >
+                <strong>{v.id}</strong>: {v.message}
+              </button>
+            </li>
+          ))}
+          {violationTotal > violations.length && (
+            <li className="muted">… {violationTotal - violations.length} more</li>
+          )}
+        </ol>
+      )}
+      {explain && <Explain s={explain} index={selected} onSelect={onSelect} />}
+    </section>
+  );
+});
+
+const Handles = memo(function Handles({
+  handles,
+  highlight,
+  onSelect,
+}: {
+  handles: HandleInfo[];
+  highlight: ReadonlySet<string>;
+  onSelect: (x: Selection) => void;
+}) {
+  return (
+    <section aria-label="Live handles" className="ledger-handles">
+      <h3>Live handles</h3>
+      <div data-testid="ledger-handles">
+        {handles.length === 0 && <p className="muted">none</p>}
+        {KIND_ORDER.map((k) => {
+          const hs = handles.filter((h) => h.kind === k);
+          return hs.length === 0 ? null : (
+            <HandleGroup key={k} kind={k} handles={hs} highlight={highlight} onSelect={onSelect} />
+          );
+        })}
+      </div>
+    </section>
+  );
+});
+
+const Obligations = memo(function Obligations({
+  obligations,
+  count,
+  onSelect,
+}: {
+  obligations: Float64Array;
+  count: number;
+  onSelect: (x: Selection) => void;
+}) {
+  let oblTotal = 0;
+  for (let k = 0; k < count; k++)
+    oblTotal += (obligations[k * 3 + 1]! - obligations[k * 3]!) * obligations[k * 3 + 2]!;
+  return (
+    <>
+      <h3>
+        Obligations <span className="muted">({oblTotal})</span>
+      </h3>
+      <ul data-testid="ledger-obligations">
+        {count === 0 && <li className="muted">none</li>}
+        {Array.from({ length: Math.min(count, MAX_LIST) }, (_, k) => {
+          const a = obligations[k * 3]!;
+          const b = obligations[k * 3 + 1]!;
+          const n = obligations[k * 3 + 2]!;
+          return (
+            <li key={a}>
+              <button
+                type="button"
+                className="link"
+                onClick={() => onSelect({ kind: 'frame', pfn: a })}
+              >
+                {b - a === 1 ? paddr(a) : `${paddr(a)}..${paddr(b)}`}
+              </button>{' '}
+              ×{n}
+            </li>
+          );
+        })}
+      </ul>
+    </>
+  );
+});
+
+const Forgotten = memo(function Forgotten({
+  forgotten,
+  onSelect,
+}: {
+  forgotten: Snapshot['forgotten'];
+  onSelect: (x: Selection) => void;
+}) {
+  return (
+    <>
+      <h3>Forgotten references</h3>
+      <ul data-testid="ledger-forgotten">
+        {forgotten.length === 0 && <li className="muted">none</li>}
+        {forgotten.slice(0, MAX_LIST).map((f) => (
+          <li key={f.pfn}>
+            <button
+              type="button"
+              className="link"
+              onClick={() => onSelect({ kind: 'frame', pfn: f.pfn })}
+            >
+              {paddr(f.pfn)}
+            </button>{' '}
+            ×{f.count} <span className="muted">({f.by.join('; ')})</span>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+});
 
 /** The live handles of one kind: rendered again only when one of them (or the highlight) changes. */
 const HandleGroup = memo(
