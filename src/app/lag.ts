@@ -1,6 +1,7 @@
 // A store's value rendered a frame late, by components that need not share the frame of a
 // command's publication (the timeline, the status bar, the terminal's text twin).
 import { useEffect, useState } from 'react';
+import { flushSync } from 'react-dom';
 import type { StoreApi } from 'zustand';
 
 /**
@@ -20,10 +21,15 @@ export function useLagged<S, T>(
     let frame = 0;
     const flush = () => {
       frame = 0;
-      setShown((prev) => {
-        const next = select(store.getState());
-        return equal(prev, next) ? prev : next;
-      });
+      // Rendered here, in this frame's animation callbacks: a render left to the scheduler could
+      // still be pending when the next command's snapshot arrives, and React would render it in
+      // that publication's commit.
+      flushSync(() =>
+        setShown((prev) => {
+          const next = select(store.getState());
+          return equal(prev, next) ? prev : next;
+        }),
+      );
     };
     const schedule = () => {
       if (!frame) frame = requestAnimationFrame(() => (frame = requestAnimationFrame(flush)));
