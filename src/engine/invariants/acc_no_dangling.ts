@@ -1,7 +1,7 @@
 import { paddrText } from '../core';
 import { RC_UNUSED, readRc } from '../frame/meta';
 import { blameAt } from './blame';
-import { holderNames, type CheckContext, type Violation } from './context';
+import { holderNames, isHeld, type CheckContext, type Violation } from './context';
 
 /** Embedding accounting (ACC-1): nothing refers to an UNUSED slot (use after free, double free). */
 export const accNoDangling = {
@@ -11,25 +11,14 @@ export const accNoDangling = {
   check(ctx: CheckContext): Violation[] {
     const out: Violation[] = [];
     const h = ctx.holders;
-    // Every referenced page is among the interesting ones, its refcount read already; pages only
-    // borrowed (kernel readers/writers hold no reference) may not be. Each free one once.
+    // A held page is among the interesting ones, its refcount read already; a page only borrowed
+    // (kernel readers/writers hold no reference) may not be.
     for (let k = 0; k < ctx.interesting.length; k++) {
-      if (ctx.rcs[k] !== RC_UNUSED) continue;
       const p = ctx.interesting[k]!;
-      if (
-        h.frames.has(p) ||
-        h.uniques.has(p) ||
-        h.covers.has(p) ||
-        h.mappings.has(p) ||
-        h.others.has(p) ||
-        h.forgotten.has(p) ||
-        h.borrows.has(p)
-      )
-        out.push(dangling(ctx, p));
+      if (ctx.rcs[k] === RC_UNUSED && isHeld(ctx, p)) out.push(dangling(ctx, p));
     }
     for (const p of h.borrows.keys())
-      if (readRc(ctx.mem, p) === RC_UNUSED && !out.some((v) => v.frames[0] === p))
-        out.push(dangling(ctx, p));
+      if (readRc(ctx.mem, p) === RC_UNUSED && !isHeld(ctx, p)) out.push(dangling(ctx, p));
     return out;
   },
 };
