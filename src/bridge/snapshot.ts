@@ -354,7 +354,7 @@ export interface FrameDetail {
     ptLock: number;
     gen: number;
   };
-  /** Handles and objects that hold it: frame/unique handles, segment covers, DMA objects, others. */
+  /** Handles and objects that hold it: frame/unique handles, segment covers, DMA objects. */
   holders: { name: string; how: string; kind?: HandleKind }[];
   forgotten: { count: number; by: string[] } | null;
   /** Every PTE that maps it (user spaces, walked), at most MAX_LIST. */
@@ -1088,7 +1088,6 @@ export function buildFrameDetail(session: Session, pfn: number): FrameDetail | n
       kind: hh?.kind,
     });
   }
-  for (const x of h.others.get(pfn) ?? []) holders.push({ name: x, how: 'other holder' });
   const f = h.forgotten.get(pfn);
   const ptes: FrameDetail['ptes'] = [];
   let pteTotal = 0;

@@ -3,7 +3,7 @@ import { RC_UNIQUE, RC_UNUSED, Usage, rcText } from '../frame/meta';
 import { blameAt } from './blame';
 import { countOf, holderNames, type CheckContext, type Violation } from './context';
 
-/** Embedding accounting (ACC-3): for an in-use data frame, rc = handles + mappings + covers + forgotten + others. */
+/** Embedding accounting (ACC-3): for an in-use data frame, rc = handles + mappings + covers + forgotten. */
 export const accRefcountExact = {
   id: 'acc.refcount_exact',
   severity: 'error' as const,
@@ -19,11 +19,7 @@ export const accRefcountExact = {
       if (rc === RC_UNIQUE) {
         // ACC-3: a page held by shared references (handles, mappings, covers) is never UNIQUE.
         const shared =
-          countOf(h.frames, p) +
-          h.mappings.count(p) +
-          countOf(h.covers, p) +
-          countOf(h.others, p) +
-          (f ? f.frames : 0);
+          countOf(h.frames, p) + h.mappings.count(p) + countOf(h.covers, p) + (f ? f.frames : 0);
         if (shared > 0)
           out.push({
             id: this.id,
@@ -38,8 +34,7 @@ export const accRefcountExact = {
       const handles = countOf(h.frames, p);
       const mapped = h.mappings.count(p);
       const covers = countOf(h.covers, p);
-      const others = countOf(h.others, p);
-      const sum = handles + mapped + covers + (f ? f.frames : 0) + others;
+      const sum = handles + mapped + covers + (f ? f.frames : 0);
       // Judged on the counts; the parts are spelled out only for a message.
       if (sum === 0 || rc === sum) continue; // sum 0: an orphan, acc.no_orphan reports it
       const parts: [string, number][] = [
@@ -47,7 +42,6 @@ export const accRefcountExact = {
         [mapped === 1 ? 'mapping' : 'mappings', mapped],
         [covers === 1 ? 'segment cover' : 'segment covers', covers],
         ['forgotten', f ? f.frames : 0],
-        [others === 1 ? 'other holder' : 'other holders', others],
       ];
       out.push({
         id: this.id,

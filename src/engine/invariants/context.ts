@@ -27,8 +27,6 @@ export interface Holders {
   forgotten: Map<number, Forgotten>;
   /** Leaf mappings found by walking every page table: page → its leaves (named by `whereOf`). */
   mappings: Mappings;
-  /** References held by TLB flushers, DMA objects, query results…: page → holder names. */
-  others: Map<number, string[]>;
   /** Kernel readers/writers: page → the names of those that borrow it (no reference held). */
   borrows: Map<number, string[]>;
   /** Page-table nodes found by walking: page → level and path text. */
@@ -375,7 +373,7 @@ function pushIf(
 
 /** Every map of pages to what refers to them: a page in any of them is worth judging. */
 export function referenceMaps(h: Holders): PageKeyed[] {
-  return [h.frames, h.uniques, h.covers, h.mappings, h.others, h.nodes, h.forgotten];
+  return [h.frames, h.uniques, h.covers, h.mappings, h.nodes, h.forgotten];
 }
 
 /** The `rcs` and `usages` columns for `pages` (CheckContext). */
@@ -415,7 +413,6 @@ export function buildContext(
     covers: new Map(),
     forgotten: ghost.forgotten,
     mappings: new Mappings(layout.nframes, leaves),
-    others: new Map(),
     nodes: new Map(),
     borrows: new Map(),
   };
@@ -462,8 +459,7 @@ export function isHeld(ctx: CheckContext, p: number): boolean {
     (h.frames.size > 0 && h.frames.has(p)) ||
     (h.uniques.size > 0 && h.uniques.has(p)) ||
     (h.covers.size > 0 && h.covers.has(p)) ||
-    (h.forgotten.size > 0 && (h.forgotten.get(p)?.by.length ?? 0) > 0) ||
-    (h.others.size > 0 && h.others.has(p))
+    (h.forgotten.size > 0 && (h.forgotten.get(p)?.by.length ?? 0) > 0)
   );
 }
 
@@ -474,16 +470,10 @@ export function holderNames(ctx: CheckContext, p: number): string[] {
   const f = h.forgotten.get(p);
   if (f) for (const b of f.by) out.push(`forgotten (${b})`);
   for (const l of h.mappings.get(p) ?? []) out.push(whereOf(l));
-  for (const x of h.others.get(p) ?? []) out.push(x);
   return out;
 }
 
 export function handleNamesAt(ctx: CheckContext, p: number): string[] {
   const h = ctx.holders;
-  return [
-    ...(h.frames.get(p) ?? []),
-    ...(h.uniques.get(p) ?? []),
-    ...(h.covers.get(p) ?? []),
-    ...(h.others.get(p) ?? []),
-  ];
+  return [...(h.frames.get(p) ?? []), ...(h.uniques.get(p) ?? []), ...(h.covers.get(p) ?? [])];
 }

@@ -336,7 +336,6 @@ export function restrictedContext(
     covers: new Map(),
     forgotten: new Map(),
     mappings: new Mappings(0, leaves), // a few pages: no per-frame arrays
-    others: new Map(),
     nodes: new Map(),
     borrows: new Map(),
   };
@@ -388,7 +387,6 @@ function hasHolder(h: Holders, p: number): boolean {
     h.uniques.has(p) ||
     h.covers.has(p) ||
     h.mappings.has(p) ||
-    h.others.has(p) ||
     h.nodes.has(p) ||
     h.forgotten.has(p)
   );

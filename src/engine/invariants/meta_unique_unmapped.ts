@@ -17,10 +17,7 @@ export const metaUniqueUnmapped = {
       const mapped = Math.max(ctx.mem.slotWord(p, W_PATHS), h.mappings.count(p));
       const uniqueOwners = countOf(h.uniques, p) + (h.forgotten.get(p)?.uniques ?? 0);
       const sharedOwners =
-        countOf(h.frames, p) +
-        countOf(h.covers, p) +
-        countOf(h.others, p) +
-        (h.forgotten.get(p)?.frames ?? 0);
+        countOf(h.frames, p) + countOf(h.covers, p) + (h.forgotten.get(p)?.frames ?? 0);
       const what: string[] = [];
       if (mapped > 0)
         what.push(`is mapped by ${mapped} page-table entr${mapped === 1 ? 'y' : 'ies'}`);
