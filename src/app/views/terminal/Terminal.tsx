@@ -325,7 +325,7 @@ const LogList = memo(function LogList({ lines }: { lines: readonly LogLine[] }) 
   return (
     // role=log: what a terminal prints is a log (a polite live region), found as one by role.
     <div className="sr-only" role="log" aria-label="Terminal output">
-      <ol data-testid="log" aria-label="Terminal output">
+      <ol data-testid="log">
         {blocks.map((b) => (
           <LogBlock key={blockOf(b[0]!)} lines={b} />
         ))}
