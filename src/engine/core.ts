@@ -82,6 +82,18 @@ export function hex(n: number | bigint): string {
   return '0x' + n.toString(16);
 }
 
+/**
+ * The end of a range `START..END` or `START+LEN`. No 64-bit address lies past 2^64, so a
+ * `START+LEN` ending beyond it is `Overflow` (as `read VA LEN` is), before any other check.
+ */
+export function rangeEnd(start: bigint, range: { end?: bigint; len?: bigint }): bigint {
+  if (range.end !== undefined) return range.end;
+  const len = range.len ?? 0n;
+  if (start + len > 2n ** 64n)
+    fail('Overflow', `${hex(start)} + ${hex(len)} overflows the 64-bit address space`);
+  return start + len;
+}
+
 export function paddrText(pfn: number): string {
   return hex(pfn * 4096);
 }

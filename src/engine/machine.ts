@@ -7,6 +7,7 @@ import {
   configuredCpu,
   hex,
   paddrText,
+  rangeEnd,
   type BootLayout,
   type Core,
   type Effect,
@@ -682,7 +683,7 @@ export class Machine {
     let end = this.layout.nframes;
     if (range) {
       first = resolvePaddr(core, range.start);
-      const endPa = range.end ?? BigInt(first * this.consts.pageSize) + (range.len ?? 0n);
+      const endPa = rangeEnd(BigInt(first * this.consts.pageSize), range);
       end = Math.min(this.layout.nframes, Math.ceil(Number(endPa) / this.consts.pageSize));
       if (end <= first) fail('InvalidArgs', 'the frame range is empty');
     }

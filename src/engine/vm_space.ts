@@ -18,7 +18,7 @@ import {
   ptePaddr,
   type PageProperty,
 } from './arch';
-import { configuredCpu, hex, paddrText, type Core } from './core';
+import { configuredCpu, hex, paddrText, rangeEnd, type Core } from './core';
 import { fail } from './errors';
 import {
   claimSlot,
@@ -237,7 +237,7 @@ function unmapRef(core: Core, pfn: number): void {
 function cursorRange(range: RangeRef): [number, number] {
   if ('name' in range.start) fail('InvalidArgs', 'a virtual range starts with a number');
   const s = range.start.num;
-  const e = range.end ?? s + (range.len ?? 0n);
+  const e = rangeEnd(s, range);
   // In Cursor::new's order: the range's validity (InvalidVaddrRange), then its alignment.
   if (s >= e)
     fail('AccessDenied', `virtual range ${hex(s)}..${hex(e)} is empty (InvalidVaddrRange)`);
@@ -817,7 +817,7 @@ export function access(core: Core, vpn: number, write: boolean, va: bigint | num
 function ioBounds(vaB: bigint, len: number): void {
   if (len > MAX_IO) fail('InvalidArgs', `at most ${MAX_IO} bytes at a time`);
   if (vaB + BigInt(len) > 2n ** 64n)
-    fail('Overflow', `${hex(vaB)} + ${len} overflows the address space`);
+    fail('Overflow', `${hex(vaB)} + ${len} overflows the 64-bit address space`);
 }
 
 export function cpuRead(core: Core, vaB: bigint, lenB: bigint): string {
@@ -914,7 +914,7 @@ export function tlbFlushCmd(core: Core, target: 'all' | RangeRef | bigint, cpuB?
   else {
     if ('name' in target.start) fail('InvalidArgs', 'a virtual range starts with a number');
     const s = target.start.num;
-    const e = target.end ?? s + (target.len ?? 0n);
+    const e = rangeEnd(s, target);
     if (e <= s) fail('InvalidArgs', 'the range is empty');
     const first = splitVa(s)[0];
     op = { kind: 'range', vpn: first, pages: Number((e + 4095n) / 4096n) - first };

@@ -1,5 +1,5 @@
 import { PF_R, PF_W, CachePolicy, encodeLeaf, ptePaddr } from '../arch';
-import { hex, paddrText, type Core } from '../core';
+import { hex, paddrText, rangeEnd, type Core } from '../core';
 import { fail } from '../errors';
 import {
   RC_BAND,
@@ -173,7 +173,7 @@ export function sync(
   if (range) {
     if ('name' in range.start) fail('InvalidArgs', 'a DMA range is byte offsets within the buffer');
     s = range.start.num;
-    e = range.end ?? s + (range.len ?? 0n);
+    e = rangeEnd(s, range);
   }
   const [a, b] = byteRange(d, s, e);
   if (!d.device) return `${name} is coherent: nothing to sync (${hex(a)}..${hex(b)})`;

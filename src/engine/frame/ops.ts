@@ -1,6 +1,6 @@
 // Frame, Segment and UniqueFrame operations with OSTD's runtime checks (which always run, even
 // under `unsafe`) and vostd's preconditions (which strict mode enforces, naming the clause).
-import { hex, paddrText, type Core } from '../core';
+import { hex, paddrText, rangeEnd, type Core } from '../core';
 import { fail } from '../errors';
 import {
   bind,
@@ -328,10 +328,7 @@ export function fromRaw(core: Core, target: AddrRef | RangeRef, as?: string): st
   if (as !== undefined) chooseName(core, 'frame', as);
   if (isRange(target)) {
     first = resolvePaddr(core, target.start);
-    const endPa =
-      target.end !== undefined
-        ? target.end
-        : BigInt(first * core.consts.pageSize) + (target.len ?? 0n);
+    const endPa = rangeEnd(BigInt(first * core.consts.pageSize), target);
     if (endPa === BigInt(first * core.consts.pageSize))
       fail('Panic', 'from_raw of an empty range', 'empty segment');
     end =
@@ -429,7 +426,7 @@ export function slice(core: Core, name: string, range: RangeRef, as?: string): s
   if ('name' in range.start)
     fail('InvalidArgs', 'slice takes byte offsets within the segment, not an address name');
   const start = range.start.num;
-  const end = range.end !== undefined ? range.end : start + (range.len ?? 0n);
+  const end = rangeEnd(start, range);
   const ps = BigInt(core.consts.pageSize);
   if (start % ps !== 0n || end % ps !== 0n)
     fail('Panic', `slice ${hex(start)}..${hex(end)} is not page-aligned`, 'slice alignment');
