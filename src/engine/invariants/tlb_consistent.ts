@@ -1,8 +1,8 @@
-import { PTEH_NO_EXECUTE, PTE_USER, PTE_WRITABLE, ptePaddr } from '../arch';
+import { PTEH_NO_EXECUTE, PTE_GLOBAL, PTE_USER, PTE_WRITABLE, ptePaddr } from '../arch';
 import { paddrText } from '../core';
-import { walk } from '../page_table/node';
+import { entryPages, walk } from '../page_table/node';
 import type { VmSpaceHandle } from '../state';
-import { TE_EXEC, TE_USER, TE_WRITABLE } from '../tlb';
+import { TE_EXEC, TE_GLOBAL, TE_USER, TE_WRITABLE } from '../tlb';
 import type { CheckContext, Violation } from './context';
 
 /** TlbModel consistent_with_pt: every TLB entry equals a current mapping of the space active there. */
@@ -19,12 +19,16 @@ export const tlbConsistent = {
         const w = walk(ctx.mem, root, e.vpn);
         const va = '0x' + (e.vpn * 4096).toString(16);
         let why = '';
+        // The frame the page table gives this entry's page (a huge leaf's sub-page).
+        const now = w.ok ? ptePaddr(w.lo, w.hi) / 4096 + (e.vpn % entryPages(w.level)) : -1;
         if (!w.ok) why = 'the page table no longer maps it';
-        else if (ptePaddr(w.lo, w.hi) / 4096 !== e.pfn || w.level !== e.level)
-          why = `the page table now maps it to ${paddrText(ptePaddr(w.lo, w.hi) / 4096)}`;
+        else if (now !== e.pfn) why = `the page table now maps it to ${paddrText(now)}`;
+        else if (w.level !== e.level)
+          why = `the page table now maps it with a ${w.level === 2 ? '2 MiB' : w.level === 3 ? '1 GiB' : '4 KiB'} leaf`;
         else if (
           !!(w.lo & PTE_WRITABLE) !== !!(e.flags & TE_WRITABLE) ||
           !!(w.lo & PTE_USER) !== !!(e.flags & TE_USER) ||
+          !!(w.lo & PTE_GLOBAL) !== !!(e.flags & TE_GLOBAL) ||
           !(w.hi & PTEH_NO_EXECUTE) !== !!(e.flags & TE_EXEC)
         )
           why = `its permissions changed to ${ptPerms(w.lo, w.hi)} and no flush reached this CPU`;
@@ -44,9 +48,9 @@ export const tlbConsistent = {
 
 /** Permissions as the TLB view prints them (rwx, with - for a missing one; a user page is always r). */
 function tlbPerms(flags: number): string {
-  return `r${flags & TE_WRITABLE ? 'w' : '-'}${flags & TE_EXEC ? 'x' : '-'}`;
+  return `r${flags & TE_WRITABLE ? 'w' : '-'}${flags & TE_EXEC ? 'x' : '-'}${flags & TE_USER ? '' : ' kernel'}${flags & TE_GLOBAL ? ' global' : ''}`;
 }
 
 function ptPerms(lo: number, hi: number): string {
-  return `r${lo & PTE_WRITABLE ? 'w' : '-'}${hi & PTEH_NO_EXECUTE ? '-' : 'x'}`;
+  return `r${lo & PTE_WRITABLE ? 'w' : '-'}${hi & PTEH_NO_EXECUTE ? '-' : 'x'}${lo & PTE_USER ? '' : ' kernel'}${lo & PTE_GLOBAL ? ' global' : ''}`;
 }
