@@ -243,7 +243,7 @@ export class PtIndex {
         else this.more.set(pfn, [key]);
       }
       if (at.level > 1) this.hugeUserLeaves++;
-      this.affected?.add(pfn);
+      this.addAffected(pfn, at.level);
     } else if (pfn < this.mem.nframes)
       this.attach(pfn, {
         space: at.space,
@@ -252,6 +252,15 @@ export class PtIndex {
         path: `${at.path}[${i}]`,
         user: at.user,
       });
+  }
+
+  /** A leaf's facts changed: its frame's, and a huge leaf's every covered page's (seg.unmapped asks them). */
+  private addAffected(pfn: number, level: number): void {
+    const a = this.affected;
+    if (!a) return;
+    a.add(pfn);
+    const end = Math.min(pfn + 512 ** (level - 1), this.mem.nframes);
+    for (let q = pfn + 1; q < end; q++) a.add(q);
   }
 
   private removeEntry(n: number, at: Pos, i: number, lo: number, hi: number): void {
@@ -268,7 +277,7 @@ export class PtIndex {
       }
       if (list?.length === 0) this.more.delete(pfn);
       if (at.level > 1) this.hugeUserLeaves--;
-      this.affected?.add(pfn);
+      this.addAffected(pfn, at.level);
     } else if (pfn < this.mem.nframes) this.detach(pfn);
   }
 }
