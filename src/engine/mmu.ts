@@ -88,16 +88,17 @@ export class Mmu {
   /** sets - 1 when `sets` is a power of two (index by mask), else -1 (index by remainder). */
   declare private readonly setMask: number;
 
-  // The walk memo: per 2 MiB region, the level-1 node a walk from `root` reached, with the three
-  // nodes it passed and their content versions (PhysMem.version, bumped on every change of a
-  // frame's words, rollbacks included). An entry is used only while those nodes are unchanged,
-  // so the answer is always the one a full walk gives: unlike a hardware paging-structure cache
-  // it is never stale, and nothing outside the simulator can observe it. Never journaled or imaged.
+  // The walk memo: per 2 MiB region, the level-1 node a walk from `root` reached and its pool
+  // page, recorded at PhysMem.watchEpoch. Recording marks the three nodes above it as watched, and
+  // any change of a watched node's words (rollbacks included) or of any frame's pool page advances
+  // the epoch, so an entry is used only while the walk would still reach the same node: unlike a
+  // hardware paging-structure cache it is never stale, and nothing outside the simulator can
+  // observe it. Never journaled or imaged.
   declare private readonly memoRoot: Int32Array;
   declare private readonly memoRegion: Float64Array;
-  declare private readonly memoNodes: Int32Array;
-  declare private readonly memoVersions: Uint32Array;
+  declare private readonly memoEpoch: Float64Array;
   declare private readonly memoLeaf: Int32Array;
+  declare private readonly memoSlot: Int32Array;
 
   constructor(mem: PhysMem, tlb: Tlb) {
     this.mem = mem;
@@ -115,9 +116,9 @@ export class Mmu {
     this.setMask = (this.sets & (this.sets - 1)) === 0 ? this.sets - 1 : -1;
     this.memoRoot = new Int32Array(MEMO_SIZE).fill(-1);
     this.memoRegion = new Float64Array(MEMO_SIZE);
-    this.memoNodes = new Int32Array(MEMO_SIZE * 3);
-    this.memoVersions = new Uint32Array(MEMO_SIZE * 3);
+    this.memoEpoch = new Float64Array(MEMO_SIZE);
     this.memoLeaf = new Int32Array(MEMO_SIZE);
+    this.memoSlot = new Int32Array(MEMO_SIZE);
   }
 
   /**
@@ -164,11 +165,12 @@ export class Mmu {
     // The miss: walk (through the memo when it holds the leaf's node), check, fill.
     this.hit = false;
     const mem = this.mem;
-    let node = this.memoNode(root, vpn, small);
-    let idx: number, lo: number, hi: number, level: number;
-    if (node >= 0) {
+    const k = this.memoIndex(root, vpn, small);
+    let node: number, idx: number, lo: number, hi: number, level: number;
+    if (k >= 0) {
+      node = this.memoLeaf[k]!;
       idx = small ? (vpn | 0) & 511 : vpn % 512;
-      const p = mem.pageSlot[node]!;
+      const p = this.memoSlot[k]!;
       const e = (p << 10) + (idx << 1);
       lo = p < 0 ? 0 : mem.pool[e]! | 0;
       hi = p < 0 ? 0 : mem.pool[e + 1]! | 0;
@@ -205,19 +207,34 @@ export class Mmu {
     // The fill: an invalid way of the set, else the least recently used one.
     const first = level === 1 ? set : cpu * this.entries + this.setOf(base / 512, true) * TLB_WAYS;
     const age = this.tage;
-    let i = first;
-    if ((tf[first]! & tf[first + 1]! & tf[first + 2]! & tf[first + 3]! & TE_VALID) === 0) {
-      while (tf[i]! & TE_VALID) i++;
+    let i: number;
+    const v0 = tf[first]!;
+    const v1 = tf[first + 1]!;
+    const v2 = tf[first + 2]!;
+    const v3 = tf[first + 3]!;
+    if ((v0 & v1 & v2 & v3 & TE_VALID) === 0) {
+      i = !(v0 & TE_VALID)
+        ? first
+        : !(v1 & TE_VALID)
+          ? first + 1
+          : !(v2 & TE_VALID)
+            ? first + 2
+            : first + 3;
     } else {
-      // Without branches: which way is older is a coin toss on random misses, and a mispredicted
-      // branch per way cost more than the rest of the fill.
-      let a = age[first]!;
-      for (let k = first + 1; k < first + TLB_WAYS; k++) {
-        const ak = age[k]!;
-        const older = ((ak - a) | 0) >> 31; // all ones when ak is before a (clock order)
-        i = (k & older) | (i & ~older);
-        a = (ak & older) | (a & ~older);
-      }
+      // A tournament without branches (which way is older is a coin toss on random misses): the
+      // older of ways 0 and 1, of ways 2 and 3, then of the two.
+      const a0 = age[first]!;
+      const a1 = age[first + 1]!;
+      const a2 = age[first + 2]!;
+      const a3 = age[first + 3]!;
+      const o1 = ((a1 - a0) | 0) >> 31; // all ones when a1 is before a0 (clock order)
+      const o3 = ((a3 - a2) | 0) >> 31;
+      const a01 = (a1 & o1) | (a0 & ~o1);
+      const a23 = (a3 & o3) | (a2 & ~o3);
+      const i01 = first + (1 & o1);
+      const i23 = first + 2 + (1 & o3);
+      const o = ((a23 - a01) | 0) >> 31;
+      i = (i23 & o) | (i01 & ~o);
     }
     if (((tf[i]! & LEVEL_AND_VALID) === HUGE_VALID) !== (level === 2))
       this.tlb.addHuge(cpu, level === 2 ? 1 : -1);
@@ -268,12 +285,13 @@ export class Mmu {
   /** `walkInto` through the memo. Fills `out`; true when a present leaf was found. */
   walk(root: number, vpn: number, out: LeafRef): boolean {
     const small = vpn < 0x8000_0000;
-    const node = this.memoNode(root, vpn, small);
-    if (node < 0) {
+    const k = this.memoIndex(root, vpn, small);
+    if (k < 0) {
       const found = walkInto(this.mem, root, vpn, out);
       if (out.level === 1) this.remember(root, vpn);
       return found;
     }
+    const node = this.memoLeaf[k]!;
     const idx = small ? (vpn | 0) & 511 : vpn % 512;
     out.level = 1;
     out.node = node;
@@ -288,38 +306,32 @@ export class Mmu {
     return small ? ((vpn | 0) >>> 9) & (MEMO_SIZE - 1) : Math.floor(vpn / 512) % MEMO_SIZE;
   }
 
-  /** The level-1 node a walk from `root` reaches for `vpn`, when the memo holds it exactly; else -1. */
-  private memoNode(root: number, vpn: number, small: boolean): number {
+  /** The memo entry holding the level-1 node a walk from `root` reaches for `vpn`, if valid; else -1. */
+  private memoIndex(root: number, vpn: number, small: boolean): number {
     const k = this.memoKey(vpn, small);
-    const ver = this.mem.version;
-    const n = this.memoNodes;
-    const vs = this.memoVersions;
-    const k3 = k * 3;
     return this.memoRoot[k] === root &&
       this.memoRegion[k] === (small ? (vpn | 0) >>> 9 : Math.floor(vpn / 512)) &&
-      ver[n[k3]!] === vs[k3] &&
-      ver[n[k3 + 1]!] === vs[k3 + 1] &&
-      ver[n[k3 + 2]!] === vs[k3 + 2]
-      ? this.memoLeaf[k]!
+      this.memoEpoch[k] === this.mem.watchEpoch
+      ? k
       : -1;
   }
 
-  /** The walk reached level 1: record the nodes above it (read again: `out` holds only the last). */
+  /** The walk reached level 1: record the node, watching the three above it. */
   private remember(root: number, vpn: number): void {
     const mem = this.mem;
     const small = vpn < 0x8000_0000;
     const k = this.memoKey(vpn, small);
     let node = root;
     for (let level = 4; level >= 2; level--) {
-      const j = k * 3 + (4 - level);
-      this.memoNodes[j] = node;
-      this.memoVersions[j] = mem.version[node]!;
+      mem.watched[node] = 1;
       const idx = indexAt(vpn, level);
       const lo = mem.readWord(node, idx * 8);
       node = ptePaddr(lo, mem.readWord(node, idx * 8 + 4)) / 4096;
     }
     this.memoRoot[k] = root;
     this.memoRegion[k] = small ? (vpn | 0) >>> 9 : Math.floor(vpn / 512);
+    this.memoEpoch[k] = mem.watchEpoch;
     this.memoLeaf[k] = node;
+    this.memoSlot[k] = mem.pageSlot[node]!;
   }
 }

@@ -61,6 +61,14 @@ export class PhysMem {
    * reuse what it computed from a page-table node that has not changed since.
    */
   declare readonly version: Uint32Array;
+  /**
+   * Frames the MMU's walk memo depends on (page-table nodes above a leaf node), marked by the
+   * MMU: a change of their words, or any frame getting or losing its pool page, advances
+   * `watchEpoch`, which retires every memo entry at once. Never cleared: a stale mark only costs
+   * memo refills. A cache's bookkeeping, not state: not journaled, imaged or hashed.
+   */
+  declare readonly watched: Uint8Array;
+  watchEpoch = 0;
   private readonly extra: (Float64Array | Int32Array | Uint32Array)[] = [];
   private clock: Int32Array | null = null;
   private poolNext = 0;
@@ -80,6 +88,7 @@ export class PhysMem {
     this.pageSlotSab = new SharedArrayBuffer(nframes * 4);
     this.pageSlot = new Int32Array(this.pageSlotSab).fill(-1);
     this.version = new Uint32Array(nframes);
+    this.watched = new Uint8Array(nframes);
     this.seen = new Uint32Array(nframes);
     this.poolSab = new SharedArrayBuffer(Math.min(POOL_INITIAL_PAGES, nframes) * PAGE_BYTES);
     this.pool = new Uint32Array(this.poolSab);
@@ -267,9 +276,10 @@ export class PhysMem {
       if (p >= 0) this.poolFree.push(p);
       this.pageSlot[idx] = old;
       this.version[idx]!++;
+      this.watchEpoch++;
     } else {
       this.pool[idx] = old;
-      this.version[this.poolOwner[(idx / PAGE_WORDS) | 0]!]!++;
+      this.changed(this.poolOwner[(idx / PAGE_WORDS) | 0]!);
     }
   }
 
@@ -310,7 +320,7 @@ export class PhysMem {
     if (old === v >>> 0) return;
     if (this.journaling) this.push(ARR_POOL, idx, old);
     arr[idx] = v;
-    this.version[pfn]!++;
+    this.changed(pfn);
   }
 
   readByte(pfn: number, off: number): number {
@@ -369,6 +379,7 @@ export class PhysMem {
         this.poolFree.push(p);
         this.pageSlot[pfn] = -1;
         this.version[pfn]!++;
+        this.watchEpoch++;
       }
     }
     const was = this.journaling;
@@ -376,7 +387,7 @@ export class PhysMem {
     for (const [pfn, words] of img.pages) {
       const p = this.pageSlot[pfn]! >= 0 ? this.pageSlot[pfn]! : this.materialize(pfn);
       this.pool.set(words, p * PAGE_WORDS);
-      this.version[pfn]!++;
+      this.changed(pfn);
     }
     this.journaling = was;
   }
@@ -394,7 +405,14 @@ export class PhysMem {
     this.pageSlot[pfn] = p;
     this.poolOwner[p] = pfn;
     this.version[pfn]!++;
+    this.watchEpoch++;
     return p;
+  }
+
+  /** Frame `pfn`'s words changed. */
+  private changed(pfn: number): void {
+    this.version[pfn]!++;
+    if (this.watched[pfn] !== 0) this.watchEpoch++;
   }
 
   /** Doubles the pool (never beyond one page per frame); journal indices stay valid. */
