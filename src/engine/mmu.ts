@@ -148,11 +148,22 @@ export class Mmu {
     }
     const small = vpn < 0x8000_0000;
     const set = cpu * this.entries + this.setOf(vpn, small) * TLB_WAYS;
-    for (let i = set; i < set + TLB_WAYS; i++)
-      if (tv[i] === vpn && (tf[i]! & LEVEL_AND_VALID) === SMALL_VALID) {
-        this.lastHit[cpu] = i;
-        return this.hitEntry(i, root, vpn, write);
-      }
+    // The four ways written out (a page sits in at most one valid way; an invalid way's page
+    // number may be stale, so the flags are asked on a match).
+    const hitWay =
+      tv[set] === vpn && (tf[set]! & LEVEL_AND_VALID) === SMALL_VALID
+        ? set
+        : tv[set + 1] === vpn && (tf[set + 1]! & LEVEL_AND_VALID) === SMALL_VALID
+          ? set + 1
+          : tv[set + 2] === vpn && (tf[set + 2]! & LEVEL_AND_VALID) === SMALL_VALID
+            ? set + 2
+            : tv[set + 3] === vpn && (tf[set + 3]! & LEVEL_AND_VALID) === SMALL_VALID
+              ? set + 3
+              : -1;
+    if (hitWay >= 0) {
+      this.lastHit[cpu] = hitWay;
+      return this.hitEntry(hitWay, root, vpn, write);
+    }
     // 2 MiB entries exist only where a huge leaf was walked (the kernel's linear map).
     if (this.huge[cpu] !== 0) {
       const base = vpn - (vpn % 512);
