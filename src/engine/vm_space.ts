@@ -15,6 +15,7 @@ import {
   PTE_ADDR_LO,
   PTEH_ADDR,
   flagsText,
+  pteIsPresent,
   ptePaddr,
   type PageProperty,
 } from './arch';
@@ -434,7 +435,9 @@ function mapLeaf(
   }
   const idx = indexAt(c.va, 1);
   const oldLo = pteLo(core.mem, node, idx);
-  const old = oldLo & 1 ? ptePaddr(oldLo, pteHi(core.mem, node, idx)) / PAGE : -1;
+  // vostd's is_present (PRESENT ∨ HUGE): a leaf without R written under `unsafe` is still a
+  // Frame child, so map replaces it (Err(Mapped)) and its reference is flushed and released.
+  const old = pteIsPresent(oldLo) ? ptePaddr(oldLo, pteHi(core.mem, node, idx)) / PAGE : -1;
   let lo: number;
   let hi: number;
   if (cache) {
