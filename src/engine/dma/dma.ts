@@ -5,9 +5,12 @@ import {
   RC_BAND,
   RC_UNIQUE,
   RC_UNUSED,
+  USAGE_NAMES,
+  Usage,
   W_OBLIG,
   W_PATHS,
   W_PT_NR_CHILDREN,
+  W_USAGE,
   readRc,
   rcText,
 } from '../frame/meta';
@@ -85,6 +88,14 @@ export function dmaMap(
       core.mem.slotWord(p, W_PATHS) === 0,
       'Segment::relate_regions.unmapped',
       `frame ${paddrText(p)} is mapped by a page table: a DMA buffer may not also be mapped to user space`,
+    );
+    // The buffer is a Segment, whose relate_regions asks usage Frame (not Meta, not a PT node).
+    const usage = core.mem.slotWord(p, W_USAGE);
+    requires(
+      core,
+      usage === Usage.Frame,
+      'Segment::relate_regions.usage_frame',
+      `frame ${paddrText(p)} has usage ${USAGE_NAMES[usage]}: a DMA buffer's frames have usage Frame`,
     );
   }
   for (let p = start; p < end; p++) {

@@ -377,6 +377,14 @@ export function fromRaw(core: Core, target: AddrRef | RangeRef, as?: string): st
         'Segment::relate_regions.unmapped',
         `frame ${paddrText(p)} is mapped by a page table: a segment's frames may not be`,
       );
+      // relate_regions also asks usage Frame: no segment over a Meta or page-table frame.
+      const usage = core.mem.slotWord(p, W_USAGE);
+      requires(
+        core,
+        usage === Usage.Frame,
+        'Segment::relate_regions.usage_frame',
+        `frame ${paddrText(p)} has usage ${USAGE_NAMES[usage]}: a segment's frames have usage Frame`,
+      );
     }
   }
   for (let p = first; p < end; p++) {
