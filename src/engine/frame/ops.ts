@@ -468,6 +468,15 @@ export function next(core: Core, name: string, as?: string): string {
   if (s.start === s.end) return 'none (the segment is empty)';
   const newName = chooseName(core, 'frame', as);
   const pfn = s.start;
+  // Segment::next requires the segment to relate to the regions: the popped page is still shared
+  // (a page freed under `unsafe` would come out as a handle to a free frame).
+  const rc = readRc(core.mem, pfn);
+  requires(
+    core,
+    rc > 0 && !atOrAboveMax(rc),
+    'Segment::relate_regions.shared',
+    `frame ${paddrText(pfn)} has refcount ${rcText(rc)}: a segment's pages are shared (0 < refcount ≤ REF_COUNT_MAX)`,
+  );
   // The segment's reference to its front page becomes the frame's: obligations stay as they are.
   core.ghost.handles.set(name, { ...s, start: s.start + 1 });
   return describeHandle(bind(core, { kind: 'frame', name: newName, pfn, site: core.site }));
