@@ -38,6 +38,9 @@ export const FAULT_TLB_DENIED = 4;
 const LEVEL_AND_VALID = 0xf01;
 const SMALL_VALID = 0x101;
 const HUGE_VALID = 0x201;
+const GIANT_VALID = 0x301;
+/** 4 KiB pages in a 1 GiB page. */
+const GIANT_PAGES = 512 * 512;
 
 const MEMO_SIZE = 512;
 
@@ -164,12 +167,20 @@ export class Mmu {
       this.lastHit[cpu] = hitWay;
       return this.hitEntry(hitWay, root, vpn, write);
     }
-    // 2 MiB entries exist only where a huge leaf was walked (the kernel's linear map).
+    // 2 MiB and 1 GiB entries exist only where a huge leaf was walked (only raw PTE writes make
+    // one in a user space). Each is filed under its base's 2 MiB number, as the fill does.
     if (this.huge[cpu] !== 0) {
       const base = vpn - (vpn % 512);
       const hset = cpu * this.entries + this.setOf(base / 512, true) * TLB_WAYS;
       for (let i = hset; i < hset + TLB_WAYS; i++)
         if (tv[i] === base && (tf[i]! & LEVEL_AND_VALID) === HUGE_VALID)
+          return this.hitEntry(i, root, vpn, write);
+      // A 1 GiB leaf is representable (vostd §1) though map never makes one: the hardware caches
+      // it as one entry that every address inside hits.
+      const gbase = vpn - (vpn % GIANT_PAGES);
+      const gset = cpu * this.entries + this.setOf(gbase / 512, true) * TLB_WAYS;
+      for (let i = gset; i < gset + TLB_WAYS; i++)
+        if (tv[i] === gbase && (tf[i]! & LEVEL_AND_VALID) === GIANT_VALID)
           return this.hitEntry(i, root, vpn, write);
     }
 
@@ -247,8 +258,8 @@ export class Mmu {
       const o = ((a23 - a01) | 0) >> 31;
       i = (i23 & o) | (i01 & ~o);
     }
-    if (((tf[i]! & LEVEL_AND_VALID) === HUGE_VALID) !== (level === 2))
-      this.tlb.addHuge(cpu, level === 2 ? 1 : -1);
+    const wasHuge = (tf[i]! & TE_VALID) !== 0 && (tf[i]! & LEVEL_AND_VALID) >= HUGE_VALID;
+    if (wasHuge !== level >= 2) this.tlb.addHuge(cpu, level >= 2 ? 1 : -1);
     const clock = this.clock;
     const t = clock[0]! + 1;
     if (mem.journaling) this.tlb.journalEntry(i);

@@ -66,7 +66,7 @@ export class Tlb {
   declare readonly gen: Int32Array;
   /** [0] = the LRU clock. */
   declare readonly clock: Int32Array;
-  /** Per CPU, how many valid 2 MiB entries it holds (lookups skip the second probe at 0). */
+  /** Per CPU, how many valid 2 MiB and 1 GiB entries it holds (lookups skip the second probe at 0). */
   declare readonly huge: Int32Array;
   declare private readonly idVpn: number;
   declare private readonly idPfn: number;
@@ -139,13 +139,13 @@ export class Tlb {
     mem.logExtra(this.idClock, 0, this.clock[0]!);
   }
 
-  /** Counts a 2 MiB entry in (d = 1) or out (d = -1) of `cpu`'s TLB. */
+  /** Counts a 2 MiB or 1 GiB entry in (d = 1) or out (d = -1) of `cpu`'s TLB. */
   addHuge(cpu: number, d: number): void {
     this.set(this.huge, this.idHuge, cpu, this.huge[cpu]! + d);
   }
 
   private invalidate(i: number, cpu: number): void {
-    if (((this.flags[i]! >> 8) & 15) === 2) this.addHuge(cpu, -1);
+    if (((this.flags[i]! >> 8) & 15) >= 2) this.addHuge(cpu, -1);
     this.set(this.flags, this.idFlags, i, 0);
     this.set(this.vpn, this.idVpn, i, 0);
     this.set(this.pfn, this.idPfn, i, 0);
@@ -160,7 +160,8 @@ export class Tlb {
       const i = cpu * this.entries + k;
       const f = this.flags[i]!;
       if (!(f & TE_VALID)) continue;
-      const size = ((f >> 8) & 15) === 2 ? 512 : 1;
+      // An entry covers its leaf's whole page: 4 KiB, 2 MiB or (a raw 1 GiB leaf) 1 GiB.
+      const size = 512 ** (((f >> 8) & 15) - 1);
       const v = this.vpn[i]!;
       let hit: boolean;
       if (op.kind === 'all') hit = includeGlobal || !(f & TE_GLOBAL);

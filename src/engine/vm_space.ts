@@ -904,7 +904,7 @@ export function tlbShow(core: Core, cpu?: number): string {
     );
     for (const e of es.sort((x, y) => x.vpn - y.vpn))
       lines.push(
-        `  ${vaText(e.vpn)} → ${paddrText(e.pfn)} ${e.level === 2 ? '2M' : '4K'} ${e.flags & TE_WRITABLE ? 'rw' : 'r-'}${e.flags & TE_EXEC ? 'x' : '-'}${e.flags & TE_USER ? ' user' : ''}${e.flags & TE_GLOBAL ? ' global' : ''}${e.flags & TE_DIRTY ? ' D' : ''} age ${e.age}`,
+        `  ${vaText(e.vpn)} → ${paddrText(e.pfn)} ${e.level === 3 ? '1G' : e.level === 2 ? '2M' : '4K'} ${e.flags & TE_WRITABLE ? 'rw' : 'r-'}${e.flags & TE_EXEC ? 'x' : '-'}${e.flags & TE_USER ? ' user' : ''}${e.flags & TE_GLOBAL ? ' global' : ''}${e.flags & TE_DIRTY ? ' D' : ''} age ${e.age}`,
       );
   }
   return lines.join('\n');
