@@ -357,8 +357,22 @@ export function jump(core: Core, name: string, vaB: bigint): string {
   return vaText(vpn);
 }
 
-function leafText(vpn: number, lo: number, hi: number): string {
-  return `${vaText(vpn)}..${vaText(vpn + 1)} → ${paddrText(ptePaddr(lo, hi) / PAGE)} ${propText(lo, hi)}`;
+/** A leaf's whole mapping: `pages` 4 KiB pages from `vpn` (a huge leaf's VA range is its own). */
+function leafText(vpn: number, pages: number, lo: number, hi: number): string {
+  return `${vaText(vpn)}..${vaText(vpn + pages)} → ${paddrText(ptePaddr(lo, hi) / PAGE)} ${propText(lo, hi)}`;
+}
+
+/**
+ * A huge leaf (only raw PTE writes make one in a user space) reaching past the end of what an
+ * operation covers would have to be split first (split_while_huge), which is not simulated.
+ */
+function requireWholeLeaf(vpn: number, level: number, end: number, what: string): void {
+  if (vpn + entryPages(level) > end)
+    fail(
+      'Panic',
+      `${what}: the level-${level} leaf at ${vaText(vpn)} reaches past ${vaText(end)} and would have to be split`,
+      'huge leaf on path',
+    );
 }
 
 export function query(core: Core, name: string, as?: string): string {
@@ -377,7 +391,9 @@ export function query(core: Core, name: string, as?: string): string {
       `refcount of ${paddrText(pfn)} is ${rcText(rc)}: cloning the mapped item overflows`,
       'query_panic_condition',
     );
-  const text = leafText(c.va, w.lo, w.hi);
+  // The mapping's own VA range (ostd-model §3.5 query), which for a huge leaf starts below va.
+  const lp = entryPages(w.level);
+  const text = leafText(c.va - (c.va % lp), lp, w.lo, w.hi);
   if (as === undefined) return text; // the clone is dropped at once: no net change
   const fname = chooseName(core, 'frame', as);
   writeRc(core.mem, pfn, rc + 1);
@@ -568,6 +584,7 @@ function takeNext(
   if (!f) return null;
   setPte(core, f.node, f.idx, 0, 0);
   if (f.kind === 'leaf') {
+    requireWholeLeaf(f.vpn, f.level, c.va + pages, 'take_next');
     const pfn = ptePaddr(f.lo, f.hi) / PAGE;
     core.effects.push({
       kind: 'pte',
@@ -647,6 +664,9 @@ export function protectNext(core: Core, cname: string, len: bigint, prop: string
     setVa(core, c, c.va + pages);
     return 'none';
   }
+  requireWholeLeaf(f.vpn, f.level, c.va + pages, 'protect_next');
+  // The cursor moves past the whole leaf it protected (a huge one is more than one page).
+  const lp = entryPages(f.level);
   const old = decodeProp(f.lo, f.hi);
   np.cache = old.cache;
   np.flags |= old.flags & (PF_ACCESSED | PF_DIRTY);
@@ -657,11 +677,11 @@ export function protectNext(core: Core, cname: string, len: bigint, prop: string
     kind: 'pte',
     space: vs.name,
     vpn: f.vpn,
-    pages: 1,
+    pages: lp,
     text: `PTE ${vs.name}@${vaText(f.vpn)} now ${propText(lo, hi)} (no flush)`,
   });
-  setVa(core, c, f.vpn + 1);
-  return `protected ${vaText(f.vpn)}..${vaText(f.vpn + 1)} → ${flagsText(np.flags)} (no TLB flush: \`flush ${cname}\` sends one)`;
+  setVa(core, c, f.vpn + lp);
+  return `protected ${vaText(f.vpn)}..${vaText(f.vpn + lp)} → ${flagsText(np.flags)} (no TLB flush: \`flush ${cname}\` sends one)`;
 }
 
 export function flush(core: Core, cname: string): string {
@@ -947,7 +967,7 @@ export function showPt(core: Core, vsName: string, range?: RangeRef): string {
       const lo = pteLo(core.mem, node, i);
       if (!(lo & 1) && !(lo & 0x80)) continue;
       const hi = pteHi(core.mem, node, i);
-      if (lo & 0x80 || level === 1) lines.push(`${indent}[${i}] ${leafText(cb, lo, hi)}`);
+      if (lo & 0x80 || level === 1) lines.push(`${indent}[${i}] ${leafText(cb, ep, lo, hi)}`);
       else {
         const child = ptePaddr(lo, hi) / PAGE;
         if (child >= core.layout.nframes) {
