@@ -15,6 +15,7 @@ import {
   PTE_ADDR_LO,
   PTEH_ADDR,
   flagsText,
+  pteIsLast,
   pteIsPresent,
   ptePaddr,
   type PageProperty,
@@ -196,15 +197,12 @@ export function dropVmSpace(core: Core, vs: VmSpaceHandle): string {
   const nodes: number[] = [];
   for (let i = core.consts.userTopRange[0]; i < core.consts.userTopRange[1]; i++) {
     const lo = pteLo(core.mem, vs.root, i);
-    if (!(lo & 1)) continue;
-    leavesUnder(
-      core.mem,
-      ptePaddr(lo, pteHi(core.mem, vs.root, i)) / PAGE,
-      3,
-      i * entryPages(4),
-      leaves,
-      nodes,
-    );
+    if (!pteIsPresent(lo)) continue;
+    const pa = ptePaddr(lo, pteHi(core.mem, vs.root, i)) / PAGE;
+    // A leaf in the root (only raw PTE writes make one) is a mapping (Child::Frame), not a node
+    // to walk and free.
+    if (pteIsLast(lo)) leaves.push({ vpn: i * entryPages(4), pfn: pa, level: 4 });
+    else leavesUnder(core.mem, pa, 3, i * entryPages(4), leaves, nodes);
   }
   for (const l of leaves) unmapRef(core, l.pfn);
   for (const n of nodes) freeNode(core, n);
@@ -909,7 +907,7 @@ export function translate(
   const leafPages = entryPages(w.level);
   const pa = BigInt(ptePaddr(w.lo, w.hi)) + BigInt(vpn % leafPages) * 4096n + BigInt(off);
   return {
-    text: `${hex(vaB)} → ${hex(pa)} (walk ${steps}; ${propText(w.lo, w.hi)}${w.lo & PTE_USER ? ' user' : ' kernel'}, ${w.level === 1 ? '4K' : w.level === 2 ? '2M' : '1G'})`,
+    text: `${hex(vaB)} → ${hex(pa)} (walk ${steps}; ${propText(w.lo, w.hi)}${w.lo & PTE_USER ? ' user' : ' kernel'}, ${w.level === 1 ? '4K' : w.level === 2 ? '2M' : w.level === 3 ? '1G' : '512G'})`,
     pa,
   };
 }
