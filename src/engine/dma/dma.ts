@@ -189,8 +189,12 @@ export function sync(
   const [a, b] = byteRange(d, s, e);
   if (!d.device) return `${name} is coherent: nothing to sync (${hex(a)}..${hex(b)})`;
   const base = d.start * PAGE;
-  if (to === 'to_device') d.device.set(core.mem.readBytes(base + a, b - a), a);
-  else {
+  if (to === 'to_device') {
+    // The CPU's bytes replace what the device wrote there: reading them later is not stale.
+    d.device.set(core.mem.readBytes(base + a, b - a), a);
+    d.dirtyBytes!.fill(0, a, b);
+    d.deviceDirty = d.dirtyBytes!.includes(1);
+  } else {
     core.mem.writeBytes(base + a, d.device.subarray(a, b));
     d.dirtyBytes!.fill(0, a, b);
     d.deviceDirty = d.dirtyBytes!.includes(1);
