@@ -159,7 +159,7 @@ export function resolvePaddr(core: Core, a: AddrRef): number {
     if (h || p !== undefined)
       fail(
         'WrongKind',
-        `\`${a.name}\` does not name a physical address (only frame, segment and unique-frame names do)`,
+        `\`${a.name}\` does not name a physical address (only frame, segment, unique-frame and DMA names do)`,
       );
     fail('UnknownHandle', `no handle or address named \`${a.name}\``);
   }
