@@ -405,6 +405,22 @@ export function fromRaw(core: Core, target: AddrRef | RangeRef, as?: string): st
   return describeHandle(bind(core, h));
 }
 
+/**
+ * Segment's invariant, which split, slice and next require of `self`: it relates to the metadata
+ * regions, so each of its pages is still shared (a page freed under `unsafe` is not).
+ */
+function requireSharedPages(core: Core, s: SegmentHandle): void {
+  for (let p = s.start; p < s.end; p++) {
+    const rc = readRc(core.mem, p);
+    requires(
+      core,
+      rc > 0 && !atOrAboveMax(rc),
+      'Segment::relate_regions.shared',
+      `frame ${paddrText(p)} of ${s.name} has refcount ${rcText(rc)}: a segment's pages are shared (0 < refcount ≤ REF_COUNT_MAX)`,
+    );
+  }
+}
+
 function segBytes(core: Core, s: SegmentHandle): bigint {
   return BigInt((s.end - s.start) * core.consts.pageSize);
 }
@@ -414,6 +430,7 @@ export function split(core: Core, name: string, offset: bigint, as?: [string, st
   const a = chooseName(core, 'segment', as?.[0], [name]);
   const b = chooseName(core, 'segment', as?.[1], [name, a]);
   requireUnborrowed(core, s);
+  requireSharedPages(core, s);
   const ps = BigInt(core.consts.pageSize);
   if (offset % ps !== 0n || offset <= 0n || offset >= segBytes(core, s))
     fail(
@@ -435,6 +452,7 @@ export function slice(core: Core, name: string, range: RangeRef, as?: string): s
     fail('InvalidArgs', 'slice takes byte offsets within the segment, not an address name');
   const start = range.start.num;
   const end = rangeEnd(start, range);
+  requireSharedPages(core, s);
   const ps = BigInt(core.consts.pageSize);
   if (start % ps !== 0n || end % ps !== 0n)
     fail('Panic', `slice ${hex(start)}..${hex(end)} is not page-aligned`, 'slice alignment');
@@ -468,15 +486,8 @@ export function next(core: Core, name: string, as?: string): string {
   if (s.start === s.end) return 'none (the segment is empty)';
   const newName = chooseName(core, 'frame', as);
   const pfn = s.start;
-  // Segment::next requires the segment to relate to the regions: the popped page is still shared
-  // (a page freed under `unsafe` would come out as a handle to a free frame).
-  const rc = readRc(core.mem, pfn);
-  requires(
-    core,
-    rc > 0 && !atOrAboveMax(rc),
-    'Segment::relate_regions.shared',
-    `frame ${paddrText(pfn)} has refcount ${rcText(rc)}: a segment's pages are shared (0 < refcount ≤ REF_COUNT_MAX)`,
-  );
+  // A page freed under `unsafe` would come out as a handle to a free frame.
+  requireSharedPages(core, s);
   // The segment's reference to its front page becomes the frame's: obligations stay as they are.
   core.ghost.handles.set(name, { ...s, start: s.start + 1 });
   return describeHandle(bind(core, { kind: 'frame', name: newName, pfn, site: core.site }));
