@@ -44,6 +44,14 @@ describe('share links', () => {
     );
   });
 
+  it('refuse a link that gives its scenario or its step twice (ambiguous: which replays?)', () => {
+    const a = encodeFragment('alloc', 1);
+    const b = encodeFragment('alloc 2', 1);
+    expect(() => decodeFragment(`#${a}&${b}`)).toThrow(/`s` is given twice/);
+    expect(() => decodeFragment(`#${a}&step=0`)).toThrow(/`step` is given twice/);
+    expect(decodeFragment(`#${a}`)).toEqual({ script: 'alloc', step: 1 });
+  });
+
   it('refuse oversized links and scenarios before inflating them whole', () => {
     expect(() => decodeFragment('#s=' + 'A'.repeat(MAX_LINK_CHARS + 1))).toThrow(/too long/);
     // a small link that inflates past the bound (a zip bomb) is refused

@@ -128,7 +128,12 @@ export function decodeFragment(urlOrFragment: string): SharedScenario {
     if (!part) continue;
     const eq = part.indexOf('=');
     if (eq < 0) throw new Error(`malformed link parameter \`${part.slice(0, 40)}\``);
-    params.set(part.slice(0, eq), part.slice(eq + 1));
+    const key = part.slice(0, eq);
+    // A link is untrusted: one that names its scenario or step twice is ambiguous (which one
+    // replays?), so it is refused rather than resolved by whichever copy comes last.
+    if (params.has(key))
+      throw new Error(`malformed link: the parameter \`${key.slice(0, 40)}\` is given twice`);
+    params.set(key, part.slice(eq + 1));
   }
   const s = params.get('s');
   if (s === undefined) throw new Error('the link carries no scenario (no `s=` parameter)');
