@@ -48,10 +48,13 @@ export function lex(line: string): Tok[] {
       while (i < src.length && src[i] !== '"') hex += src[i++];
       if (i >= src.length) err('unterminated hex string (missing closing ")', start);
       i++;
-      const digits = hex.replace(/[\s_]/g, '');
-      if (!/^[0-9a-fA-F]*$/.test(digits))
+      if (!/^[0-9a-fA-F\s_]*$/.test(hex))
         err('a hex string holds only hex digits and spaces', start);
-      if (digits.length % 2) err('a hex string needs an even number of hex digits', start);
+      // Spaces separate bytes, so no byte straddles one: x"a b" is an error, not 0xab.
+      for (const group of hex.split(/\s+/))
+        if (group.replace(/_/g, '').length % 2)
+          err(`a byte in a hex string is two hex digits: \`${group}\` is not`, start);
+      const digits = hex.replace(/[\s_]/g, '');
       const bytes: number[] = [];
       for (let k = 0; k < digits.length; k += 2) bytes.push(parseInt(digits.slice(k, k + 2), 16));
       out.push({ t: 'hex', v: bytes, col: start + 1, end: i });

@@ -76,6 +76,8 @@ describe('parser', () => {
     ['alloc 99999999999999999999999', 7],
     ['split s 0x1000 as a', 1],
     ['clone F', 7],
+    ['write w x"a b"', 9],
+    ['write w x"de ad b"', 9],
   ])('reports %s as a syntax error at column %i', (line, col) => {
     let err: unknown;
     try {
@@ -85,6 +87,18 @@ describe('parser', () => {
     }
     expect(err).toBeInstanceOf(SyntaxError_);
     expect((err as SyntaxError_).col).toBe(col);
+  });
+
+  it('reads a hex string as bytes of two digits, spaces between them and _ anywhere', () => {
+    const bytes = (line: string): unknown => {
+      const st = parseLine(line);
+      return st?.kind === 'op' && st.op.op === 'io_write' ? st.op.data : null;
+    };
+    expect(bytes('write w x"de ad_be ef"')).toEqual({
+      kind: 'hex',
+      bytes: [0xde, 0xad, 0xbe, 0xef],
+    });
+    expect(bytes('write w x"dead beef"')).toEqual({ kind: 'hex', bytes: [0xde, 0xad, 0xbe, 0xef] });
   });
 
   it('round-trips generated statements (property)', () => {
