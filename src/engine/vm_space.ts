@@ -750,7 +750,8 @@ export function mmap(core: Core, vsName: string, range: RangeRef, prop?: string)
     const vs = spaceOf(core, c);
     const pp = parseProp(core, prop, undefined);
     let n = 0;
-    const fl = newFlusher();
+    const replaced: number[] = [];
+    let lastFlush = '';
     const path: PathCache = { l1Base: -1, node: -1 };
     while (c.va < c.end) {
       const pfn = core.allocator.find(1);
@@ -763,8 +764,14 @@ export function mmap(core: Core, vsName: string, range: RangeRef, prop?: string)
       core.mem.zeroFrame(pfn); // fresh anonymous memory reads as zeros, as OSTD's default alloc
       const old = mapLeaf(core, c, vs, pfn, pp, path);
       if (old >= 0) {
+        // Each page is a VmSpace `map`, which dispatches the replaced page's Address flush at
+        // once: batched into one flusher, over 32 replaced pages would collapse to All, which
+        // spares global entries (and flushes more than OSTD does). The replaced frames are
+        // released after the loop, so mmap's fresh frames are never ones it just replaced.
+        const fl = newFlusher();
         pushFlushOp(fl.ops, { kind: 'address', vpn: c.va });
-        fl.frames.push(old);
+        lastFlush = dispatch(core, vs, fl);
+        replaced.push(old);
       }
       c.va++;
       n++;
@@ -776,7 +783,14 @@ export function mmap(core: Core, vsName: string, range: RangeRef, prop?: string)
       pages: n,
       text: `${n} PTEs of ${vs.name} written at ${vaText(c.start)}..${vaText(c.end)}`,
     });
-    return `mapped ${n} new frame${n === 1 ? '' : 's'} at ${vaText(c.start)}..${vaText(c.end)}${fl.ops.length ? '; ' + dispatch(core, vs, fl) : ''}`;
+    for (const pfn of replaced) unmapRef(core, pfn);
+    const flushed =
+      replaced.length === 0
+        ? ''
+        : replaced.length === 1
+          ? `; ${lastFlush}`
+          : `; replaced ${replaced.length} pages, each flushed by Address at once`;
+    return `mapped ${n} new frame${n === 1 ? '' : 's'} at ${vaText(c.start)}..${vaText(c.end)}${flushed}`;
   });
 }
 
