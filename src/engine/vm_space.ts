@@ -50,6 +50,7 @@ import {
   entryPages,
   freeNode,
   indexAt,
+  pageSizeText,
   pteHi,
   pteLo,
   setPte,
@@ -921,7 +922,7 @@ export function translate(
   const leafPages = entryPages(w.level);
   const pa = BigInt(ptePaddr(w.lo, w.hi)) + BigInt(vpn % leafPages) * 4096n + BigInt(off);
   return {
-    text: `${hex(vaB)} → ${hex(pa)} (walk ${steps}; ${propText(w.lo, w.hi)}${w.lo & PTE_USER ? ' user' : ' kernel'}, ${w.level === 1 ? '4K' : w.level === 2 ? '2M' : w.level === 3 ? '1G' : '512G'})`,
+    text: `${hex(vaB)} → ${hex(pa)} (walk ${steps}; ${propText(w.lo, w.hi)}${w.lo & PTE_USER ? ' user' : ' kernel'}, ${pageSizeText(w.level)})`,
     pa,
   };
 }
@@ -936,7 +937,7 @@ export function tlbShow(core: Core, cpu?: number): string {
     );
     for (const e of es.sort((x, y) => x.vpn - y.vpn))
       lines.push(
-        `  ${vaText(e.vpn)} → ${paddrText(e.pfn)} ${e.level === 3 ? '1G' : e.level === 2 ? '2M' : '4K'} ${e.flags & TE_WRITABLE ? 'rw' : 'r-'}${e.flags & TE_EXEC ? 'x' : '-'}${e.flags & TE_USER ? ' user' : ''}${e.flags & TE_GLOBAL ? ' global' : ''}${e.flags & TE_DIRTY ? ' D' : ''} age ${e.age}`,
+        `  ${vaText(e.vpn)} → ${paddrText(e.pfn)} ${pageSizeText(e.level)} ${e.flags & TE_WRITABLE ? 'rw' : 'r-'}${e.flags & TE_EXEC ? 'x' : '-'}${e.flags & TE_USER ? ' user' : ''}${e.flags & TE_GLOBAL ? ' global' : ''}${e.flags & TE_DIRTY ? ' D' : ''} age ${e.age}`,
       );
   }
   return lines.join('\n');

@@ -1,6 +1,7 @@
 import { PTE_NO_CACHE, PTE_PRESENT, PTE_WRITE_THROUGH } from '../arch';
 import { paddrText } from '../core';
 import { RC_UNUSED, Usage, W_PATHS, W_USAGE, readRc } from '../frame/meta';
+import { pageSizeText } from '../page_table/node';
 import type { CheckContext, Violation } from './context';
 
 /**
@@ -34,9 +35,7 @@ export const ptLeafWf = {
       const bad: string[] = [];
       const pages = 512 ** (l.level - 1);
       if (l.pfn % pages !== 0)
-        bad.push(
-          `maps ${paddrText(l.pfn)}, not aligned to its ${l.level === 1 ? '4K' : '2M'} page size`,
-        );
+        bad.push(`maps ${paddrText(l.pfn)}, not aligned to its ${pageSizeText(l.level)} page size`);
       if (l.level > ctx.consts.highestTranslationLevel)
         bad.push(`is a level-${l.level} leaf (above HIGHEST_TRANSLATION_LEVEL)`);
       if (!(l.lo & PTE_PRESENT)) bad.push('lacks R (PRESENT)');

@@ -1,6 +1,6 @@
 import { PTEH_NO_EXECUTE, PTE_GLOBAL, PTE_USER, PTE_WRITABLE, ptePaddr } from '../arch';
 import { paddrText } from '../core';
-import { entryPages, walk } from '../page_table/node';
+import { entryPages, pageSizeText, walk } from '../page_table/node';
 import type { VmSpaceHandle } from '../state';
 import { TE_EXEC, TE_GLOBAL, TE_USER, TE_WRITABLE } from '../tlb';
 import type { CheckContext, Violation } from './context';
@@ -24,7 +24,7 @@ export const tlbConsistent = {
         if (!w.ok) why = 'the page table no longer maps it';
         else if (now !== e.pfn) why = `the page table now maps it to ${paddrText(now)}`;
         else if (w.level !== e.level)
-          why = `the page table now maps it with a ${w.level === 2 ? '2 MiB' : w.level === 3 ? '1 GiB' : '4 KiB'} leaf`;
+          why = `the page table now maps it with a ${pageSizeText(w.level)} leaf`;
         else if (
           !!(w.lo & PTE_WRITABLE) !== !!(e.flags & TE_WRITABLE) ||
           !!(w.lo & PTE_USER) !== !!(e.flags & TE_USER) ||

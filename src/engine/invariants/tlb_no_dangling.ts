@@ -1,6 +1,7 @@
 import { paddrText } from '../core';
 import { RC_UNUSED, USAGE_NAMES, Usage, W_GEN, W_USAGE, readRc } from '../frame/meta';
 import { before } from '../tlb';
+import { pageSizeText } from '../page_table/node';
 import type { CheckContext, Violation } from './context';
 
 /** Stale-TLB safety: no TLB entry reaches a frame that was freed or handed to another owner. */
@@ -26,7 +27,7 @@ export const tlbNoDangling = {
           out.push({
             id: this.id,
             severity: this.severity,
-            message: `cpu ${cpu}'s TLB still maps ${va} → ${paddrText(p)}${pages > 1 ? ` (in its ${e.level === 2 ? '2M' : '1G'} entry for 0x${(e.vpn * 4096).toString(16)})` : ''}, which is ${freed ? 'free (UNUSED)' : u !== Usage.Frame ? `now a ${USAGE_NAMES[u]} frame` : 'now allocated to another owner'}: a use after free through a stale TLB entry`,
+            message: `cpu ${cpu}'s TLB still maps ${va} → ${paddrText(p)}${pages > 1 ? ` (in its ${pageSizeText(e.level)} entry for 0x${(e.vpn * 4096).toString(16)})` : ''}, which is ${freed ? 'free (UNUSED)' : u !== Usage.Frame ? `now a ${USAGE_NAMES[u]} frame` : 'now allocated to another owner'}: a use after free through a stale TLB entry`,
             frames: [p],
             handles: [],
           });

@@ -81,6 +81,11 @@ export function entryPages(level: number): number {
   return ENTRY_PAGES[level]!;
 }
 
+/** The size of what one entry of a level-`level` node maps, as the views print it. */
+export function pageSizeText(level: number): string {
+  return ['', '4K', '2M', '1G', '512G'][level] ?? `level-${level}`;
+}
+
 /** Index of page number `vpn` in a level-`level` node. */
 export function indexAt(vpn: number, level: number): number {
   if (vpn < 0x8000_0000) return ((vpn | 0) >>> (9 * (level - 1))) & 511;
