@@ -364,13 +364,7 @@ export function fromRaw(core: Core, target: AddrRef | RangeRef, as?: string): st
       `frame ${paddrText(p)} is UNUSED`,
     );
     if (isSegment) {
-      const rc = readRc(core.mem, p);
-      requires(
-        core,
-        rc > 0 && !atOrAboveMax(rc),
-        'Segment::relate_regions.shared',
-        `frame ${paddrText(p)} has refcount ${rcText(rc)}: a segment's pages are shared (0 < refcount ≤ REF_COUNT_MAX)`,
-      );
+      requireSharedPage(core, p, '');
       requires(
         core,
         core.mem.slotWord(p, W_PATHS) === 0,
@@ -405,20 +399,20 @@ export function fromRaw(core: Core, target: AddrRef | RangeRef, as?: string): st
   return describeHandle(bind(core, h));
 }
 
-/**
- * Segment's invariant, which split, slice and next require of `self`: it relates to the metadata
- * regions, so each of its pages is still shared (a page freed under `unsafe` is not).
- */
+/** Segment relate_regions for one page: it is shared (a page freed under `unsafe` is not). */
+function requireSharedPage(core: Core, p: number, of: string): void {
+  const rc = readRc(core.mem, p);
+  requires(
+    core,
+    rc > 0 && !atOrAboveMax(rc),
+    'Segment::relate_regions.shared',
+    `frame ${paddrText(p)}${of} has refcount ${rcText(rc)}: a segment's pages are shared (0 < refcount ≤ REF_COUNT_MAX)`,
+  );
+}
+
+/** Segment's invariant, which split, slice and next require of `self`: every page shared. */
 function requireSharedPages(core: Core, s: SegmentHandle): void {
-  for (let p = s.start; p < s.end; p++) {
-    const rc = readRc(core.mem, p);
-    requires(
-      core,
-      rc > 0 && !atOrAboveMax(rc),
-      'Segment::relate_regions.shared',
-      `frame ${paddrText(p)} of ${s.name} has refcount ${rcText(rc)}: a segment's pages are shared (0 < refcount ≤ REF_COUNT_MAX)`,
-    );
-  }
+  for (let p = s.start; p < s.end; p++) requireSharedPage(core, p, ` of ${s.name}`);
 }
 
 function segBytes(core: Core, s: SegmentHandle): bigint {
