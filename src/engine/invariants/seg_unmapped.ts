@@ -1,5 +1,6 @@
 import { paddrText } from '../core';
 import { W_PATHS } from '../frame/meta';
+import { entryPages } from '../page_table/node';
 import { mappingNames, whereOf, type CheckContext, type Violation } from './context';
 
 /** Segment relate_regions: pages a segment covers are referenced by no page table. */
@@ -28,9 +29,10 @@ export const segUnmapped = {
     for (let k = 0; k < t.length; k++) {
       if (t.level[k]! === 1) continue;
       const l = t.at(k);
+      const end = l.pfn + entryPages(l.level);
       const frames: number[] = [];
       const segs = new Set<string>();
-      for (let q = l.pfn + 1; q < l.pfn + 512 ** (l.level - 1); q++) {
+      for (let q = l.pfn + 1; q < end; q++) {
         const s = h.covers.get(q);
         if (!s) continue;
         frames.push(q);
@@ -40,7 +42,7 @@ export const segUnmapped = {
         out.push({
           id: this.id,
           severity: this.severity,
-          message: `${frames.length} frame${frames.length === 1 ? '' : 's'} from ${paddrText(frames[0]!)} covered by segment ${[...segs].join(', ')} ${frames.length === 1 ? 'is' : 'are'} mapped by the huge leaf at ${whereOf(l)} (${paddrText(l.pfn)}..${paddrText(l.pfn + 512 ** (l.level - 1))})`,
+          message: `${frames.length} frame${frames.length === 1 ? '' : 's'} from ${paddrText(frames[0]!)} covered by segment ${[...segs].join(', ')} ${frames.length === 1 ? 'is' : 'are'} mapped by the huge leaf at ${whereOf(l)} (${paddrText(l.pfn)}..${paddrText(end)})`,
           frames,
           handles: [...segs],
         });
